@@ -1,0 +1,179 @@
+//! 用户注册 / 登录 / 退出, and the form fallback for pages without JavaScript.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::api::FormFlash;
+use crate::error::AppError;
+
+/// The logged-in holder, for the page header.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Holder {
+    pub username: String,
+    pub real_name: String,
+}
+
+/// Longest password the server will hash: argon2 work is bounded and an
+/// oversized body cannot be used to burn CPU.
+#[cfg(feature = "ssr")]
+const MAX_PASSWORD_BYTES: usize = 256;
+
+#[server(endpoint = "register")]
+#[allow(clippy::too_many_arguments)]
+pub async fn register(
+    username: String,
+    password: String,
+    password_confirm: String,
+    real_name: String,
+    id_type: String,
+    id_number: String,
+    phone: String,
+    email: String,
+) -> Result<(), AppError> {
+    use crate::auth::{password, session::{fail_form, state, client_addr}};
+    use crate::domain::account::{validate_registration, RegistrationForm};
+    use crate::error::{internal, Field, FieldError, Problem};
+    use crate::store::{AuditEntry, AuditEvent, CreateHolderError, NewHolder};
+
+    let form = RegistrationForm { username, password, password_confirm, real_name, id_type, id_number, phone, email };
+    let kept = vec![
+        ("username", form.username.clone()),
+        ("real_name", form.real_name.clone()),
+        ("id_type", form.id_type.clone()),
+        ("id_number", form.id_number.clone()),
+        ("phone", form.phone.clone()),
+        ("email", form.email.clone()),
+    ];
+    let fail = |err| fail_form("/register", "register", err, kept.clone());
+
+    let reg = match validate_registration(&form, crate::clock::today_shanghai()) {
+        Ok(reg) => reg,
+        Err(errors) => return Err(fail(AppError::Invalid(errors)).await),
+    };
+    let store = state().store;
+    let mut taken = Vec::new();
+    if store.username_exists(&reg.username).await.map_err(internal("username check"))? {
+        taken.push(FieldError { field: Field::Username, problem: Problem::UsernameTaken });
+    }
+    if store.id_document_registered(reg.id_type, &reg.id_number).await.map_err(internal("id check"))? {
+        taken.push(FieldError { field: Field::IdNumber, problem: Problem::IdAlreadyRegistered });
+    }
+    if !taken.is_empty() {
+        return Err(fail(AppError::Invalid(taken)).await);
+    }
+
+    let plain = reg.password.clone();
+    let hash = tokio::task::spawn_blocking(move || password::hash(&plain)).await.map_err(internal("hash task"))?;
+    let created = store
+        .create_holder(&NewHolder {
+            username: &reg.username,
+            password_hash: &hash,
+            real_name: &reg.real_name,
+            id_type: reg.id_type,
+            id_number: &reg.id_number,
+            phone: reg.phone.as_deref(),
+            email: reg.email.as_deref(),
+        })
+        .await;
+    // A concurrent registration can still win the race past the checks above.
+    let holder_id = match created {
+        Ok(id) => id,
+        Err(CreateHolderError::UsernameTaken) => {
+            return Err(fail(AppError::field(Field::Username, Problem::UsernameTaken)).await)
+        }
+        Err(CreateHolderError::IdAlreadyRegistered) => {
+            return Err(fail(AppError::field(Field::IdNumber, Problem::IdAlreadyRegistered)).await)
+        }
+        Err(CreateHolderError::Store(e)) => return Err(internal("create holder")(e)),
+    };
+    let addr = client_addr();
+    store
+        .audit(AuditEvent::Register, AuditEntry { holder_id: Some(holder_id), subject: Some(&reg.username), client_addr: addr.as_deref(), detail: None })
+        .await
+        .map_err(internal("audit"))?;
+    leptos_axum::redirect("/login?registered=1");
+    Ok(())
+}
+
+#[server(endpoint = "login")]
+pub async fn login(username: String, password: String) -> Result<(), AppError> {
+    use crate::auth::{password, session::{fail_form, log_in, state, client_addr}};
+    use crate::domain::account::normalize_username;
+    use crate::error::internal;
+    use crate::store::{AuditEntry, AuditEvent};
+
+    let state = state();
+    let name = normalize_username(&username);
+    let found = if name.is_empty() || name.len() > 64 || password.len() > MAX_PASSWORD_BYTES {
+        None
+    } else {
+        state.store.holder_login(&name).await.map_err(internal("login lookup"))?
+    };
+    // Verify against a decoy when the user is unknown: same time, same answer.
+    let stored = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
+    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+        .await
+        .map_err(internal("verify task"))?;
+    let addr = client_addr();
+    let subject: String = name.chars().take(64).collect();
+    let holder = match (found, matches) {
+        (Some(f), true) => f.id,
+        _ => {
+            state
+                .store
+                .audit(AuditEvent::LoginFailed, AuditEntry { subject: Some(&subject), client_addr: addr.as_deref(), ..Default::default() })
+                .await
+                .map_err(internal("audit"))?;
+            return Err(fail_form("/login", "login", AppError::InvalidCredentials, vec![("username", username)]).await);
+        }
+    };
+    log_in(holder).await?;
+    state
+        .store
+        .audit(AuditEvent::LoginSucceeded, AuditEntry { holder_id: Some(holder), subject: Some(&subject), client_addr: addr.as_deref(), detail: None })
+        .await
+        .map_err(internal("audit"))?;
+    let accepted = state.store.terms_accepted(holder, &state.settings.terms_version).await.map_err(internal("terms check"))?;
+    leptos_axum::redirect(if accepted { "/certificates" } else { "/terms" });
+    Ok(())
+}
+
+#[server(endpoint = "logout")]
+pub async fn logout() -> Result<(), AppError> {
+    use crate::auth::session::{holder_id, log_out, state, client_addr};
+    use crate::error::internal;
+    use crate::store::{AuditEntry, AuditEvent};
+
+    if let Ok(id) = holder_id().await {
+        let addr = client_addr();
+        state()
+            .store
+            .audit(AuditEvent::Logout, AuditEntry { holder_id: Some(id), client_addr: addr.as_deref(), ..Default::default() })
+            .await
+            .map_err(internal("audit"))?;
+    }
+    log_out().await?;
+    leptos_axum::redirect("/login");
+    Ok(())
+}
+
+/// The logged-in holder, or `None` for a visitor.
+#[server(endpoint = "me")]
+pub async fn me() -> Result<Option<Holder>, AppError> {
+    use crate::auth::session::{holder_id, state};
+    use crate::error::internal;
+
+    let id = match holder_id().await {
+        Ok(id) => id,
+        Err(AppError::Unauthenticated) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let profile = state().store.holder_profile(id).await.map_err(internal("profile"))?;
+    Ok(profile.map(|p| Holder { username: p.username, real_name: p.real_name }))
+}
+
+/// The error and values of this form's last no-JavaScript submission, once.
+#[server(endpoint = "form_flash")]
+pub async fn take_form_flash(form: String) -> Result<Option<FormFlash>, AppError> {
+    crate::auth::session::take_flash(&form).await
+}

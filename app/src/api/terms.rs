@@ -1,0 +1,53 @@
+//! 服务须知: shown on first login and whenever its version changes.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TermsView {
+    pub version: String,
+    pub body_zh: String,
+    pub body_en: String,
+    pub accepted: bool,
+}
+
+/// The current terms, for a logged-in holder (accepted or not).
+#[server(endpoint = "terms")]
+pub async fn current_terms() -> Result<TermsView, AppError> {
+    use crate::auth::session::{holder_id, state};
+    use crate::error::internal;
+
+    let id = holder_id().await?;
+    let state = state();
+    let version = state.settings.terms_version.clone();
+    let (zh, en) = crate::terms::text(&version).ok_or(AppError::Internal)?;
+    let accepted = state.store.terms_accepted(id, &version).await.map_err(internal("terms check"))?;
+    Ok(TermsView { version, body_zh: zh.to_string(), body_en: en.to_string(), accepted })
+}
+
+/// 同意: records acceptance of `version`, which must be the current one (a
+/// holder who read an older text while the version changed reads again).
+#[server(endpoint = "accept_terms")]
+pub async fn accept_terms(version: String) -> Result<(), AppError> {
+    use crate::auth::session::{client_addr, holder_id, state};
+    use crate::error::internal;
+    use crate::store::{AuditEntry, AuditEvent};
+
+    let id = holder_id().await?;
+    let state = state();
+    if version != state.settings.terms_version {
+        leptos_axum::redirect("/terms");
+        return Ok(());
+    }
+    state.store.accept_terms(id, &version).await.map_err(internal("accept terms"))?;
+    let addr = client_addr();
+    state
+        .store
+        .audit(AuditEvent::TermsAccepted, AuditEntry { holder_id: Some(id), client_addr: addr.as_deref(), detail: Some(&version), ..Default::default() })
+        .await
+        .map_err(internal("audit"))?;
+    leptos_axum::redirect("/certificates");
+    Ok(())
+}

@@ -1,0 +1,76 @@
+//! The HTML shell, the routes, and the providers every page relies on.
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{Redirect, Route, Router, Routes},
+    path, SsrMode,
+};
+use leptos_use::UseLocalesOptions;
+
+use crate::components::layout::Layout;
+use crate::i18n::*;
+use crate::pages::{
+    certificate_info::CertificateInfoPage, certificates::CertificatesPage, download::DownloadPage,
+    login::LoginPage, not_found::NotFound, register::RegisterPage, terms::TermsPage,
+};
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="zh-CN">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    // The language comes from the holder's choice (a cookie) or is zh-CN;
+    // the browser's Accept-Language is deliberately not consulted.
+    let no_accept_language = UseLocalesOptions::default().ssr_lang_header_getter(|| None);
+    // Effects run only in the browser: this marks the page as hydrated, for
+    // the end-to-end tests and for CSS that needs the WASM.
+    Effect::new(|_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    });
+
+    view! {
+        <I18nContextProvider ssr_lang_header_getter=no_accept_language>
+            <Stylesheet id="leptos" href="/pkg/ecert.css"/>
+            <AppTitle/>
+            <Router>
+                <Layout>
+                    <Routes fallback=NotFound>
+                        <Route path=path!("/") view=|| view! { <Redirect path="/certificates"/> } ssr=SsrMode::Async/>
+                        <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                        <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
+                        <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/certificates") view=CertificatesPage ssr=SsrMode::Async/>
+                        <Route path=path!("/certificates/:id") view=CertificateInfoPage ssr=SsrMode::Async/>
+                        <Route path=path!("/certificates/:id/download") view=DownloadPage ssr=SsrMode::Async/>
+                    </Routes>
+                </Layout>
+            </Router>
+        </I18nContextProvider>
+    }
+}
+
+#[component]
+fn AppTitle() -> impl IntoView {
+    let i18n = use_i18n();
+    view! { <Title text=move || t_string!(i18n, app_name)/> }
+}

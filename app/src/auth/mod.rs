@@ -1,0 +1,3 @@
+//! Who is calling: passwords, the session, and the client's address.
+pub mod password;
+pub mod session;

@@ -1,0 +1,101 @@
+//! The server side of "who is calling", used by every server function:
+//! the session's holder, the terms gate, the client's address, and the
+//! no-JavaScript form fallback (errors and entered values carried across
+//! the redirect in the session, never in the URL).
+
+use std::net::SocketAddr;
+
+use axum::{extract::ConnectInfo, http::{header, request::Parts}};
+use leptos::prelude::*;
+use tower_sessions::Session;
+
+use crate::api::FormFlash;
+use crate::error::{internal, AppError};
+use crate::state::AppState;
+
+const HOLDER_KEY: &str = "holder_id";
+
+pub fn state() -> AppState {
+    expect_context::<AppState>()
+}
+
+pub async fn session() -> Result<Session, AppError> {
+    leptos_axum::extract::<Session>().await.map_err(internal("session extractor"))
+}
+
+/// The logged-in holder's id, whether or not the terms are accepted yet.
+pub async fn holder_id() -> Result<i64, AppError> {
+    let session = session().await?;
+    session
+        .get::<i64>(HOLDER_KEY)
+        .await
+        .map_err(internal("session read"))?
+        .ok_or(AppError::Unauthenticated)
+}
+
+/// The logged-in holder who has accepted the current terms: the gate of
+/// every holder page and action except the terms page itself.
+pub async fn require_holder() -> Result<i64, AppError> {
+    let id = holder_id().await?;
+    let state = state();
+    let accepted = state
+        .store
+        .terms_accepted(id, &state.settings.terms_version)
+        .await
+        .map_err(internal("terms check"))?;
+    if accepted {
+        Ok(id)
+    } else {
+        Err(AppError::TermsNotAccepted)
+    }
+}
+
+/// Starts a fresh session for the holder: a new id, so a session id planted
+/// before login is worthless after it.
+pub async fn log_in(holder_id: i64) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(internal("session cycle"))?;
+    session.insert(HOLDER_KEY, holder_id).await.map_err(internal("session write"))
+}
+
+pub async fn log_out() -> Result<(), AppError> {
+    session().await?.flush().await.map_err(internal("session flush"))
+}
+
+/// The peer address as the server saw it (behind a proxy: the proxy's).
+pub fn client_addr() -> Option<String> {
+    use_context::<Parts>()
+        .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip().to_string()))
+}
+
+/// A browser submitting a `<form>` without JavaScript asks for HTML back;
+/// the WASM client's server-function calls do not.
+pub fn is_plain_form_post() -> bool {
+    use_context::<Parts>()
+        .and_then(|parts| parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .unwrap_or(false)
+}
+
+fn flash_key(form: &str) -> String {
+    format!("flash.{form}")
+}
+
+/// Returns `err`; for a no-JavaScript submission, first keeps it and the
+/// entered values for the form page and sends the browser back there.
+pub async fn fail_form(page: &str, form: &str, err: AppError, values: Vec<(&str, String)>) -> AppError {
+    if is_plain_form_post() {
+        let flash = FormFlash { error: err.clone(), values: values.into_iter().map(|(k, v)| (k.to_string(), v)).collect() };
+        if let Ok(session) = session().await {
+            if let Err(e) = session.insert(&flash_key(form), flash).await {
+                tracing::error!(%e, "could not keep form flash");
+            }
+        }
+        leptos_axum::redirect(page);
+    }
+    err
+}
+
+/// Takes (reads and removes) the flash of a form, if any.
+pub async fn take_flash(form: &str) -> Result<Option<FormFlash>, AppError> {
+    session().await?.remove::<FormFlash>(&flash_key(form)).await.map_err(internal("session flash"))
+}

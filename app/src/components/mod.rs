@@ -1,0 +1,6 @@
+//! Pieces shared by the pages.
+pub mod certificate;
+pub mod fields;
+pub mod gate;
+pub mod layout;
+pub mod text;

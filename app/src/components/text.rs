@@ -1,0 +1,72 @@
+//! Localised text for codes that travel as data: errors, statuses, ID types.
+
+use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState};
+use crate::domain::id_document::IdType;
+use crate::error::{AppError, Problem};
+use crate::i18n::*;
+
+pub fn problem(locale: Locale, p: Problem) -> &'static str {
+    match p {
+        Problem::Required => td_string!(locale, errors.required),
+        Problem::TooLong => td_string!(locale, errors.too_long),
+        Problem::UsernameFormat => td_string!(locale, errors.username_format),
+        Problem::UsernameTaken => td_string!(locale, errors.username_taken),
+        Problem::PasswordTooShort => td_string!(locale, errors.password_too_short),
+        Problem::PasswordTooWeak => td_string!(locale, errors.password_too_weak),
+        Problem::PasswordContainsUsername => td_string!(locale, errors.password_contains_username),
+        Problem::PasswordMismatch => td_string!(locale, errors.password_mismatch),
+        Problem::RealNameFormat => td_string!(locale, errors.real_name_format),
+        Problem::IdTypeUnknown => td_string!(locale, errors.id_type_unknown),
+        Problem::IdNumberFormat => td_string!(locale, errors.id_number_format),
+        Problem::IdNumberChecksum => td_string!(locale, errors.id_number_checksum),
+        Problem::IdNumberRegion => td_string!(locale, errors.id_number_region),
+        Problem::IdNumberBirthDate => td_string!(locale, errors.id_number_birth_date),
+        Problem::IdAlreadyRegistered => td_string!(locale, errors.id_already_registered),
+        Problem::PhoneFormat => td_string!(locale, errors.phone_format),
+        Problem::EmailFormat => td_string!(locale, errors.email_format),
+    }
+}
+
+/// The banner text of an error (field problems are shown at their fields).
+pub fn error(locale: Locale, e: &AppError) -> &'static str {
+    match e {
+        AppError::Invalid(_) => td_string!(locale, errors.summary),
+        AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials),
+        AppError::Unauthenticated => td_string!(locale, errors.unauthenticated),
+        AppError::TermsNotAccepted => td_string!(locale, errors.terms_not_accepted),
+        AppError::NotFound => td_string!(locale, errors.not_found),
+        AppError::Request => td_string!(locale, errors.request),
+        AppError::Internal => td_string!(locale, errors.internal),
+    }
+}
+
+pub fn id_type(locale: Locale, t: IdType) -> &'static str {
+    match t {
+        IdType::ResidentId => td_string!(locale, id_types.resident_id),
+        IdType::Passport => td_string!(locale, id_types.passport),
+        IdType::HkMacauPermit => td_string!(locale, id_types.hk_macau_permit),
+        IdType::TaiwanPermit => td_string!(locale, id_types.taiwan_permit),
+        IdType::ForeignPermanentResident => td_string!(locale, id_types.foreign_permanent_resident),
+    }
+}
+
+pub fn status(locale: Locale, s: CertificateStatus) -> &'static str {
+    match s {
+        CertificateStatus::Valid => td_string!(locale, status.valid),
+        CertificateStatus::Revoked => td_string!(locale, status.revoked),
+    }
+}
+
+pub fn endorsement(locale: Locale, e: &EndorsementState) -> &'static str {
+    match e {
+        EndorsementState::None => td_string!(locale, endorsement.none),
+        EndorsementState::NotRequired => td_string!(locale, endorsement.not_required),
+    }
+}
+
+pub fn bilingual(locale: Locale, b: &Bilingual) -> String {
+    match locale {
+        Locale::en => b.en.clone(),
+        _ => b.zh.clone(),
+    }
+}

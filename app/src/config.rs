@@ -1,0 +1,140 @@
+//! ecert's own settings: the `[ecert]` table of Leptos.toml, each key
+//! overridable by an `ECERT_<KEY>` environment variable (docs/configuration.md).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Settings {
+    /// Where the SQLite database and, later, keys and files live.
+    pub data_dir: PathBuf,
+    /// `sqlite://…`; empty means `sqlite://<data_dir>/ecert.db`.
+    pub database_url: String,
+    /// The service terms holders must accept; a new version asks everyone again.
+    pub terms_version: String,
+    /// Minutes of inactivity after which a session ends.
+    pub session_idle_minutes: i64,
+    /// Send cookies with `Secure` (set when served over HTTPS).
+    pub cookie_secure: bool,
+    /// Load the demo holders and certificates into an empty database.
+    pub seed_demo: bool,
+    /// The address third parties use to reach this service.
+    pub public_base_url: String,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            data_dir: PathBuf::from("data"),
+            database_url: String::new(),
+            terms_version: crate::terms::CURRENT.to_string(),
+            session_idle_minutes: 30,
+            cookie_secure: false,
+            seed_demo: false,
+            public_base_url: "http://127.0.0.1:3000".to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read {path}: {source}")]
+    Read { path: PathBuf, source: std::io::Error },
+    #[error("{path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("environment variable {name}={value:?}: {message}")]
+    Env { name: String, value: String, message: String },
+    #[error("terms_version {0:?} has no text in app/terms/")]
+    UnknownTerms(String),
+}
+
+impl Settings {
+    /// Reads `[ecert]` from the file (absent table: defaults), then the environment.
+    pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        Settings::from_toml_and_env(&text, |name| std::env::var(name).ok())
+            .map_err(|e| match e {
+                ConfigError::Parse { message, .. } => ConfigError::Parse { path: path.into(), message },
+                other => other,
+            })
+    }
+
+    pub fn from_toml_and_env(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {
+        let parse_err = |message: String| ConfigError::Parse { path: PathBuf::new(), message };
+        let table: toml::Table = toml::from_str(text).map_err(|e| parse_err(e.to_string()))?;
+        let mut s: Settings = match table.get("ecert") {
+            Some(value) => value.clone().try_into().map_err(|e: toml::de::Error| parse_err(e.to_string()))?,
+            None => Settings::default(),
+        };
+        fn parsed<T: std::str::FromStr>(name: &str, value: String) -> Result<T, ConfigError>
+        where
+            T::Err: std::fmt::Display,
+        {
+            value.parse().map_err(|e: T::Err| ConfigError::Env { name: name.into(), value, message: e.to_string() })
+        }
+        if let Some(v) = env("ECERT_DATA_DIR") {
+            s.data_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("ECERT_DATABASE_URL") {
+            s.database_url = v;
+        }
+        if let Some(v) = env("ECERT_TERMS_VERSION") {
+            s.terms_version = v;
+        }
+        if let Some(v) = env("ECERT_SESSION_IDLE_MINUTES") {
+            s.session_idle_minutes = parsed("ECERT_SESSION_IDLE_MINUTES", v)?;
+        }
+        if let Some(v) = env("ECERT_COOKIE_SECURE") {
+            s.cookie_secure = parsed("ECERT_COOKIE_SECURE", v)?;
+        }
+        if let Some(v) = env("ECERT_SEED_DEMO") {
+            s.seed_demo = parsed("ECERT_SEED_DEMO", v)?;
+        }
+        if let Some(v) = env("ECERT_PUBLIC_BASE_URL") {
+            s.public_base_url = v;
+        }
+        if s.database_url.is_empty() {
+            s.database_url = format!("sqlite://{}", s.data_dir.join("ecert.db").display());
+        }
+        if crate::terms::text(&s.terms_version).is_none() {
+            return Err(ConfigError::UnknownTerms(s.terms_version));
+        }
+        Ok(s)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_then_environment() {
+        let text = "[ecert]\ndata_dir = \"/srv/ecert\"\nseed_demo = true\n\n[package.metadata.leptos]\noutput-name = \"ecert\"\n";
+        let s = Settings::from_toml_and_env(text, |_| None).unwrap();
+        assert_eq!(s.data_dir, PathBuf::from("/srv/ecert"));
+        assert_eq!(s.database_url, "sqlite:///srv/ecert/ecert.db");
+        assert!(s.seed_demo);
+        assert_eq!(s.session_idle_minutes, 30);
+
+        let env = |name: &str| match name {
+            "ECERT_SEED_DEMO" => Some("false".to_string()),
+            "ECERT_DATABASE_URL" => Some("sqlite://other.db".to_string()),
+            _ => None,
+        };
+        let s = Settings::from_toml_and_env(text, env).unwrap();
+        assert!(!s.seed_demo);
+        assert_eq!(s.database_url, "sqlite://other.db");
+    }
+
+    #[test]
+    fn bad_values_are_named() {
+        let err = Settings::from_toml_and_env("", |n| (n == "ECERT_COOKIE_SECURE").then(|| "yes".into())).unwrap_err();
+        assert!(err.to_string().contains("ECERT_COOKIE_SECURE"), "{err}");
+        let err = Settings::from_toml_and_env("[ecert]\ncolour = 1\n", |_| None).unwrap_err();
+        assert!(err.to_string().contains("colour"), "{err}");
+        let err = Settings::from_toml_and_env("[ecert]\nterms_version = \"1999\"\n", |_| None).unwrap_err();
+        assert!(matches!(err, ConfigError::UnknownTerms(_)));
+    }
+}

@@ -1,0 +1,317 @@
+//! Registration (用户注册) rules: username, password strength, real name,
+//! identity document and optional contacts. Pure, so the same rules give
+//! instant feedback in the browser and are enforced again on the server.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::Ymd;
+use crate::domain::id_document::{normalize_id_number, IdType};
+use crate::error::{Field, FieldError, Problem};
+
+pub const USERNAME_MIN: usize = 4;
+pub const USERNAME_MAX: usize = 32;
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 64;
+pub const REAL_NAME_MAX: usize = 50;
+pub const EMAIL_MAX: usize = 254;
+
+/// The registration form as submitted (field names match the form inputs).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RegistrationForm {
+    pub username: String,
+    pub password: String,
+    pub password_confirm: String,
+    pub real_name: String,
+    pub id_type: String,
+    pub id_number: String,
+    #[serde(default)]
+    pub phone: String,
+    #[serde(default)]
+    pub email: String,
+}
+
+/// A registration that passed every rule, normalised for storage.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    pub username: String,
+    pub password: String,
+    pub real_name: String,
+    pub id_type: IdType,
+    pub id_number: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+/// Usernames are case-insensitive: stored lower-cased.
+pub fn normalize_username(raw: &str) -> String {
+    raw.trim().to_ascii_lowercase()
+}
+
+pub fn check_username(username: &str) -> Result<(), Problem> {
+    if username.is_empty() {
+        return Err(Problem::Required);
+    }
+    let mut chars = username.chars();
+    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    let rest_ok = username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let len_ok = (USERNAME_MIN..=USERNAME_MAX).contains(&username.len());
+    if starts_with_letter && rest_ok && len_ok {
+        Ok(())
+    } else {
+        Err(Problem::UsernameFormat)
+    }
+}
+
+/// 8–64 characters, at least three of: lower case, upper case, digit, symbol;
+/// must not contain the username.
+pub fn check_password(password: &str, username: &str) -> Result<(), Problem> {
+    let len = password.chars().count();
+    if len == 0 {
+        return Err(Problem::Required);
+    }
+    if len < PASSWORD_MIN {
+        return Err(Problem::PasswordTooShort);
+    }
+    if len > PASSWORD_MAX {
+        return Err(Problem::TooLong);
+    }
+    let classes = [
+        password.chars().any(|c| c.is_ascii_lowercase()),
+        password.chars().any(|c| c.is_ascii_uppercase()),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_ascii_alphanumeric()),
+    ];
+    if classes.iter().filter(|c| **c).count() < 3 {
+        return Err(Problem::PasswordTooWeak);
+    }
+    if !username.is_empty() && password.to_ascii_lowercase().contains(&username.to_ascii_lowercase()) {
+        return Err(Problem::PasswordContainsUsername);
+    }
+    Ok(())
+}
+
+/// Chinese names may carry a middle dot (·) and foreign names spaces; no
+/// digits, control characters or markup.
+fn check_real_name(name: &str) -> Result<(), Problem> {
+    if name.is_empty() {
+        return Err(Problem::Required);
+    }
+    if name.chars().count() > REAL_NAME_MAX {
+        return Err(Problem::TooLong);
+    }
+    let ok = name
+        .chars()
+        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '·' | '•' | '.' | '-' | '\''));
+    if ok {
+        Ok(())
+    } else {
+        Err(Problem::RealNameFormat)
+    }
+}
+
+/// Mainland mobile (11 digits starting 13–19) or an international number (+ and 6–15 digits).
+fn normalize_phone(raw: &str) -> Result<Option<String>, Problem> {
+    let phone: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
+    if phone.is_empty() {
+        return Ok(None);
+    }
+    let digits = phone.strip_prefix('+').unwrap_or(&phone);
+    let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
+    let mainland = !phone.starts_with('+') && phone.len() == 11 && phone.starts_with('1') && phone.as_bytes()[1] >= b'3';
+    let international = phone.starts_with('+') && (6..=15).contains(&digits.len());
+    if all_digits && (mainland || international) {
+        Ok(Some(phone))
+    } else {
+        Err(Problem::PhoneFormat)
+    }
+}
+
+fn normalize_email(raw: &str) -> Result<Option<String>, Problem> {
+    let email = raw.trim();
+    if email.is_empty() {
+        return Ok(None);
+    }
+    if email.len() > EMAIL_MAX {
+        return Err(Problem::TooLong);
+    }
+    let ok = match email.split_once('@') {
+        Some((local, domain)) => {
+            !local.is_empty()
+                && !domain.contains('@')
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !email.chars().any(|c| c.is_whitespace() || c.is_control())
+        }
+        None => false,
+    };
+    if ok {
+        Ok(Some(email.to_string()))
+    } else {
+        Err(Problem::EmailFormat)
+    }
+}
+
+/// Checks every field and reports every problem at once, so the holder can fix
+/// the whole form in one go.
+pub fn validate_registration(form: &RegistrationForm, today: Ymd) -> Result<Registration, Vec<FieldError>> {
+    let mut errors = Vec::new();
+    let mut note = |field, r: Result<(), Problem>| {
+        if let Err(problem) = r {
+            errors.push(FieldError { field, problem });
+        }
+    };
+
+    let username = normalize_username(&form.username);
+    note(Field::Username, check_username(&username));
+    note(Field::Password, check_password(&form.password, &username));
+    if form.password != form.password_confirm {
+        note(Field::PasswordConfirm, Err(Problem::PasswordMismatch));
+    }
+    let real_name = form.real_name.trim().to_string();
+    note(Field::RealName, check_real_name(&real_name));
+
+    let id_type = IdType::from_code(&form.id_type);
+    let id_number = match id_type {
+        Some(t) => normalize_id_number(t, &form.id_number, today).map_err(|p| note(Field::IdNumber, Err(p))).ok(),
+        None => {
+            note(Field::IdType, Err(Problem::IdTypeUnknown));
+            None
+        }
+    };
+    let phone = normalize_phone(&form.phone).map_err(|p| note(Field::Phone, Err(p))).ok().flatten();
+    let email = normalize_email(&form.email).map_err(|p| note(Field::Email, Err(p))).ok().flatten();
+
+    match (id_type, id_number) {
+        (Some(id_type), Some(id_number)) if errors.is_empty() => Ok(Registration {
+            username,
+            password: form.password.clone(),
+            real_name,
+            id_type,
+            id_number,
+            phone,
+            email,
+        }),
+        _ => Err(errors),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: Ymd = Ymd { year: 2026, month: 11, day: 25 };
+
+    fn good_form() -> RegistrationForm {
+        RegistrationForm {
+            username: " ZhangSan ".into(),
+            password: "Ecert#2026".into(),
+            password_confirm: "Ecert#2026".into(),
+            real_name: "张三".into(),
+            id_type: "resident_id".into(),
+            id_number: "11010519850315001x".into(),
+            phone: "138 0013 8000".into(),
+            email: "".into(),
+        }
+    }
+
+    fn problems(form: &RegistrationForm) -> Vec<(Field, Problem)> {
+        validate_registration(form, TODAY)
+            .unwrap_err()
+            .into_iter()
+            .map(|e| (e.field, e.problem))
+            .collect()
+    }
+
+    #[test]
+    fn accepts_and_normalises_a_good_form() {
+        let mut form = good_form();
+        form.id_number = "110105198503150019".into();
+        let reg = validate_registration(&form, TODAY).unwrap();
+        assert_eq!(reg.username, "zhangsan");
+        assert_eq!(reg.id_type, IdType::ResidentId);
+        assert_eq!(reg.id_number, "110105198503150019");
+        assert_eq!(reg.phone.as_deref(), Some("13800138000"));
+        assert_eq!(reg.email, None);
+    }
+
+    #[test]
+    fn reports_every_problem_at_once() {
+        let form = RegistrationForm {
+            username: "1x".into(),
+            password: "short".into(),
+            password_confirm: "other".into(),
+            real_name: "".into(),
+            id_type: "resident_id".into(),
+            id_number: "110105198503150011".into(),
+            phone: "12345".into(),
+            email: "not-an-email".into(),
+        };
+        assert_eq!(
+            problems(&form),
+            vec![
+                (Field::Username, Problem::UsernameFormat),
+                (Field::Password, Problem::PasswordTooShort),
+                (Field::PasswordConfirm, Problem::PasswordMismatch),
+                (Field::RealName, Problem::Required),
+                (Field::IdNumber, Problem::IdNumberChecksum),
+                (Field::Phone, Problem::PhoneFormat),
+                (Field::Email, Problem::EmailFormat),
+            ]
+        );
+    }
+
+    #[test]
+    fn unknown_id_type_is_reported() {
+        let mut form = good_form();
+        form.id_type = "library_card".into();
+        assert_eq!(problems(&form), vec![(Field::IdType, Problem::IdTypeUnknown)]);
+    }
+
+    #[test]
+    fn password_rules() {
+        assert_eq!(check_password("", "u"), Err(Problem::Required));
+        assert_eq!(check_password("Ab1!", "u"), Err(Problem::PasswordTooShort));
+        assert_eq!(check_password("abcdefgh", "u"), Err(Problem::PasswordTooWeak));
+        assert_eq!(check_password("abcdefg1", "u"), Err(Problem::PasswordTooWeak));
+        assert_eq!(check_password("abcdef1!", "u"), Ok(()));
+        assert_eq!(check_password("ABCDEFg1", "u"), Ok(()));
+        assert_eq!(check_password("Zhangsan#1", "zhangsan"), Err(Problem::PasswordContainsUsername));
+        assert_eq!(check_password(&"Aa1!".repeat(17), "u"), Err(Problem::TooLong));
+        // Length counts characters, not bytes.
+        assert_eq!(check_password("密码密码密码Aa1", "u"), Ok(()));
+    }
+
+    #[test]
+    fn username_rules() {
+        assert_eq!(check_username("zhangsan"), Ok(()));
+        assert_eq!(check_username("li.si-2026_x"), Ok(()));
+        assert_eq!(check_username(""), Err(Problem::Required));
+        assert_eq!(check_username("abc"), Err(Problem::UsernameFormat));
+        assert_eq!(check_username("9lives"), Err(Problem::UsernameFormat));
+        assert_eq!(check_username("zhang san"), Err(Problem::UsernameFormat));
+        assert_eq!(check_username("张三丰丰"), Err(Problem::UsernameFormat));
+        assert_eq!(check_username(&"a".repeat(33)), Err(Problem::UsernameFormat));
+    }
+
+    #[test]
+    fn real_names() {
+        assert_eq!(check_real_name("阿卜杜·买买提"), Ok(()));
+        assert_eq!(check_real_name("John O'Neil"), Ok(()));
+        assert_eq!(check_real_name("张三3"), Err(Problem::RealNameFormat));
+        assert_eq!(check_real_name("<b>张</b>"), Err(Problem::RealNameFormat));
+        assert_eq!(check_real_name(&"张".repeat(51)), Err(Problem::TooLong));
+    }
+
+    #[test]
+    fn contacts() {
+        assert_eq!(normalize_phone(""), Ok(None));
+        assert_eq!(normalize_phone("+852 9123 4567"), Ok(Some("+85291234567".into())));
+        assert_eq!(normalize_phone("12800138000"), Err(Problem::PhoneFormat));
+        assert_eq!(normalize_phone("1380013800a"), Err(Problem::PhoneFormat));
+        assert_eq!(normalize_email(" a@b.cn "), Ok(Some("a@b.cn".into())));
+        assert_eq!(normalize_email("a@b"), Err(Problem::EmailFormat));
+        assert_eq!(normalize_email("a@@b.cn"), Err(Problem::EmailFormat));
+        assert_eq!(normalize_email("a b@c.cn"), Err(Problem::EmailFormat));
+    }
+}

@@ -1,0 +1,5 @@
+//! Plain-Rust rules of domain.md: no I/O, compiled for the client as well.
+pub mod account;
+pub mod calendar;
+pub mod certificate;
+pub mod id_document;

@@ -1,0 +1,26 @@
+//! ecert: the Leptos application shared by the server (feature `ssr`) and
+//! the WASM client (feature `hydrate`). See docs/architecture.md.
+#![recursion_limit = "256"]
+
+pub mod api;
+pub mod app;
+mod components;
+pub mod domain;
+pub mod error;
+pub mod i18n;
+mod pages;
+
+#[cfg(feature = "ssr")]
+pub mod auth;
+#[cfg(feature = "ssr")]
+pub mod clock;
+#[cfg(feature = "ssr")]
+pub mod config;
+#[cfg(feature = "ssr")]
+pub mod state;
+#[cfg(feature = "ssr")]
+pub mod store;
+#[cfg(feature = "ssr")]
+pub mod terms;
+
+pub use app::{shell, App};

@@ -1,0 +1,49 @@
+//! Seals and the qualifications issued under them.
+
+use super::{Result, Store};
+
+pub struct NewSeal<'a> {
+    pub code: &'a str,
+    pub name: &'a str,
+    pub authority: &'a str,
+}
+
+pub struct NewQualification<'a> {
+    pub code: &'a str,
+    pub name_zh: &'a str,
+    pub name_en: &'a str,
+    pub seal_code: &'a str,
+}
+
+impl Store {
+    /// Inserts or updates a seal by its code; returns its id.
+    pub async fn upsert_seal(&self, seal: &NewSeal<'_>) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO seals (code, name, authority) VALUES (?, ?, ?)
+             ON CONFLICT (code) DO UPDATE SET name = excluded.name, authority = excluded.authority
+             RETURNING id",
+        )
+        .bind(seal.code)
+        .bind(seal.name)
+        .bind(seal.authority)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Inserts or updates a qualification by its code; returns its id.
+    pub async fn upsert_qualification(&self, q: &NewQualification<'_>) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO qualifications (code, name_zh, name_en, seal_id)
+             VALUES (?, ?, ?, (SELECT id FROM seals WHERE code = ?))
+             ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
+                 seal_id = excluded.seal_id
+             RETURNING id",
+        )
+        .bind(q.code)
+        .bind(q.name_zh)
+        .bind(q.name_en)
+        .bind(q.seal_code)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+}

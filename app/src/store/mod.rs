@@ -1,0 +1,93 @@
+//! The only place with SQL. Callers see `Store` and plain Rust types; the
+//! backend (SQLite today) is chosen from the database URL, so adding
+//! PostgreSQL means a second pool and migration set here, not in the callers.
+
+mod audit;
+mod catalog;
+mod certificates;
+mod holders;
+pub mod seed;
+mod terms;
+
+use std::{str::FromStr, time::Duration};
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+
+pub use audit::{AuditEntry, AuditEvent};
+pub use catalog::{NewQualification, NewSeal};
+pub use certificates::NewCertificate;
+pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("unsupported database URL (expected sqlite:…): {0}")]
+    UnsupportedUrl(String),
+    #[error(transparent)]
+    Database(#[from] sqlx::Error),
+    #[error(transparent)]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    #[error("conflicts with an existing record: {0}")]
+    Conflict(String),
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if missing) the database named by `url`.
+    pub async fn connect(url: &str) -> Result<Store> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        }
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
+        Ok(Store { pool })
+    }
+
+    /// Brings the schema up to date; safe to run at every start.
+    pub async fn migrate(&self) -> Result<()> {
+        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+
+    /// The pool, for the session store that keeps its own table here.
+    pub fn sqlite_pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+/// Seconds since the Unix epoch: how instants are stored.
+pub fn now_unix() -> i64 {
+    chrono::Utc::now().timestamp()
+}
+
+pub(crate) fn is_unique_violation(err: &sqlx::Error) -> Option<String> {
+    match err {
+        sqlx::Error::Database(db) if db.is_unique_violation() => Some(db.message().to_string()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::Store;
+
+    /// A migrated store in a fresh temporary file (`:memory:` would give
+    /// each pooled connection its own database).
+    pub async fn temp_store() -> (Store, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        (store, dir)
+    }
+}

@@ -1,0 +1,149 @@
+//! The catalog every installation starts with, and the demo data that the
+//! quick start loads on first start (README lists the demo accounts).
+
+use crate::domain::calendar::Ymd;
+use crate::domain::certificate::CertificateStatus;
+use crate::domain::id_document::IdType;
+
+use super::{NewCertificate, NewHolder, NewQualification, NewSeal, Result, Store};
+
+/// Password of every demo account.
+pub const DEMO_PASSWORD: &str = "Ecert@2026";
+
+const SEALS: [NewSeal<'static>; 2] = [
+    NewSeal {
+        code: "mohrss",
+        name: "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章",
+        authority: "中华人民共和国人力资源和社会保障部",
+    },
+    NewSeal {
+        code: "cba",
+        name: "中国银行业协会银行业专业人员职业资格证书专用章",
+        authority: "中国银行业协会",
+    },
+];
+
+const QUALIFICATIONS: [NewQualification<'static>; 6] = [
+    NewQualification { code: "0301", name_zh: "注册安全工程师", name_en: "Certified Safety Engineer", seal_code: "mohrss" },
+    NewQualification { code: "0401", name_zh: "执业药师", name_en: "Licensed Pharmacist", seal_code: "mohrss" },
+    NewQualification { code: "0501", name_zh: "经济专业技术资格", name_en: "Economics Professional Qualification", seal_code: "mohrss" },
+    NewQualification { code: "0601", name_zh: "一级造价工程师", name_en: "Class 1 Cost Engineer", seal_code: "mohrss" },
+    NewQualification { code: "0701", name_zh: "注册测绘师", name_en: "Registered Surveyor", seal_code: "mohrss" },
+    NewQualification { code: "1101", name_zh: "银行业专业人员职业资格", name_en: "Banking Professional Qualification", seal_code: "cba" },
+];
+
+/// Seals and qualifications; safe to run at every start.
+pub async fn catalog(store: &Store) -> Result<()> {
+    for seal in &SEALS {
+        store.upsert_seal(seal).await?;
+    }
+    for q in &QUALIFICATIONS {
+        store.upsert_qualification(q).await?;
+    }
+    Ok(())
+}
+
+struct DemoPerson {
+    username: Option<&'static str>,
+    name: &'static str,
+    id_type: IdType,
+    id_number: &'static str,
+}
+
+/// 张三, 李四 and 王五 have accounts; 赵六 and 钱七 have certificates but no
+/// account yet (they register in the end-to-end journeys).
+const PEOPLE: [DemoPerson; 5] = [
+    DemoPerson { username: Some("zhangsan"), name: "张三", id_type: IdType::ResidentId, id_number: "110105198503150019" },
+    DemoPerson { username: Some("lisi"), name: "李四", id_type: IdType::ResidentId, id_number: "310104199005120023" },
+    DemoPerson { username: Some("wangwu"), name: "王五", id_type: IdType::Passport, id_number: "E98765432" },
+    DemoPerson { username: None, name: "赵六", id_type: IdType::ResidentId, id_number: "420106198802140020" },
+    DemoPerson { username: None, name: "钱七", id_type: IdType::ResidentId, id_number: "510107199506230040" },
+];
+
+/// (person index, qualification, specialty, certificate no., management no., issued, revoked on)
+type DemoCertificate = (usize, &'static str, Option<&'static str>, &'static str, &'static str, &'static str, Option<&'static str>);
+
+const CERTIFICATES: [DemoCertificate; 10] = [
+    (0, "0301", Some("化工安全"), "0301202203150001", "2022030111000101", "2022-03-15", None),
+    (0, "0501", Some("中级 · 人力资源管理"), "0501201911200017", "2019110511000217", "2019-11-20", None),
+    (0, "0601", Some("土木建筑工程"), "0601202306300042", "2023063011000342", "2023-06-30", Some("2024-02-01")),
+    (1, "0401", Some("药学"), "0401202401100008", "2024011031000408", "2024-01-10", None),
+    (1, "1101", Some("中级 · 风险管理"), "1101202208080025", "2022080831001125", "2022-08-08", None),
+    (2, "0701", None, "0701202106180003", "2021061811000703", "2021-06-18", None),
+    (3, "0301", Some("建筑施工安全"), "0301202405200031", "2024052042000131", "2024-05-20", None),
+    (3, "0501", Some("初级 · 工商管理"), "0501202011210044", "2020112142000544", "2020-11-21", None),
+    (4, "0401", Some("中药学"), "0401202312090012", "2023120951000412", "2023-12-09", None),
+    (4, "0601", Some("安装工程"), "0601202209170007", "2022091751000607", "2022-09-17", None),
+];
+
+/// Loads the demo holders and certificates once: does nothing when any
+/// certificate exists already.
+pub async fn demo(store: &Store, hash_password: impl Fn(&str) -> String) -> Result<bool> {
+    let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(&store.pool).await?;
+    if existing > 0 {
+        return Ok(false);
+    }
+    catalog(store).await?;
+    for p in PEOPLE.iter() {
+        if let Some(username) = p.username {
+            let hash = hash_password(DEMO_PASSWORD);
+            store
+                .create_holder(&NewHolder {
+                    username,
+                    password_hash: &hash,
+                    real_name: p.name,
+                    id_type: p.id_type,
+                    id_number: p.id_number,
+                    phone: None,
+                    email: None,
+                })
+                .await?;
+        }
+    }
+    for (person, qualification, specialty, number, management, issued, revoked) in CERTIFICATES {
+        let p = &PEOPLE[person];
+        let date = |s: &str| Ymd::parse_iso(s).expect("demo dates are valid");
+        store
+            .insert_certificate(&NewCertificate {
+                certificate_number: number,
+                management_number: management,
+                holder_name: p.name,
+                id_type: p.id_type,
+                id_number: p.id_number,
+                qualification_code: qualification,
+                specialty,
+                issued_on: date(issued),
+                status: if revoked.is_some() { CertificateStatus::Revoked } else { CertificateStatus::Valid },
+                revoked_on: revoked.map(date),
+            })
+            .await?;
+    }
+    Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::id_document::normalize_id_number;
+    use crate::store::testing::temp_store;
+
+    #[test]
+    fn demo_identities_pass_the_registration_rules() {
+        let today = Ymd::new(2026, 11, 25).unwrap();
+        for p in &PEOPLE {
+            assert_eq!(normalize_id_number(p.id_type, p.id_number, today).as_deref(), Ok(p.id_number));
+        }
+    }
+
+    #[tokio::test]
+    async fn demo_seeds_once() {
+        let (store, _dir) = temp_store().await;
+        assert!(demo(&store, |_| "hash".into()).await.unwrap());
+        assert!(!demo(&store, |_| "hash".into()).await.unwrap());
+        let zhangsan = store.holder_login("zhangsan").await.unwrap().unwrap().id;
+        let certs = store.certificates_of_holder(zhangsan).await.unwrap();
+        assert_eq!(certs.len(), 3);
+        assert!(certs.iter().any(|c| c.status == CertificateStatus::Revoked));
+        assert!(certs.iter().any(|c| !crate::domain::certificate::requires_endorsement(c.issued_on)));
+    }
+}

@@ -1,0 +1,31 @@
+import { expect, Page, TestInfo } from "@playwright/test";
+
+export const DEMO_PASSWORD = "Ecert@2026";
+
+export const jsEnabled = (info: TestInfo) => info.project.name === "js";
+
+/** Opens a page and, with JavaScript on, waits until the WASM has hydrated it. */
+export async function open(page: Page, info: TestInfo, path: string) {
+  await page.goto(path);
+  if (jsEnabled(info)) {
+    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  }
+}
+
+/** Logs in; accepts the terms if this is the account's first login. */
+export async function logIn(page: Page, info: TestInfo, username: string, password = DEMO_PASSWORD) {
+  await open(page, info, "/login");
+  await page.getByTestId("input-username").fill(username);
+  await page.getByTestId("input-password").fill(password);
+  await page.getByTestId("login-submit").click();
+  await expect(page).toHaveURL(/\/(terms|certificates)$/);
+  if (page.url().endsWith("/terms")) {
+    await page.getByTestId("terms-agree").click();
+  }
+  await expect(page).toHaveURL(/\/certificates$/);
+}
+
+export async function logOut(page: Page) {
+  await page.getByTestId("logout").click();
+  await expect(page).toHaveURL(/\/login$/);
+}

@@ -1,0 +1,37 @@
+//! The HTTP surface: pages and server functions (leptos_axum), the locale
+//! switch, static files, sessions and request tracing.
+
+use app::{shell, state::AppState, App};
+use axum::{middleware, routing::get, Router};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tower_http::trace::TraceLayer;
+use tower_sessions::{
+    cookie::{time::Duration, SameSite},
+    Expiry, SessionManagerLayer,
+};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// Cookie that carries the session id; the session itself stays in the database.
+pub const SESSION_COOKIE: &str = "ecert_session";
+
+pub fn session_layer(store: SqliteStore, settings: &app::config::Settings) -> SessionManagerLayer<SqliteStore> {
+    SessionManagerLayer::new(store)
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(settings.cookie_secure)
+        .with_expiry(Expiry::OnInactivity(Duration::minutes(settings.session_idle_minutes)))
+}
+
+pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    Router::new()
+        .route("/locale/{code}", get(crate::locale::switch))
+        .leptos_routes(&state, routes, move || shell(options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn(crate::error_status::layer))
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
