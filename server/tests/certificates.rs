@@ -7,8 +7,9 @@ use support::{app, Client, DEMO_PASSWORD};
 
 async fn ready_holder<'a>(app: &'a support::TestApp, username: &str) -> Client<'a> {
     let mut c = Client::new(app);
-    assert_eq!(c.log_in(username, DEMO_PASSWORD).await.status, StatusCode::FOUND);
-    assert_eq!(c.call("/api/accept_terms", &[("version", app::terms::CURRENT)]).await.status, StatusCode::FOUND);
+    assert_eq!(c.log_in(username, DEMO_PASSWORD).await.location.as_deref(), Some("/terms"));
+    let accepted = c.call("/api/accept_terms", &[("version", app::terms::CURRENT)]).await;
+    assert_eq!(accepted.location.as_deref(), Some("/certificates"));
     c
 }
 
