@@ -20,17 +20,21 @@ async fn register_login_terms_and_list() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.location.as_deref(), Some("/login?registered=1"));
 
-    // A session exists before login (anonymous visits); login must replace its id.
-    let before = c.get("/login").await;
-    assert_eq!(before.status, StatusCode::OK);
-    let anonymous_id = c.cookies.get("ecert_session").cloned();
+    // A failed no-JavaScript login leaves an anonymous session (holding the
+    // form's error); logging in must replace its id (no session fixation).
+    let r = c.submit("/api/login", &[("username", "zhaoliu"), ("password", "wrong")]).await;
+    assert_eq!(r.location.as_deref(), Some("/login"));
+    let anonymous_id = c.cookies.get("ecert_session").cloned().expect("anonymous session");
+    let mut planted = Client::new(&app);
+    planted.cookies.insert("ecert_session".into(), anonymous_id.clone());
 
     let r = c.log_in("ZhaoLiu", "Zl#2026pass").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.location.as_deref(), Some("/terms"), "first login goes to the terms");
     let cookie = r.set_cookies.iter().find(|c| c.starts_with("ecert_session=")).expect("session cookie");
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"), "{cookie}");
-    assert_ne!(c.cookies.get("ecert_session"), anonymous_id.as_ref());
+    assert_ne!(c.cookies.get("ecert_session"), Some(&anonymous_id));
+    assert_eq!(planted.call("/api/terms", &[]).await.status, StatusCode::UNAUTHORIZED, "old id is worthless");
 
     // Nothing but the terms until they are accepted.
     let r = c.call("/api/certificates", &[]).await;
@@ -65,7 +69,7 @@ async fn register_login_terms_and_list() {
     let events: Vec<String> = app.store.recent_audit_events(10).await.unwrap().into_iter().map(|e| e.0).collect();
     assert_eq!(
         events,
-        vec!["login_succeeded", "logout", "terms_accepted", "login_succeeded", "register"],
+        vec!["login_succeeded", "logout", "terms_accepted", "login_succeeded", "login_failed", "register"],
         "newest first"
     );
 }

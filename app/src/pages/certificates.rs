@@ -77,7 +77,8 @@ fn CertificateRow(c: CertificateSummary) -> impl IntoView {
             <td data-label=move || t_string!(i18n, certificates.endorsement) data-testid="endorsement-state">
                 {move || text::endorsement(i18n.get_locale(), &endorsement)}
             </td>
-            <td class="row-actions">
+            <td data-label=move || t_string!(i18n, certificates.actions)>
+                <div class="row-actions">
                 <A href=format!("/certificates/{}", c.id) attr:class="button small" attr:data-testid="certificate-info">
                     {t!(i18n, certificates.info)}
                 </A>
@@ -92,6 +93,7 @@ fn CertificateRow(c: CertificateSummary) -> impl IntoView {
                         </A>
                     }.into_any()
                 }}
+                </div>
             </td>
         </tr>
     }

@@ -1,0 +1,48 @@
+// Regenerates docs/screenshots/*.png from a running server (default
+// http://127.0.0.1:3000 with fresh demo data): node end2end/screenshots.mjs
+import { chromium } from "@playwright/test";
+
+const base = process.env.ECERT_URL ?? "http://127.0.0.1:3000";
+const out = new URL("../docs/screenshots/", import.meta.url).pathname;
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+});
+const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+const shot = (name) => page.screenshot({ path: `${out}${name}.png`, fullPage: true });
+const hydrated = () => page.waitForSelector("body[data-hydrated]");
+
+await page.goto(`${base}/login`); await hydrated();
+await shot("login");
+await page.goto(`${base}/register`); await hydrated();
+await page.getByTestId("input-username").fill("zhangsan");
+await page.getByTestId("input-password").fill("short");
+await page.getByTestId("input-password_confirm").fill("short");
+await page.getByTestId("input-real_name").fill("张三");
+await page.getByTestId("input-id_number").fill("110105198503150011");
+await page.getByTestId("register-submit").click();
+await page.getByTestId("form-error").waitFor();
+await shot("register-errors");
+await page.goto(`${base}/login`); await hydrated();
+await page.getByTestId("input-username").fill("zhangsan");
+await page.getByTestId("input-password").fill("Ecert@2026");
+await page.getByTestId("login-submit").click();
+await page.waitForURL(/\/(terms|certificates)$/);
+if (page.url().endsWith("/terms")) {
+  await shot("terms");
+  await page.getByTestId("terms-agree").click();
+}
+await page.waitForURL(/\/certificates$/);
+await page.getByTestId("certificate-row").first().waitFor();
+await shot("certificates");
+await page.getByTestId("certificate-info").first().click();
+await page.getByTestId("certificate-record").waitFor();
+await shot("certificate-info");
+await page.goto(`${base}/locale/en?back=/certificates`);
+await page.getByTestId("certificate-row").first().waitFor();
+await shot("certificates-en");
+await page.goto(`${base}/locale/zh-CN?back=/certificates`);
+await page.setViewportSize({ width: 390, height: 844 });
+await page.getByTestId("certificate-row").first().waitFor();
+await shot("certificates-mobile");
+await browser.close();
