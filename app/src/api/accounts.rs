@@ -11,6 +11,9 @@ use crate::error::AppError;
 pub struct Holder {
     pub username: String,
     pub real_name: String,
+    /// False until the current service terms are accepted: the header then
+    /// offers nothing the holder could not open yet.
+    pub terms_accepted: bool,
 }
 
 /// Longest password the server will hash: argon2 work is bounded and an
@@ -168,8 +171,13 @@ pub async fn me() -> Result<Option<Holder>, AppError> {
         Err(AppError::Unauthenticated) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let profile = state().store.holder_profile(id).await.map_err(internal("profile"))?;
-    Ok(profile.map(|p| Holder { username: p.username, real_name: p.real_name }))
+    let state = state();
+    let Some(profile) = state.store.holder_profile(id).await.map_err(internal("profile"))? else {
+        return Ok(None);
+    };
+    let terms_accepted =
+        state.store.terms_accepted(id, &state.settings.terms_version).await.map_err(internal("terms check"))?;
+    Ok(Some(Holder { username: profile.username, real_name: profile.real_name, terms_accepted }))
 }
 
 /// The error and values of this form's last no-JavaScript submission, once.

@@ -74,7 +74,9 @@ fn UserNav() -> impl IntoView {
                 match holder.await {
                     Ok(Some(me)) => view! {
                         <ul class="nav-links">
-                            <li><A href="/certificates">{t!(i18n, nav.certificates)}</A></li>
+                            {me.terms_accepted.then(|| view! {
+                                <li><A href="/certificates">{t!(i18n, nav.certificates)}</A></li>
+                            })}
                         </ul>
                         <div class="user">
                             <span class="user-name" data-testid="user-name">

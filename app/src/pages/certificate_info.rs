@@ -1,48 +1,57 @@
-//! 证书信息 page.
+//! 证书信息 page, and the loading of "the certificate of this address"
+//! that it shares with the download page.
 
 use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::api::certificates::certificate_info;
 use crate::components::{certificate::CertificateRecord, gate::ErrorView};
+use crate::domain::certificate::CertificateDetail;
 use crate::error::AppError;
 use crate::i18n::*;
 
-/// The `:id` of the address; anything but a number is simply not found.
-pub fn certificate_id_param() -> Memo<Option<i64>> {
+/// Loads the certificate named by the address's `:id` and renders it with
+/// `render`; a malformed id is simply "not found", and every error goes to
+/// `ErrorView` (login, terms, not found).
+pub fn with_certificate<V, F>(render: F) -> impl IntoView
+where
+    F: Fn(CertificateDetail) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let i18n = use_i18n();
     let params = use_params_map();
-    Memo::new(move |_| params.read().get("id").and_then(|id| id.parse().ok()))
-}
-
-/// The certificate of the address, or `NotFound` for a malformed id.
-pub fn certificate_resource() -> Resource<Result<crate::domain::certificate::CertificateDetail, AppError>> {
-    let id = certificate_id_param();
-    Resource::new(move || id.get(), |id| async move {
+    let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
+    let certificate = Resource::new(move || id.get(), |id| async move {
         match id {
             Some(id) => certificate_info(id).await,
             None => Err(AppError::NotFound),
         }
-    })
+    });
+    view! {
+        <Suspense fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
+            {move || {
+                let render = render.clone();
+                Suspend::new(async move {
+                    match certificate.await {
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                        Ok(detail) => render(detail).into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
 }
 
 #[component]
 pub fn CertificateInfoPage() -> impl IntoView {
     let i18n = use_i18n();
-    let certificate = certificate_resource();
-    view! {
-        <Suspense fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
-            {move || Suspend::new(async move {
-                match certificate.await {
-                    Err(error) => view! { <ErrorView error/> }.into_any(),
-                    Ok(detail) => view! {
-                        <section class="card" aria-labelledby="info-title">
-                            <h1 id="info-title">{t!(i18n, info.title)}</h1>
-                            <CertificateRecord detail/>
-                            <p class="aside"><A href="/certificates" attr:data-testid="back-to-list">{t!(i18n, info.back)}</A></p>
-                        </section>
-                    }.into_any(),
-                }
-            })}
-        </Suspense>
-    }
+    with_certificate(move |detail| {
+        view! {
+            <section class="card" aria-labelledby="info-title">
+                <h1 id="info-title">{t!(i18n, info.title)}</h1>
+                <CertificateRecord detail/>
+                <p class="aside"><A href="/certificates" attr:data-testid="back-to-list">{t!(i18n, info.back)}</A></p>
+            </section>
+        }
+    })
 }

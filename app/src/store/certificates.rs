@@ -91,15 +91,7 @@ impl Store {
     /// certificate named it yet. Returns the new id.
     pub async fn insert_certificate(&self, c: &NewCertificate<'_>) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
-        let doc_id: i64 = sqlx::query_scalar(
-            "INSERT INTO id_documents (id_type, id_number) VALUES (?, ?)
-             ON CONFLICT (id_type, id_number) DO UPDATE SET id_type = excluded.id_type
-             RETURNING id",
-        )
-        .bind(c.id_type.code())
-        .bind(c.id_number)
-        .fetch_one(&mut *tx)
-        .await?;
+        let doc_id = super::id_documents::upsert(&mut *tx, c.id_type, c.id_number).await?;
         let id = sqlx::query_scalar(
             "INSERT INTO certificates (certificate_number, management_number, holder_name, id_document_id,
                  qualification_id, specialty, issued_on, status, revoked_on, created_at)

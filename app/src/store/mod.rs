@@ -6,6 +6,7 @@ mod audit;
 mod catalog;
 mod certificates;
 mod holders;
+mod id_documents;
 pub mod seed;
 mod terms;
 

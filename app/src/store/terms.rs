@@ -27,3 +27,35 @@ impl Store {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::domain::id_document::IdType;
+    use crate::store::{testing::temp_store, NewHolder};
+
+    #[tokio::test]
+    async fn acceptance_is_per_version_and_keeps_the_first_time() {
+        let (store, _dir) = temp_store().await;
+        let holder = store
+            .create_holder(&NewHolder {
+                username: "zhangsan",
+                password_hash: "x",
+                real_name: "张三",
+                id_type: IdType::ResidentId,
+                id_number: "110105198503150019",
+                phone: None,
+                email: None,
+            })
+            .await
+            .unwrap();
+        assert!(!store.terms_accepted(holder, "2026-11").await.unwrap());
+        store.accept_terms(holder, "2026-11").await.unwrap();
+        let first: i64 = sqlx::query_scalar("SELECT accepted_at FROM terms_acceptances").fetch_one(&store.pool).await.unwrap();
+        store.accept_terms(holder, "2026-11").await.unwrap();
+        let rows: Vec<i64> = sqlx::query_scalar("SELECT accepted_at FROM terms_acceptances").fetch_all(&store.pool).await.unwrap();
+        assert_eq!(rows, vec![first], "accepting again keeps one row and its time");
+        assert!(store.terms_accepted(holder, "2026-11").await.unwrap());
+        // A new version asks again.
+        assert!(!store.terms_accepted(holder, "2027-01").await.unwrap());
+    }
+}
