@@ -54,11 +54,10 @@ impl Settings {
     /// Reads `[ecert]` from the file (absent table: defaults), then the environment.
     pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
-        Settings::from_toml_and_env(&text, |name| std::env::var(name).ok())
-            .map_err(|e| match e {
-                ConfigError::Parse { message, .. } => ConfigError::Parse { path: path.into(), message },
-                other => other,
-            })
+        Settings::from_toml_and_env(&text, |name| std::env::var(name).ok()).map_err(|e| match e {
+            ConfigError::Parse { message, .. } => ConfigError::Parse { path: path.into(), message },
+            other => other,
+        })
     }
 
     pub fn from_toml_and_env(text: &str, env: impl Fn(&str) -> Option<String>) -> Result<Settings, ConfigError> {

@@ -21,7 +21,9 @@ pub struct Back {
 /// Only same-site paths: `/x`, never `//host` or `/\host` (open redirects).
 fn safe_back(back: Option<String>) -> String {
     match back {
-        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\") && !b.contains(['\r', '\n']) => b,
+        Some(b) if b.starts_with('/') && !b.starts_with("//") && !b.starts_with("/\\") && !b.contains(['\r', '\n']) => {
+            b
+        }
         _ => "/".to_string(),
     }
 }

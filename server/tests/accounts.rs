@@ -52,7 +52,8 @@ async fn register_login_terms_and_list() {
     let r = c.call("/api/certificates", &[]).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let list: serde_json::Value = serde_json::from_str(&r.body).unwrap();
-    let numbers: Vec<&str> = list.as_array().unwrap().iter().map(|c| c["certificate_number"].as_str().unwrap()).collect();
+    let numbers: Vec<&str> =
+        list.as_array().unwrap().iter().map(|c| c["certificate_number"].as_str().unwrap()).collect();
     assert_eq!(numbers, vec!["0301202405200031", "0501202011210044"]);
     let page = c.get("/certificates").await;
     assert_eq!(page.status, StatusCode::OK);

@@ -39,7 +39,11 @@ async fn another_holders_certificate_is_not_found() {
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
     assert_eq!((foreign.status, &foreign.body), (missing.status, &missing.body));
 
-    for path in [format!("/certificates/{}", li_ids[0]), format!("/certificates/{}/download", li_ids[0]), "/certificates/abc".into()] {
+    for path in [
+        format!("/certificates/{}", li_ids[0]),
+        format!("/certificates/{}/download", li_ids[0]),
+        "/certificates/abc".into(),
+    ] {
         let page = zhang.get(&path).await;
         assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
         assert!(page.body.contains("data-testid=\"not-found\""), "{path}");

@@ -33,7 +33,10 @@ pub async fn register(
     phone: String,
     email: String,
 ) -> Result<(), AppError> {
-    use crate::auth::{password, session::{fail_form, state, client_addr}};
+    use crate::auth::{
+        password,
+        session::{client_addr, fail_form, state},
+    };
     use crate::domain::account::{validate_registration, RegistrationForm};
     use crate::error::{internal, Field, FieldError, Problem};
     use crate::store::{AuditEntry, AuditEvent, CreateHolderError, NewHolder};
@@ -91,7 +94,15 @@ pub async fn register(
     };
     let addr = client_addr();
     store
-        .audit(AuditEvent::Register, AuditEntry { holder_id: Some(holder_id), subject: Some(&reg.username), client_addr: addr.as_deref(), detail: None })
+        .audit(
+            AuditEvent::Register,
+            AuditEntry {
+                holder_id: Some(holder_id),
+                subject: Some(&reg.username),
+                client_addr: addr.as_deref(),
+                detail: None,
+            },
+        )
         .await
         .map_err(internal("audit"))?;
     leptos_axum::redirect("/login?registered=1");
@@ -100,7 +111,10 @@ pub async fn register(
 
 #[server(endpoint = "login")]
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
-    use crate::auth::{password, session::{fail_form, log_in, state, client_addr}};
+    use crate::auth::{
+        password,
+        session::{client_addr, fail_form, log_in, state},
+    };
     use crate::domain::account::normalize_username;
     use crate::error::internal;
     use crate::store::{AuditEntry, AuditEvent};
@@ -124,7 +138,10 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         _ => {
             state
                 .store
-                .audit(AuditEvent::LoginFailed, AuditEntry { subject: Some(&subject), client_addr: addr.as_deref(), ..Default::default() })
+                .audit(
+                    AuditEvent::LoginFailed,
+                    AuditEntry { subject: Some(&subject), client_addr: addr.as_deref(), ..Default::default() },
+                )
                 .await
                 .map_err(internal("audit"))?;
             return Err(fail_form("/login", "login", AppError::InvalidCredentials, vec![("username", username)]).await);
@@ -133,17 +150,21 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     log_in(holder).await?;
     state
         .store
-        .audit(AuditEvent::LoginSucceeded, AuditEntry { holder_id: Some(holder), subject: Some(&subject), client_addr: addr.as_deref(), detail: None })
+        .audit(
+            AuditEvent::LoginSucceeded,
+            AuditEntry { holder_id: Some(holder), subject: Some(&subject), client_addr: addr.as_deref(), detail: None },
+        )
         .await
         .map_err(internal("audit"))?;
-    let accepted = state.store.terms_accepted(holder, &state.settings.terms_version).await.map_err(internal("terms check"))?;
+    let accepted =
+        state.store.terms_accepted(holder, &state.settings.terms_version).await.map_err(internal("terms check"))?;
     leptos_axum::redirect(if accepted { "/certificates" } else { "/terms" });
     Ok(())
 }
 
 #[server(endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    use crate::auth::session::{holder_id, log_out, state, client_addr};
+    use crate::auth::session::{client_addr, holder_id, log_out, state};
     use crate::error::internal;
     use crate::store::{AuditEntry, AuditEvent};
 
@@ -151,7 +172,10 @@ pub async fn logout() -> Result<(), AppError> {
         let addr = client_addr();
         state()
             .store
-            .audit(AuditEvent::Logout, AuditEntry { holder_id: Some(id), client_addr: addr.as_deref(), ..Default::default() })
+            .audit(
+                AuditEvent::Logout,
+                AuditEntry { holder_id: Some(id), client_addr: addr.as_deref(), ..Default::default() },
+            )
             .await
             .map_err(internal("audit"))?;
     }

@@ -22,10 +22,5 @@ pub async fn certificate_info(id: i64) -> Result<CertificateDetail, AppError> {
     use crate::error::internal;
 
     let holder = require_holder().await?;
-    state()
-        .store
-        .certificate_of_holder(holder, id)
-        .await
-        .map_err(internal("certificate"))?
-        .ok_or(AppError::NotFound)
+    state().store.certificate_of_holder(holder, id).await.map_err(internal("certificate"))?.ok_or(AppError::NotFound)
 }

@@ -45,7 +45,15 @@ pub async fn accept_terms(version: String) -> Result<(), AppError> {
     let addr = client_addr();
     state
         .store
-        .audit(AuditEvent::TermsAccepted, AuditEntry { holder_id: Some(id), client_addr: addr.as_deref(), detail: Some(&version), ..Default::default() })
+        .audit(
+            AuditEvent::TermsAccepted,
+            AuditEntry {
+                holder_id: Some(id),
+                client_addr: addr.as_deref(),
+                detail: Some(&version),
+                ..Default::default()
+            },
+        )
         .await
         .map_err(internal("audit"))?;
     leptos_axum::redirect("/certificates");

@@ -5,7 +5,10 @@
 
 use std::net::SocketAddr;
 
-use axum::{extract::ConnectInfo, http::{header, request::Parts}};
+use axum::{
+    extract::ConnectInfo,
+    http::{header, request::Parts},
+};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
@@ -26,11 +29,7 @@ pub async fn session() -> Result<Session, AppError> {
 /// The logged-in holder's id, whether or not the terms are accepted yet.
 pub async fn holder_id() -> Result<i64, AppError> {
     let session = session().await?;
-    session
-        .get::<i64>(HOLDER_KEY)
-        .await
-        .map_err(internal("session read"))?
-        .ok_or(AppError::Unauthenticated)
+    session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))?.ok_or(AppError::Unauthenticated)
 }
 
 /// The logged-in holder who has accepted the current terms: the gate of
@@ -38,11 +37,8 @@ pub async fn holder_id() -> Result<i64, AppError> {
 pub async fn require_holder() -> Result<i64, AppError> {
     let id = holder_id().await?;
     let state = state();
-    let accepted = state
-        .store
-        .terms_accepted(id, &state.settings.terms_version)
-        .await
-        .map_err(internal("terms check"))?;
+    let accepted =
+        state.store.terms_accepted(id, &state.settings.terms_version).await.map_err(internal("terms check"))?;
     if accepted {
         Ok(id)
     } else {
@@ -72,7 +68,9 @@ pub fn client_addr() -> Option<String> {
 /// the WASM client's server-function calls do not.
 pub fn is_plain_form_post() -> bool {
     use_context::<Parts>()
-        .and_then(|parts| parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html")))
+        .and_then(|parts| {
+            parts.headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).map(|v| v.contains("text/html"))
+        })
         .unwrap_or(false)
 }
 
@@ -84,7 +82,8 @@ fn flash_key(form: &str) -> String {
 /// entered values for the form page and sends the browser back there.
 pub async fn fail_form(page: &str, form: &str, err: AppError, values: Vec<(&str, String)>) -> AppError {
     if is_plain_form_post() {
-        let flash = FormFlash { error: err.clone(), values: values.into_iter().map(|(k, v)| (k.to_string(), v)).collect() };
+        let flash =
+            FormFlash { error: err.clone(), values: values.into_iter().map(|(k, v)| (k.to_string(), v)).collect() };
         if let Ok(session) = session().await {
             if let Err(e) = session.insert(&flash_key(form), flash).await {
                 tracing::error!(%e, "could not keep form flash");

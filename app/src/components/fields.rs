@@ -23,7 +23,8 @@ pub fn TextField(
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(default = 128)] maxlength: usize,
     /// For a page that needs the input element, e.g. to clear it.
-    #[prop(optional)] node_ref: NodeRef<Input>,
+    #[prop(optional)]
+    node_ref: NodeRef<Input>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("f-{name}");

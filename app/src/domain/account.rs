@@ -99,9 +99,7 @@ fn check_real_name(name: &str) -> Result<(), Problem> {
     if name.chars().count() > REAL_NAME_MAX {
         return Err(Problem::TooLong);
     }
-    let ok = name
-        .chars()
-        .all(|c| c.is_alphabetic() || matches!(c, ' ' | '·' | '•' | '.' | '-' | '\''));
+    let ok = name.chars().all(|c| c.is_alphabetic() || matches!(c, ' ' | '·' | '•' | '.' | '-' | '\''));
     if ok {
         Ok(())
     } else {
@@ -117,7 +115,8 @@ fn normalize_phone(raw: &str) -> Result<Option<String>, Problem> {
     }
     let digits = phone.strip_prefix('+').unwrap_or(&phone);
     let all_digits = !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit());
-    let mainland = !phone.starts_with('+') && phone.len() == 11 && phone.starts_with('1') && phone.as_bytes()[1] >= b'3';
+    let mainland =
+        !phone.starts_with('+') && phone.len() == 11 && phone.starts_with('1') && phone.as_bytes()[1] >= b'3';
     let international = phone.starts_with('+') && (6..=15).contains(&digits.len());
     if all_digits && (mainland || international) {
         Ok(Some(phone))
@@ -183,15 +182,9 @@ pub fn validate_registration(form: &RegistrationForm, today: Ymd) -> Result<Regi
     let email = normalize_email(&form.email).map_err(|p| note(Field::Email, Err(p))).ok().flatten();
 
     match (id_type, id_number) {
-        (Some(id_type), Some(id_number)) if errors.is_empty() => Ok(Registration {
-            username,
-            password: form.password.clone(),
-            real_name,
-            id_type,
-            id_number,
-            phone,
-            email,
-        }),
+        (Some(id_type), Some(id_number)) if errors.is_empty() => {
+            Ok(Registration { username, password: form.password.clone(), real_name, id_type, id_number, phone, email })
+        }
         _ => Err(errors),
     }
 }
@@ -216,11 +209,7 @@ mod tests {
     }
 
     fn problems(form: &RegistrationForm) -> Vec<(Field, Problem)> {
-        validate_registration(form, TODAY)
-            .unwrap_err()
-            .into_iter()
-            .map(|e| (e.field, e.problem))
-            .collect()
+        validate_registration(form, TODAY).unwrap_err().into_iter().map(|e| (e.field, e.problem)).collect()
     }
 
     #[test]

@@ -51,11 +51,7 @@ impl IdType {
 /// Normalises an ID number as typed (spaces dropped, letters upper-cased) and
 /// checks it against the rules of its type. `today` rejects future birth dates.
 pub fn normalize_id_number(id_type: IdType, raw: &str, today: Ymd) -> Result<String, Problem> {
-    let number: String = raw
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .map(|c| c.to_ascii_uppercase())
-        .collect();
+    let number: String = raw.chars().filter(|c| !c.is_whitespace()).map(|c| c.to_ascii_uppercase()).collect();
     if number.is_empty() {
         return Err(Problem::Required);
     }
@@ -106,11 +102,7 @@ fn all_digits(s: &str) -> bool {
 pub fn check_digit(first17: &[u8]) -> u8 {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -127,8 +119,8 @@ fn check_structure_and_digit(number: &str) -> Result<(), Problem> {
 
 /// Province-level codes (the first two digits) in use in resident ID numbers.
 const PROVINCES: [u8; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52,
-    53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 fn check_resident_id(number: &str, today: Ymd) -> Result<(), Problem> {
@@ -153,11 +145,7 @@ pub fn mask_id_number(number: &str) -> String {
         5..=9 => 2,
         _ => 4,
     };
-    chars
-        .iter()
-        .enumerate()
-        .map(|(i, c)| if i < keep || i + keep >= chars.len() { *c } else { '*' })
-        .collect()
+    chars.iter().enumerate().map(|(i, c)| if i < keep || i + keep >= chars.len() { *c } else { '*' }).collect()
 }
 
 #[cfg(test)]

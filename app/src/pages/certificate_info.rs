@@ -21,12 +21,15 @@ where
     let i18n = use_i18n();
     let params = use_params_map();
     let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
-    let certificate = Resource::new(move || id.get(), |id| async move {
-        match id {
-            Some(id) => certificate_info(id).await,
-            None => Err(AppError::NotFound),
-        }
-    });
+    let certificate = Resource::new(
+        move || id.get(),
+        |id| async move {
+            match id {
+                Some(id) => certificate_info(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
     view! {
         <Suspense fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
             {move || {

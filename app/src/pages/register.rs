@@ -6,7 +6,7 @@ use leptos_router::components::A;
 use crate::api::accounts::{take_form_flash, Register};
 use crate::components::fields::{field_problem, submission_error, FormError, TextField};
 use crate::components::text;
-use crate::domain::account::{PASSWORD_MAX, REAL_NAME_MAX, USERNAME_MAX, EMAIL_MAX};
+use crate::domain::account::{EMAIL_MAX, PASSWORD_MAX, REAL_NAME_MAX, USERNAME_MAX};
 use crate::domain::id_document::IdType;
 use crate::error::Field;
 use crate::i18n::*;

@@ -91,7 +91,7 @@ impl Store {
     /// certificate named it yet. Returns the new id.
     pub async fn insert_certificate(&self, c: &NewCertificate<'_>) -> Result<i64> {
         let mut tx = self.pool.begin().await?;
-        let doc_id = super::id_documents::upsert(&mut *tx, c.id_type, c.id_number).await?;
+        let doc_id = super::id_documents::upsert(&mut tx, c.id_type, c.id_number).await?;
         let id = sqlx::query_scalar(
             "INSERT INTO certificates (certificate_number, management_number, holder_name, id_document_id,
                  qualification_id, specialty, issued_on, status, revoked_on, created_at)
@@ -126,7 +126,11 @@ impl Store {
 
     /// One certificate, only if it belongs to the holder: another holder's
     /// certificate and a missing one both give `None`.
-    pub async fn certificate_of_holder(&self, holder_id: i64, certificate_id: i64) -> Result<Option<CertificateDetail>> {
+    pub async fn certificate_of_holder(
+        &self,
+        holder_id: i64,
+        certificate_id: i64,
+    ) -> Result<Option<CertificateDetail>> {
         let row: Option<CertificateRow> = sqlx::query_as(&format!("{SELECT_CERTIFICATE} AND c.id = ?"))
             .bind(holder_id)
             .bind(certificate_id)

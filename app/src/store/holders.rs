@@ -51,7 +51,7 @@ impl Store {
     /// already exist because certificates were loaded for it first.
     pub async fn create_holder(&self, h: &NewHolder<'_>) -> std::result::Result<i64, CreateHolderError> {
         let mut tx = self.pool.begin().await.map_err(StoreError::from)?;
-        let doc_id = super::id_documents::upsert(&mut *tx, h.id_type, h.id_number).await.map_err(StoreError::from)?;
+        let doc_id = super::id_documents::upsert(&mut tx, h.id_type, h.id_number).await.map_err(StoreError::from)?;
         let inserted = sqlx::query_scalar(
             "INSERT INTO holders (username, password_hash, real_name, id_document_id, phone, email, created_at)
              VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",

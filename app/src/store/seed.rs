@@ -17,19 +17,34 @@ const SEALS: [NewSeal<'static>; 2] = [
         authority: "中华人民共和国人力资源和社会保障部",
     },
     NewSeal {
-        code: "cba",
-        name: "中国银行业协会银行业专业人员职业资格证书专用章",
-        authority: "中国银行业协会",
+        code: "cba", name: "中国银行业协会银行业专业人员职业资格证书专用章", authority: "中国银行业协会"
     },
 ];
 
 const QUALIFICATIONS: [NewQualification<'static>; 6] = [
-    NewQualification { code: "0301", name_zh: "注册安全工程师", name_en: "Certified Safety Engineer", seal_code: "mohrss" },
+    NewQualification {
+        code: "0301",
+        name_zh: "注册安全工程师",
+        name_en: "Certified Safety Engineer",
+        seal_code: "mohrss",
+    },
     NewQualification { code: "0401", name_zh: "执业药师", name_en: "Licensed Pharmacist", seal_code: "mohrss" },
-    NewQualification { code: "0501", name_zh: "经济专业技术资格", name_en: "Economics Professional Qualification", seal_code: "mohrss" },
-    NewQualification { code: "0601", name_zh: "一级造价工程师", name_en: "Class 1 Cost Engineer", seal_code: "mohrss" },
+    NewQualification {
+        code: "0501",
+        name_zh: "经济专业技术资格",
+        name_en: "Economics Professional Qualification",
+        seal_code: "mohrss",
+    },
+    NewQualification {
+        code: "0601", name_zh: "一级造价工程师", name_en: "Class 1 Cost Engineer", seal_code: "mohrss"
+    },
     NewQualification { code: "0701", name_zh: "注册测绘师", name_en: "Registered Surveyor", seal_code: "mohrss" },
-    NewQualification { code: "1101", name_zh: "银行业专业人员职业资格", name_en: "Banking Professional Qualification", seal_code: "cba" },
+    NewQualification {
+        code: "1101",
+        name_zh: "银行业专业人员职业资格",
+        name_en: "Banking Professional Qualification",
+        seal_code: "cba",
+    },
 ];
 
 /// Seals and qualifications; safe to run at every start.
@@ -53,7 +68,12 @@ struct DemoPerson {
 /// 张三, 李四 and 王五 have accounts; 赵六 and 钱七 have certificates but no
 /// account yet (they register in the end-to-end journeys).
 const PEOPLE: [DemoPerson; 5] = [
-    DemoPerson { username: Some("zhangsan"), name: "张三", id_type: IdType::ResidentId, id_number: "110105198503150019" },
+    DemoPerson {
+        username: Some("zhangsan"),
+        name: "张三",
+        id_type: IdType::ResidentId,
+        id_number: "110105198503150019",
+    },
     DemoPerson { username: Some("lisi"), name: "李四", id_type: IdType::ResidentId, id_number: "310104199005120023" },
     DemoPerson { username: Some("wangwu"), name: "王五", id_type: IdType::Passport, id_number: "E98765432" },
     DemoPerson { username: None, name: "赵六", id_type: IdType::ResidentId, id_number: "420106198802140020" },
@@ -61,7 +81,8 @@ const PEOPLE: [DemoPerson; 5] = [
 ];
 
 /// (person index, qualification, specialty, certificate no., management no., issued, revoked on)
-type DemoCertificate = (usize, &'static str, Option<&'static str>, &'static str, &'static str, &'static str, Option<&'static str>);
+type DemoCertificate =
+    (usize, &'static str, Option<&'static str>, &'static str, &'static str, &'static str, Option<&'static str>);
 
 const CERTIFICATES: [DemoCertificate; 10] = [
     (0, "0301", Some("化工安全"), "0301202203150001", "2022030111000101", "2022-03-15", None),

@@ -4,13 +4,11 @@ use super::{now_unix, Result, Store};
 
 impl Store {
     pub async fn terms_accepted(&self, holder_id: i64, version: &str) -> Result<bool> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM terms_acceptances WHERE holder_id = ? AND version = ?)",
-        )
-        .bind(holder_id)
-        .bind(version)
-        .fetch_one(&self.pool)
-        .await?)
+        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM terms_acceptances WHERE holder_id = ? AND version = ?)")
+            .bind(holder_id)
+            .bind(version)
+            .fetch_one(&self.pool)
+            .await?)
     }
 
     /// Records the acceptance; accepting the same version twice keeps the first time.
@@ -50,9 +48,11 @@ mod tests {
             .unwrap();
         assert!(!store.terms_accepted(holder, "2026-11").await.unwrap());
         store.accept_terms(holder, "2026-11").await.unwrap();
-        let first: i64 = sqlx::query_scalar("SELECT accepted_at FROM terms_acceptances").fetch_one(&store.pool).await.unwrap();
+        let first: i64 =
+            sqlx::query_scalar("SELECT accepted_at FROM terms_acceptances").fetch_one(&store.pool).await.unwrap();
         store.accept_terms(holder, "2026-11").await.unwrap();
-        let rows: Vec<i64> = sqlx::query_scalar("SELECT accepted_at FROM terms_acceptances").fetch_all(&store.pool).await.unwrap();
+        let rows: Vec<i64> =
+            sqlx::query_scalar("SELECT accepted_at FROM terms_acceptances").fetch_all(&store.pool).await.unwrap();
         assert_eq!(rows, vec![first], "accepting again keeps one row and its time");
         assert!(store.terms_accepted(holder, "2026-11").await.unwrap());
         // A new version asks again.
