@@ -16,10 +16,12 @@ pub async fn build(config: Config) -> Result<Router, Box<dyn std::error::Error +
         .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
     let store = Store::connect(&settings.database_url).await?;
     store.migrate().await?;
+    if app::store::seed::catalog(&store).await? {
+        tracing::info!("loaded the initial catalog of seals and qualifications");
+    }
     if settings.seed_demo && app::store::seed::demo(&store, app::auth::password::hash).await? {
         tracing::info!("loaded demo holders and certificates");
     }
-    app::store::seed::catalog(&store).await?;
 
     let session_store = SqliteStore::new(store.sqlite_pool().clone());
     session_store.migrate().await?;

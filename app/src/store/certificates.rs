@@ -143,7 +143,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::{testing::temp_store, NewHolder};
+    use crate::store::testing::{holder, temp_store};
 
     #[tokio::test]
     async fn certificates_attach_by_id_document_even_when_loaded_later() {
@@ -163,18 +163,7 @@ mod tests {
         };
         let before = store.insert_certificate(&cert("A1", "110105198503150019")).await.unwrap();
         let other = store.insert_certificate(&cert("B1", "310104199005120023")).await.unwrap();
-        let holder = store
-            .create_holder(&NewHolder {
-                username: "zhangsan",
-                password_hash: "x",
-                real_name: "张三",
-                id_type: IdType::ResidentId,
-                id_number: "110105198503150019",
-                phone: None,
-                email: None,
-            })
-            .await
-            .unwrap();
+        let holder = holder(&store, "zhangsan", "110105198503150019").await;
         let after = store.insert_certificate(&cert("A2", "110105198503150019")).await.unwrap();
 
         let ids: Vec<i64> = store.certificates_of_holder(holder).await.unwrap().iter().map(|c| c.id).collect();

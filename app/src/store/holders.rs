@@ -115,19 +115,7 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::testing::temp_store;
-
-    fn holder<'a>(username: &'a str, id_number: &'a str) -> NewHolder<'a> {
-        NewHolder {
-            username,
-            password_hash: "$argon2id$placeholder",
-            real_name: "张三",
-            id_type: IdType::ResidentId,
-            id_number,
-            phone: None,
-            email: None,
-        }
-    }
+    use crate::store::testing::{new_holder as holder, temp_store};
 
     #[tokio::test]
     async fn duplicate_username_and_id_are_told_apart() {

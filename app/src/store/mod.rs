@@ -80,7 +80,25 @@ pub(crate) fn is_unique_violation(err: &sqlx::Error) -> Option<String> {
 
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::Store;
+    use super::{NewHolder, Store};
+    use crate::domain::id_document::IdType;
+
+    /// An account for a resident ID, with a placeholder password hash.
+    pub fn new_holder<'a>(username: &'a str, id_number: &'a str) -> NewHolder<'a> {
+        NewHolder {
+            username,
+            password_hash: "$argon2id$placeholder",
+            real_name: "张三",
+            id_type: IdType::ResidentId,
+            id_number,
+            phone: None,
+            email: None,
+        }
+    }
+
+    pub async fn holder(store: &Store, username: &str, id_number: &str) -> i64 {
+        store.create_holder(&new_holder(username, id_number)).await.unwrap()
+    }
 
     /// A migrated store in a fresh temporary file (`:memory:` would give
     /// each pooled connection its own database).

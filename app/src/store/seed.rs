@@ -47,15 +47,20 @@ const QUALIFICATIONS: [NewQualification<'static>; 6] = [
     },
 ];
 
-/// Seals and qualifications; safe to run at every start.
-pub async fn catalog(store: &Store) -> Result<()> {
+/// Seals and qualifications for a new installation: written only into an
+/// empty catalog, so later edits by administrators survive restarts.
+pub async fn catalog(store: &Store) -> Result<bool> {
+    let seals: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seals").fetch_one(&store.pool).await?;
+    if seals > 0 {
+        return Ok(false);
+    }
     for seal in &SEALS {
         store.upsert_seal(seal).await?;
     }
     for q in &QUALIFICATIONS {
         store.upsert_qualification(q).await?;
     }
-    Ok(())
+    Ok(true)
 }
 
 struct DemoPerson {
@@ -97,14 +102,13 @@ const CERTIFICATES: [DemoCertificate; 10] = [
     (4, "0601", Some("安装工程"), "0601202209170007", "2022091751000607", "2022-09-17", None),
 ];
 
-/// Loads the demo holders and certificates once: does nothing when any
-/// certificate exists already.
+/// Loads the demo holders and certificates once (after `catalog`): does
+/// nothing when any certificate exists already.
 pub async fn demo(store: &Store, hash_password: impl Fn(&str) -> String) -> Result<bool> {
     let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(&store.pool).await?;
     if existing > 0 {
         return Ok(false);
     }
-    catalog(store).await?;
     for p in PEOPLE.iter() {
         if let Some(username) = p.username {
             let hash = hash_password(DEMO_PASSWORD);
@@ -159,6 +163,8 @@ mod tests {
     #[tokio::test]
     async fn demo_seeds_once() {
         let (store, _dir) = temp_store().await;
+        assert!(catalog(&store).await.unwrap());
+        assert!(!catalog(&store).await.unwrap(), "an existing catalog is left alone");
         assert!(demo(&store, |_| "hash".into()).await.unwrap());
         assert!(!demo(&store, |_| "hash".into()).await.unwrap());
         let zhangsan = store.holder_login("zhangsan").await.unwrap().unwrap().id;

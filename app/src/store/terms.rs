@@ -28,24 +28,12 @@ impl Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::domain::id_document::IdType;
-    use crate::store::{testing::temp_store, NewHolder};
+    use crate::store::testing::{holder, temp_store};
 
     #[tokio::test]
     async fn acceptance_is_per_version_and_keeps_the_first_time() {
         let (store, _dir) = temp_store().await;
-        let holder = store
-            .create_holder(&NewHolder {
-                username: "zhangsan",
-                password_hash: "x",
-                real_name: "张三",
-                id_type: IdType::ResidentId,
-                id_number: "110105198503150019",
-                phone: None,
-                email: None,
-            })
-            .await
-            .unwrap();
+        let holder = holder(&store, "zhangsan", "110105198503150019").await;
         assert!(!store.terms_accepted(holder, "2026-11").await.unwrap());
         store.accept_terms(holder, "2026-11").await.unwrap();
         let first: i64 =
