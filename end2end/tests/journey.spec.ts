@@ -83,8 +83,9 @@ test("register, first login shows the terms, agree, list, info, log out", async 
 
 test("wrong password: one message, username kept, not logged in", async ({ page }, info) => {
   await open(page, info, "/login");
-  await page.getByTestId("input-username").fill("zhangsan");
-  await page.getByTestId("input-password").fill("Wrong#Password1");
+  // Fields are reached by their visible labels, as assistive technology does.
+  await page.getByLabel("用户名").fill("zhangsan");
+  await page.getByLabel("密码").fill("Wrong#Password1");
   await page.getByTestId("login-submit").click();
   await expect(page.getByTestId("form-error")).toHaveText("用户名或密码错误。");
   await expect(page.getByTestId("input-username")).toHaveValue("zhangsan");
