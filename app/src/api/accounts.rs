@@ -113,7 +113,7 @@ pub async fn register(
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use crate::auth::{
         password,
-        session::{client_addr, fail_form, log_in, state},
+        session::{accepted_current_terms, client_addr, fail_form, log_in, state},
     };
     use crate::domain::account::normalize_username;
     use crate::error::internal;
@@ -156,8 +156,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         )
         .await
         .map_err(internal("audit"))?;
-    let accepted =
-        state.store.terms_accepted(holder, &state.settings.terms_version).await.map_err(internal("terms check"))?;
+    let accepted = accepted_current_terms(holder).await?;
     leptos_axum::redirect(if accepted { "/certificates" } else { "/terms" });
     Ok(())
 }
@@ -187,7 +186,7 @@ pub async fn logout() -> Result<(), AppError> {
 /// The logged-in holder, or `None` for a visitor.
 #[server(endpoint = "me")]
 pub async fn me() -> Result<Option<Holder>, AppError> {
-    use crate::auth::session::{holder_id, state};
+    use crate::auth::session::{accepted_current_terms, holder_id, state};
     use crate::error::internal;
 
     let id = match holder_id().await {
@@ -195,12 +194,10 @@ pub async fn me() -> Result<Option<Holder>, AppError> {
         Err(AppError::Unauthenticated) => return Ok(None),
         Err(e) => return Err(e),
     };
-    let state = state();
-    let Some(profile) = state.store.holder_profile(id).await.map_err(internal("profile"))? else {
+    let Some(profile) = state().store.holder_profile(id).await.map_err(internal("profile"))? else {
         return Ok(None);
     };
-    let terms_accepted =
-        state.store.terms_accepted(id, &state.settings.terms_version).await.map_err(internal("terms check"))?;
+    let terms_accepted = accepted_current_terms(id).await?;
     Ok(Some(Holder { username: profile.username, real_name: profile.real_name, terms_accepted }))
 }
 

@@ -16,14 +16,12 @@ pub struct TermsView {
 /// The current terms, for a logged-in holder (accepted or not).
 #[server(endpoint = "terms")]
 pub async fn current_terms() -> Result<TermsView, AppError> {
-    use crate::auth::session::{holder_id, state};
-    use crate::error::internal;
+    use crate::auth::session::{accepted_current_terms, holder_id, state};
 
     let id = holder_id().await?;
-    let state = state();
-    let version = state.settings.terms_version.clone();
+    let version = state().settings.terms_version.clone();
     let (zh, en) = crate::terms::text(&version).ok_or(AppError::Internal)?;
-    let accepted = state.store.terms_accepted(id, &version).await.map_err(internal("terms check"))?;
+    let accepted = accepted_current_terms(id).await?;
     Ok(TermsView { version, body_zh: zh.to_string(), body_en: en.to_string(), accepted })
 }
 

@@ -32,14 +32,17 @@ pub async fn holder_id() -> Result<i64, AppError> {
     session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))?.ok_or(AppError::Unauthenticated)
 }
 
+/// Whether the holder has accepted the terms version now configured.
+pub async fn accepted_current_terms(holder_id: i64) -> Result<bool, AppError> {
+    let state = state();
+    state.store.terms_accepted(holder_id, &state.settings.terms_version).await.map_err(internal("terms check"))
+}
+
 /// The logged-in holder who has accepted the current terms: the gate of
 /// every holder page and action except the terms page itself.
 pub async fn require_holder() -> Result<i64, AppError> {
     let id = holder_id().await?;
-    let state = state();
-    let accepted =
-        state.store.terms_accepted(id, &state.settings.terms_version).await.map_err(internal("terms check"))?;
-    if accepted {
+    if accepted_current_terms(id).await? {
         Ok(id)
     } else {
         Err(AppError::TermsNotAccepted)
