@@ -9,9 +9,9 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages: Chromium for the browser tests, CJK fonts for pages and PDFs,
-# poppler (pdfsig, pdftotext, pdftoppm) and zbar (zbarimg) to check PDFs independently.
+# poppler (pdfsig, pdftotext, pdftoppm), zbar (zbarimg) and openssl (cms -verify) to check PDFs independently.
 missing=()
-for pkg in chromium fonts-noto-cjk poppler-utils zbar-tools; do
+for pkg in chromium fonts-noto-cjk poppler-utils zbar-tools openssl; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

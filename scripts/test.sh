@@ -8,7 +8,10 @@ source scripts/env.sh
 
 echo "== cargo tests"
 cargo test -p app --features ssr
-cargo test -p server
+# One test at a time: each test builds its own router and runtime, and Leptos'
+# process-wide reactive state shared by parallel test runtimes can stall a
+# render (seen about 1 run in 10); one server process has one runtime.
+cargo test -p server -- --test-threads=1
 
 echo "== release build"
 cargo leptos build --release

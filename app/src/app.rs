@@ -11,7 +11,7 @@ use leptos_use::UseLocalesOptions;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
-    certificate_info::CertificateInfoPage, certificates::CertificatesPage, download::DownloadPage, login::LoginPage,
+    certificate_info::CertificateInfoPage, certificates::CertificatesPage, download::DownloadPage, help::HelpPage, login::LoginPage,
     not_found::NotFound, register::RegisterPage, terms::TermsPage,
 };
 
@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/certificates") view=CertificatesPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates/:id") view=CertificateInfoPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates/:id/download") view=DownloadPage ssr=SsrMode::Async/>
+                        <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
                     </Routes>
                 </Layout>
             </Router>

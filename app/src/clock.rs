@@ -6,8 +6,7 @@ use chrono_tz::Asia::Shanghai;
 use crate::domain::calendar::Ymd;
 
 pub fn today_shanghai() -> Ymd {
-    let now = Utc::now().with_timezone(&Shanghai).date_naive();
-    ymd(now)
+    day_shanghai(Utc::now().timestamp())
 }
 
 fn ymd(d: chrono::NaiveDate) -> Ymd {
@@ -23,6 +22,20 @@ pub fn format_shanghai(unix: i64) -> String {
     }
 }
 
+/// `YYYY-MM-DD HH:MM:SS` in Asia/Shanghai, as printed on endorsed copies.
+pub fn format_shanghai_seconds(unix: i64) -> String {
+    match Utc.timestamp_opt(unix, 0).single() {
+        Some(t) => t.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M:%S").to_string(),
+        None => String::new(),
+    }
+}
+
+/// The Asia/Shanghai day of a stored Unix time.
+pub fn day_shanghai(unix: i64) -> Ymd {
+    let t = Utc.timestamp_opt(unix, 0).single().unwrap_or_default();
+    ymd(t.with_timezone(&Shanghai).date_naive())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -31,5 +44,9 @@ mod tests {
     fn shanghai_is_utc_plus_8() {
         // 2021-12-16 16:30 UTC is already the 17th in Beijing.
         assert_eq!(format_shanghai(1_639_672_200), "2021-12-17 00:30");
+        assert_eq!(format_shanghai_seconds(1_639_672_201), "2021-12-17 00:30:01");
+        // Midnight in Beijing is 16:00 UTC the day before.
+        assert_eq!(day_shanghai(1_639_670_399).to_string(), "2021-12-16");
+        assert_eq!(day_shanghai(1_639_670_400).to_string(), "2021-12-17");
     }
 }

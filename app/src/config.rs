@@ -20,8 +20,22 @@ pub struct Settings {
     pub cookie_secure: bool,
     /// Load the demo holders and certificates into an empty database.
     pub seed_demo: bool,
-    /// The address third parties use to reach this service.
+    /// The address third parties use to reach this service; printed in
+    /// every copy's QR code as `<public_base_url>/v/<endorsement number>`.
     pub public_base_url: String,
+    /// The CJK font embedded in PDFs (a .ttf/.otf/.ttc file) and the face
+    /// index inside a collection.
+    pub font_path: PathBuf,
+    pub font_index: u32,
+    /// Seal keys and certificates; empty means `<data_dir>/keys`.
+    pub keys_dir: PathBuf,
+    /// 加注件制作者: the service named on every endorsed copy.
+    pub made_by: String,
+    /// Background PDF generators; 0 means one per CPU core.
+    pub generation_workers: usize,
+    /// Shown at the end of the help page.
+    pub support_phone: String,
+    pub support_hours: String,
 }
 
 impl Default for Settings {
@@ -34,6 +48,13 @@ impl Default for Settings {
             cookie_secure: false,
             seed_demo: false,
             public_base_url: "http://127.0.0.1:3000".to_string(),
+            font_path: PathBuf::from("/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc"),
+            font_index: 2,
+            keys_dir: PathBuf::new(),
+            made_by: "专业技术人员职业资格电子证书服务平台".to_string(),
+            generation_workers: 0,
+            support_phone: "400-000-0000".to_string(),
+            support_hours: "工作日 8:30–17:00 / Weekdays 8:30–17:00".to_string(),
         }
     }
 }
@@ -94,6 +115,31 @@ impl Settings {
         if let Some(v) = env("ECERT_PUBLIC_BASE_URL") {
             s.public_base_url = v;
         }
+        if let Some(v) = env("ECERT_FONT_PATH") {
+            s.font_path = PathBuf::from(v);
+        }
+        if let Some(v) = env("ECERT_FONT_INDEX") {
+            s.font_index = parsed("ECERT_FONT_INDEX", v)?;
+        }
+        if let Some(v) = env("ECERT_KEYS_DIR") {
+            s.keys_dir = PathBuf::from(v);
+        }
+        if let Some(v) = env("ECERT_MADE_BY") {
+            s.made_by = v;
+        }
+        if let Some(v) = env("ECERT_GENERATION_WORKERS") {
+            s.generation_workers = parsed("ECERT_GENERATION_WORKERS", v)?;
+        }
+        if let Some(v) = env("ECERT_SUPPORT_PHONE") {
+            s.support_phone = v;
+        }
+        if let Some(v) = env("ECERT_SUPPORT_HOURS") {
+            s.support_hours = v;
+        }
+        s.public_base_url = s.public_base_url.trim_end_matches('/').to_string();
+        if s.keys_dir.as_os_str().is_empty() {
+            s.keys_dir = s.data_dir.join("keys");
+        }
         if s.database_url.is_empty() {
             s.database_url = format!("sqlite://{}", s.data_dir.join("ecert.db").display());
         }
@@ -116,6 +162,7 @@ mod tests {
         assert_eq!(s.database_url, "sqlite:///srv/ecert/ecert.db");
         assert!(s.seed_demo);
         assert_eq!(s.session_idle_minutes, 30);
+        assert_eq!(s.keys_dir, PathBuf::from("/srv/ecert/keys"));
 
         let env = |name: &str| match name {
             "ECERT_SEED_DEMO" => Some("false".to_string()),

@@ -4,6 +4,8 @@
 //! message in the i18n files (see `components::error_text`).
 
 use serde::{Deserialize, Serialize};
+
+use crate::domain::endorsement::Refusal;
 use server_fn::{
     codec::JsonEncoding,
     error::{FromServerFnError, ServerFnErrorErr},
@@ -22,6 +24,8 @@ pub enum Problem {
     PasswordContainsUsername,
     PasswordMismatch,
     RealNameFormat,
+    /// A character the certificate font cannot print.
+    RealNameUnprintable,
     IdTypeUnknown,
     IdNumberFormat,
     IdNumberChecksum,
@@ -30,6 +34,9 @@ pub enum Problem {
     IdAlreadyRegistered,
     PhoneFormat,
     EmailFormat,
+    /// 加注有效期 outside 1–90 whole days.
+    DaysOutOfRange,
+    ScenarioUnavailable,
 }
 
 /// The form fields a `Problem` can be attached to (their `name` attributes).
@@ -44,6 +51,8 @@ pub enum Field {
     IdNumber,
     Phone,
     Email,
+    Days,
+    Scenario,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -67,6 +76,9 @@ pub enum AppError {
     /// Missing, or not the caller's: the two are indistinguishable on purpose.
     #[error("not found")]
     NotFound,
+    /// A rule of the endorsement service says no (quota, expired, revoked…).
+    #[error("refused: {0:?}")]
+    Refused(Refusal),
     /// The request could not be read or the server could not be reached.
     #[error("bad request")]
     Request,

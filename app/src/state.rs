@@ -5,13 +5,17 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{config::Settings, store::Store};
+use crate::{config::Settings, generation::Generator, store::Store};
 
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub store: Store,
     pub settings: Arc<Settings>,
+    /// The font and seal keys, loaded once; used by the workers and downloads.
+    pub generator: Arc<Generator>,
+    /// Wakes the generation workers when a job is queued.
+    pub jobs: Arc<tokio::sync::Notify>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

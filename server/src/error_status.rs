@@ -2,7 +2,7 @@
 //! each `AppError` its proper status (422, 401, 403, 404, …) so that API
 //! clients, logs and proxies see what happened. The body is unchanged.
 
-use app::error::AppError;
+use app::{domain::endorsement::Refusal, error::AppError};
 use axum::{
     body::{to_bytes, Body},
     extract::Request,
@@ -24,6 +24,10 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Request => StatusCode::BAD_REQUEST,
         AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        // The copy existed and is no longer available.
+        AppError::Refused(Refusal::Expired) => StatusCode::GONE,
+        // Quota, revoked, not ready…: the request conflicts with the record's state.
+        AppError::Refused(_) => StatusCode::CONFLICT,
     }
 }
 

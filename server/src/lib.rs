@@ -6,3 +6,4 @@ pub mod error_status;
 pub mod locale;
 pub mod router;
 pub mod startup;
+pub mod worker;

@@ -1,16 +1,24 @@
 //! From configuration to a ready router: data directory, database,
-//! migrations, demo data, session store.
+//! migrations, demo data, font and seal keys, generation workers, session store.
 
 use std::sync::Arc;
 
-use app::{state::AppState, store::Store};
+use app::{document::Typeface, generation::Generator, signing::KeyRing, state::AppState, store::Store};
 use axum::Router;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::config::Config;
+use crate::worker::{self, WorkerConfig};
 
-pub async fn build(config: Config) -> Result<Router, Box<dyn std::error::Error + Send + Sync>> {
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+pub async fn build(config: Config) -> Result<Router, BoxError> {
+    let workers = WorkerConfig::new(config.settings.generation_workers);
+    build_with_workers(config, workers).await
+}
+
+pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result<Router, BoxError> {
     let settings = config.settings;
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
@@ -28,6 +36,30 @@ pub async fn build(config: Config) -> Result<Router, Box<dyn std::error::Error +
     tokio::spawn(session_store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(300)));
     let sessions = crate::router::session_layer(session_store, &settings);
 
-    let state = AppState { leptos_options: config.leptos, store, settings: Arc::new(settings) };
+    let generator = Arc::new(generator(&settings, &store).await?);
+    // One process owns a SQLite database: leases of an earlier run are void.
+    let released = store.release_all_leases().await?;
+    if released > 0 {
+        tracing::info!(count = released, "taking up endorsements interrupted by the last stop");
+    }
+    let state = AppState {
+        leptos_options: config.leptos,
+        store,
+        settings: Arc::new(settings),
+        generator,
+        jobs: Arc::new(tokio::sync::Notify::new()),
+    };
+    worker::spawn(state.clone(), workers);
     Ok(crate::router::router(state, sessions))
+}
+
+/// The font and every seal's key (a demo CA and seal keys are made on first start).
+async fn generator(settings: &app::config::Settings, store: &Store) -> Result<Generator, BoxError> {
+    let typeface = Typeface::load(&settings.font_path, settings.font_index)
+        .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
+    let seals = store.seal_names().await?;
+    let seals: Vec<(&str, &str)> = seals.iter().map(|(code, name)| (code.as_str(), name.as_str())).collect();
+    let keys = KeyRing::load_or_create(&settings.keys_dir, &seals)
+        .map_err(|e| format!("cannot load the seal keys in {}: {e}", settings.keys_dir.display()))?;
+    Ok(Generator::new(typeface, keys, settings.made_by.clone(), settings.public_base_url.clone()))
 }

@@ -116,6 +116,11 @@ async fn bad_registrations_change_nothing() {
     let r = c.call("/api/register", &with(&form, "id_type", "library_card")).await;
     assert!(r.body.contains("id_type_unknown"), "{}", r.body);
 
+    // Letters the certificate font cannot print (Ethiopic here) would make every copy fail.
+    let r = c.call("/api/register", &with(&form, "real_name", "赵ሀ")).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("real_name_unprintable"), "{}", r.body);
+
     let r = c.call("/api/register", &[("username", "x")]).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST, "missing fields: {}", r.body);
 

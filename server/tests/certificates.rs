@@ -3,15 +3,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use support::{app, Client, DEMO_PASSWORD};
-
-async fn ready_holder<'a>(app: &'a support::TestApp, username: &str) -> Client<'a> {
-    let mut c = Client::new(app);
-    assert_eq!(c.log_in(username, DEMO_PASSWORD).await.location.as_deref(), Some("/terms"));
-    let accepted = c.call("/api/accept_terms", &[("version", app::terms::CURRENT)]).await;
-    assert_eq!(accepted.location.as_deref(), Some("/certificates"));
-    c
-}
+use support::{app, ready_holder};
 
 fn ids(body: &str) -> Vec<i64> {
     let list: serde_json::Value = serde_json::from_str(body).unwrap();
@@ -62,8 +54,8 @@ async fn revoked_and_pre_2021_certificates_are_marked() {
     let list: serde_json::Value = serde_json::from_str(&body).unwrap();
     let by_number = |n: &str| list.as_array().unwrap().iter().find(|c| c["certificate_number"] == n).unwrap().clone();
     assert_eq!(by_number("0601202306300042")["status"], "revoked");
-    assert_eq!(by_number("0501201911200017")["endorsement"], "not_required");
-    assert_eq!(by_number("0301202203150001")["endorsement"], "none");
+    assert_eq!(by_number("0501201911200017")["endorsement"]["state"], "not_required");
+    assert_eq!(by_number("0301202203150001")["endorsement"]["state"], "none");
     let page = zhang.get("/certificates").await.body;
     assert!(page.contains("已撤销") && page.contains("无需加注") && page.contains("未加注"));
 }

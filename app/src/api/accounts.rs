@@ -56,7 +56,13 @@ pub async fn register(
         Ok(reg) => reg,
         Err(errors) => return Err(fail(AppError::Invalid(errors)).await),
     };
-    let store = state().store;
+    let state = state();
+    // The name is printed on every endorsed copy: a character the PDF font
+    // cannot draw is refused now, not discovered as a failed copy later.
+    if !state.generator.typeface().missing_chars(&reg.real_name).is_empty() {
+        return Err(fail(AppError::field(Field::RealName, Problem::RealNameUnprintable)).await);
+    }
+    let store = state.store;
     let mut taken = Vec::new();
     if store.username_exists(&reg.username).await.map_err(internal("username check"))? {
         taken.push(FieldError { field: Field::Username, problem: Problem::UsernameTaken });

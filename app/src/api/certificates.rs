@@ -11,7 +11,7 @@ pub async fn my_certificates() -> Result<Vec<CertificateSummary>, AppError> {
     use crate::error::internal;
 
     let holder = require_holder().await?;
-    state().store.certificates_of_holder(holder).await.map_err(internal("list certificates"))
+    state().store.certificates_of_holder(holder, crate::clock::today_shanghai()).await.map_err(internal("list certificates"))
 }
 
 /// One of the caller's certificates; anyone else's is `NotFound`, exactly
@@ -22,5 +22,8 @@ pub async fn certificate_info(id: i64) -> Result<CertificateDetail, AppError> {
     use crate::error::internal;
 
     let holder = require_holder().await?;
-    state().store.certificate_of_holder(holder, id).await.map_err(internal("certificate"))?.ok_or(AppError::NotFound)
+    state()
+        .store
+        .certificate_of_holder(holder, id, crate::clock::today_shanghai())
+        .await.map_err(internal("certificate"))?.ok_or(AppError::NotFound)
 }

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod certificates;
+pub mod endorsements;
 pub mod terms;
 
 use serde::{Deserialize, Serialize};

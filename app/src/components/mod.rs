@@ -3,4 +3,5 @@ pub mod certificate;
 pub mod fields;
 pub mod gate;
 pub mod layout;
+pub mod poll;
 pub mod text;

@@ -1,6 +1,7 @@
 //! Localised text for codes that travel as data: errors, statuses, ID types.
 
 use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState};
+use crate::domain::endorsement::{Phase, Refusal};
 use crate::domain::id_document::IdType;
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
@@ -16,6 +17,7 @@ pub fn problem(locale: Locale, p: Problem) -> &'static str {
         Problem::PasswordContainsUsername => td_string!(locale, errors.password_contains_username),
         Problem::PasswordMismatch => td_string!(locale, errors.password_mismatch),
         Problem::RealNameFormat => td_string!(locale, errors.real_name_format),
+        Problem::RealNameUnprintable => td_string!(locale, errors.real_name_unprintable),
         Problem::IdTypeUnknown => td_string!(locale, errors.id_type_unknown),
         Problem::IdNumberFormat => td_string!(locale, errors.id_number_format),
         Problem::IdNumberChecksum => td_string!(locale, errors.id_number_checksum),
@@ -24,12 +26,14 @@ pub fn problem(locale: Locale, p: Problem) -> &'static str {
         Problem::IdAlreadyRegistered => td_string!(locale, errors.id_already_registered),
         Problem::PhoneFormat => td_string!(locale, errors.phone_format),
         Problem::EmailFormat => td_string!(locale, errors.email_format),
+        Problem::DaysOutOfRange => td_string!(locale, errors.days_out_of_range),
+        Problem::ScenarioUnavailable => td_string!(locale, errors.scenario_unavailable),
     }
 }
 
 /// The banner text of an error (field problems are shown at their fields).
-pub fn error(locale: Locale, e: &AppError) -> &'static str {
-    match e {
+pub fn error(locale: Locale, e: &AppError) -> String {
+    let text = match e {
         AppError::Invalid(_) => td_string!(locale, errors.summary),
         AppError::InvalidCredentials => td_string!(locale, errors.invalid_credentials),
         AppError::Unauthenticated => td_string!(locale, errors.unauthenticated),
@@ -37,7 +41,25 @@ pub fn error(locale: Locale, e: &AppError) -> &'static str {
         AppError::NotFound => td_string!(locale, errors.not_found),
         AppError::Request => td_string!(locale, errors.request),
         AppError::Internal => td_string!(locale, errors.internal),
-    }
+        AppError::Refused(r) => return refusal(locale, *r),
+    };
+    text.to_string()
+}
+
+pub fn refusal(locale: Locale, r: Refusal) -> String {
+    let text = match r {
+        Refusal::QuotaReached { next_slot } => {
+            return td_string!(locale, errors.quota_reached, date = next_slot.to_string()).to_string()
+        }
+        Refusal::CertificateRevoked => td_string!(locale, errors.certificate_revoked),
+        Refusal::EndorsementNotRequired => td_string!(locale, errors.endorsement_not_required),
+        Refusal::EndorsementRequired => td_string!(locale, errors.endorsement_required),
+        Refusal::NotReady => td_string!(locale, errors.not_ready),
+        Refusal::Expired => td_string!(locale, errors.expired),
+        Refusal::Failed => td_string!(locale, errors.failed),
+        Refusal::NotRetryable => td_string!(locale, errors.not_retryable),
+    };
+    text.to_string()
 }
 
 pub fn id_type(locale: Locale, t: IdType) -> &'static str {
@@ -57,10 +79,26 @@ pub fn status(locale: Locale, s: CertificateStatus) -> &'static str {
     }
 }
 
-pub fn endorsement(locale: Locale, e: &EndorsementState) -> &'static str {
-    match e {
+pub fn endorsement(locale: Locale, e: &EndorsementState) -> String {
+    let text = match e {
         EndorsementState::None => td_string!(locale, endorsement.none),
         EndorsementState::NotRequired => td_string!(locale, endorsement.not_required),
+        EndorsementState::Generating => td_string!(locale, endorsement.generating),
+        EndorsementState::Failed => td_string!(locale, endorsement.failed),
+        EndorsementState::Valid { until } => {
+            return td_string!(locale, endorsement.valid_until, date = until.to_string()).to_string()
+        }
+        EndorsementState::Expired { .. } => td_string!(locale, endorsement.expired),
+    };
+    text.to_string()
+}
+
+pub fn phase(locale: Locale, p: Phase) -> &'static str {
+    match p {
+        Phase::Generating => td_string!(locale, endorsement.generating),
+        Phase::Valid => td_string!(locale, endorsement.valid),
+        Phase::Expired => td_string!(locale, endorsement.expired),
+        Phase::Failed => td_string!(locale, endorsement.failed),
     }
 }
 

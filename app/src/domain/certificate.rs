@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::Ymd;
+use crate::domain::endorsement::{EndorsementStatus, Phase};
 use crate::domain::id_document::IdType;
 
 /// E-certificates issued on or after this day must be endorsed before they
@@ -40,23 +41,43 @@ pub fn requires_endorsement(issued_on: Ymd) -> bool {
     issued_on >= ENDORSEMENT_REQUIRED_FROM
 }
 
-/// The endorsement column of the certificate list. Only `NotRequired` and
-/// `None` exist until endorsements are built.
+/// The endorsement column of the certificate list.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", tag = "state")]
 pub enum EndorsementState {
     /// Issued before 2021-12-17: downloads directly.
     NotRequired,
     /// No endorsement yet.
     None,
+    /// 证书生成中…
+    Generating,
+    /// A copy is valid until the end of `until`.
+    Valid { until: Ymd },
+    /// The latest copy expired: apply again.
+    Expired { until: Ymd },
+    /// The latest application failed: retry.
+    Failed,
 }
 
 impl EndorsementState {
-    pub fn for_certificate(issued_on: Ymd) -> EndorsementState {
-        if requires_endorsement(issued_on) {
-            EndorsementState::None
-        } else {
-            EndorsementState::NotRequired
+    /// Sums up a certificate's endorsements, given oldest first as
+    /// (status, last valid day): one being made or valid wins over the
+    /// outcome of the latest one.
+    pub fn summarise(issued_on: Ymd, endorsements: &[(EndorsementStatus, Ymd)], today: Ymd) -> EndorsementState {
+        if !requires_endorsement(issued_on) {
+            return EndorsementState::NotRequired;
+        }
+        let phases = || endorsements.iter().map(|&(status, until)| (Phase::of(status, until, today), until));
+        if phases().any(|(phase, _)| phase == Phase::Generating) {
+            return EndorsementState::Generating;
+        }
+        if let Some(until) = phases().filter(|(phase, _)| *phase == Phase::Valid).map(|(_, until)| until).max() {
+            return EndorsementState::Valid { until };
+        }
+        match phases().last() {
+            None => EndorsementState::None,
+            Some((Phase::Failed, _)) => EndorsementState::Failed,
+            Some((_, until)) => EndorsementState::Expired { until },
         }
     }
 }
@@ -103,8 +124,29 @@ mod tests {
         assert!(!requires_endorsement(day("2021-12-16")));
         assert!(requires_endorsement(day("2021-12-17")));
         assert!(requires_endorsement(day("2024-05-20")));
-        assert_eq!(EndorsementState::for_certificate(day("2019-06-01")), EndorsementState::NotRequired);
-        assert_eq!(EndorsementState::for_certificate(day("2022-01-01")), EndorsementState::None);
+    }
+
+    #[test]
+    fn the_list_sums_up_endorsements() {
+        use EndorsementStatus::*;
+        let day = |s: &str| Ymd::parse_iso(s).unwrap();
+        let today = day("2026-11-25");
+        let sum = |issued: &str, list: &[(EndorsementStatus, &str)]| {
+            let list: Vec<_> = list.iter().map(|&(s, d)| (s, day(d))).collect();
+            EndorsementState::summarise(day(issued), &list, today)
+        };
+        assert_eq!(sum("2019-06-01", &[]), EndorsementState::NotRequired);
+        assert_eq!(sum("2022-01-01", &[]), EndorsementState::None);
+        assert_eq!(sum("2022-01-01", &[(Ready, "2026-12-01"), (Generating, "2027-01-01")]), EndorsementState::Generating);
+        assert_eq!(
+            sum("2022-01-01", &[(Ready, "2026-12-01"), (Ready, "2026-11-25"), (Failed, "2027-01-01")]),
+            EndorsementState::Valid { until: day("2026-12-01") }
+        );
+        assert_eq!(sum("2022-01-01", &[(Ready, "2026-11-24"), (Failed, "2027-01-01")]), EndorsementState::Failed);
+        assert_eq!(
+            sum("2022-01-01", &[(Failed, "2027-01-01"), (Ready, "2026-11-24")]),
+            EndorsementState::Expired { until: day("2026-11-24") }
+        );
     }
 
     #[test]

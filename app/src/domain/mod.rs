@@ -2,4 +2,5 @@
 pub mod account;
 pub mod calendar;
 pub mod certificate;
+pub mod endorsement;
 pub mod id_document;

@@ -10,6 +10,12 @@ use crate::domain::certificate::CertificateDetail;
 use crate::error::AppError;
 use crate::i18n::*;
 
+/// The address's `:id`; a malformed one is `None`.
+pub fn certificate_id_param() -> Memo<Option<i64>> {
+    let params = use_params_map();
+    Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()))
+}
+
 /// Loads the certificate named by the address's `:id` and renders it with
 /// `render`; a malformed id is simply "not found", and every error goes to
 /// `ErrorView` (login, terms, not found).
@@ -19,8 +25,7 @@ where
     V: IntoView + 'static,
 {
     let i18n = use_i18n();
-    let params = use_params_map();
-    let id = Memo::new(move |_| params.read().get("id").and_then(|id| id.parse::<i64>().ok()));
+    let id = certificate_id_param();
     let certificate = Resource::new(
         move || id.get(),
         |id| async move {

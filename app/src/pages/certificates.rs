@@ -4,19 +4,30 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 
 use crate::api::certificates::my_certificates;
-use crate::components::{gate::ErrorView, text};
-use crate::domain::certificate::{CertificateStatus, CertificateSummary};
+use crate::components::{gate::ErrorView, poll::poll_while, text};
+use crate::domain::certificate::{CertificateStatus, CertificateSummary, EndorsementState};
 use crate::i18n::*;
 
 #[component]
 pub fn CertificatesPage() -> impl IntoView {
     let i18n = use_i18n();
-    let certificates = Resource::new(|| (), |_| my_certificates());
+    let tick = RwSignal::new(0u32);
+    let certificates = Resource::new(move || tick.get(), |_| my_certificates());
+    // While a copy is generating, the list refreshes itself until it is ready.
+    poll_while(
+        move || {
+            certificates
+                .get()
+                .and_then(Result::ok)
+                .is_some_and(|list| list.iter().any(|c| c.endorsement == EndorsementState::Generating))
+        },
+        tick,
+    );
     view! {
         <section class="card wide" aria-labelledby="certificates-title">
             <h1 id="certificates-title">{t!(i18n, certificates.title)}</h1>
             <p class="lead">{t!(i18n, certificates.lead)}</p>
-            <Suspense fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
+            <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match certificates.await {
                         Err(error) => view! { <ErrorView error/> }.into_any(),
@@ -26,7 +37,7 @@ pub fn CertificatesPage() -> impl IntoView {
                         Ok(list) => view! { <CertificateTable list/> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </section>
     }
 }

@@ -2,6 +2,7 @@
 pub mod certificate_info;
 pub mod certificates;
 pub mod download;
+pub mod help;
 pub mod login;
 pub mod not_found;
 pub mod register;

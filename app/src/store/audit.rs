@@ -10,6 +10,16 @@ pub enum AuditEvent {
     LoginFailed,
     Logout,
     TermsAccepted,
+    EndorsementApplied,
+    EndorsementRefused,
+    EndorsementRetried,
+    EndorsementReady,
+    EndorsementFailed,
+    EndorsementViewed,
+    EndorsementDownloaded,
+    CertificateDownloaded,
+    /// A view/download refused: not found, not ready, expired, revoked.
+    FileRefused,
 }
 
 impl AuditEvent {
@@ -20,6 +30,15 @@ impl AuditEvent {
             AuditEvent::LoginFailed => "login_failed",
             AuditEvent::Logout => "logout",
             AuditEvent::TermsAccepted => "terms_accepted",
+            AuditEvent::EndorsementApplied => "endorsement_applied",
+            AuditEvent::EndorsementRefused => "endorsement_refused",
+            AuditEvent::EndorsementRetried => "endorsement_retried",
+            AuditEvent::EndorsementReady => "endorsement_ready",
+            AuditEvent::EndorsementFailed => "endorsement_failed",
+            AuditEvent::EndorsementViewed => "endorsement_viewed",
+            AuditEvent::EndorsementDownloaded => "endorsement_downloaded",
+            AuditEvent::CertificateDownloaded => "certificate_downloaded",
+            AuditEvent::FileRefused => "file_refused",
         }
     }
 }

@@ -16,6 +16,11 @@ pub struct NewQualification<'a> {
 }
 
 impl Store {
+    /// (code, name) of every seal: the keys the signing key ring must hold.
+    pub async fn seal_names(&self) -> Result<Vec<(String, String)>> {
+        Ok(sqlx::query_as("SELECT code, name FROM seals ORDER BY id").fetch_all(&self.pool).await?)
+    }
+
     /// Inserts or updates a seal by its code; returns its id.
     pub async fn upsert_seal(&self, seal: &NewSeal<'_>) -> Result<i64> {
         Ok(sqlx::query_scalar(

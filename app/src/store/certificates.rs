@@ -4,6 +4,7 @@ use crate::domain::calendar::Ymd;
 use crate::domain::certificate::{
     Bilingual, CertificateDetail, CertificateStatus, CertificateSummary, EndorsementState,
 };
+use crate::domain::endorsement::EndorsementStatus;
 use crate::domain::id_document::{mask_id_number, IdType};
 
 use super::{now_unix, Result, Store, StoreError};
@@ -50,14 +51,13 @@ const SELECT_CERTIFICATE: &str = "
     JOIN holders h ON h.id_document_id = c.id_document_id
     WHERE h.id = ?";
 
-/// Rows are written only through this module, so a value that does not parse
-/// is corruption: reported as a decode error, never shown half-read.
 fn corrupt(column: &str, value: &str) -> StoreError {
-    StoreError::Database(sqlx::Error::Decode(format!("certificates.{column} holds {value:?}").into()))
+    super::corrupt("certificates", column, value)
 }
 
 impl CertificateRow {
-    fn into_detail(self) -> Result<CertificateDetail> {
+    /// `endorsements`: this certificate's, oldest first (status, last valid day).
+    fn into_detail(self, endorsements: &[(EndorsementStatus, Ymd)], today: Ymd) -> Result<CertificateDetail> {
         let issued_on = Ymd::parse_iso(&self.issued_on).ok_or_else(|| corrupt("issued_on", &self.issued_on))?;
         let status = CertificateStatus::from_code(&self.status).ok_or_else(|| corrupt("status", &self.status))?;
         let id_type = IdType::from_code(&self.id_type).ok_or_else(|| corrupt("id_type", &self.id_type))?;
@@ -74,7 +74,7 @@ impl CertificateRow {
                 issued_on,
                 seal_name: self.seal_name,
                 status,
-                endorsement: EndorsementState::for_certificate(issued_on),
+                endorsement: EndorsementState::summarise(issued_on, endorsements, today),
             },
             holder_name: self.holder_name,
             id_type,
@@ -114,14 +114,22 @@ impl Store {
         Ok(id)
     }
 
-    /// The holder's certificates, newest first.
-    pub async fn certificates_of_holder(&self, holder_id: i64) -> Result<Vec<CertificateSummary>> {
+    /// The holder's certificates, newest first, with their endorsement
+    /// state on `today`.
+    pub async fn certificates_of_holder(&self, holder_id: i64, today: Ymd) -> Result<Vec<CertificateSummary>> {
         let rows: Vec<CertificateRow> =
             sqlx::query_as(&format!("{SELECT_CERTIFICATE} ORDER BY c.issued_on DESC, c.id DESC"))
                 .bind(holder_id)
                 .fetch_all(&self.pool)
                 .await?;
-        rows.into_iter().map(|r| Ok(r.into_detail()?.summary)).collect()
+        let endorsements = self.endorsement_states_of_holder(holder_id).await?;
+        rows.into_iter()
+            .map(|r| {
+                let mine: Vec<_> =
+                    endorsements.iter().filter(|(c, _, _)| *c == r.id).map(|&(_, s, until)| (s, until)).collect();
+                Ok(r.into_detail(&mine, today)?.summary)
+            })
+            .collect()
     }
 
     /// One certificate, only if it belongs to the holder: another holder's
@@ -130,13 +138,18 @@ impl Store {
         &self,
         holder_id: i64,
         certificate_id: i64,
+        today: Ymd,
     ) -> Result<Option<CertificateDetail>> {
         let row: Option<CertificateRow> = sqlx::query_as(&format!("{SELECT_CERTIFICATE} AND c.id = ?"))
             .bind(holder_id)
             .bind(certificate_id)
             .fetch_optional(&self.pool)
             .await?;
-        row.map(CertificateRow::into_detail).transpose()
+        let Some(row) = row else { return Ok(None) };
+        let endorsements = self.endorsement_states_of_holder(holder_id).await?;
+        let mine: Vec<_> =
+            endorsements.iter().filter(|(c, _, _)| *c == row.id).map(|&(_, s, until)| (s, until)).collect();
+        row.into_detail(&mine, today).map(Some)
     }
 }
 
@@ -166,12 +179,13 @@ mod tests {
         let holder = holder(&store, "zhangsan", "110105198503150019").await;
         let after = store.insert_certificate(&cert("A2", "110105198503150019")).await.unwrap();
 
-        let ids: Vec<i64> = store.certificates_of_holder(holder).await.unwrap().iter().map(|c| c.id).collect();
+        let today = Ymd::parse_iso("2026-11-25").unwrap();
+        let ids: Vec<i64> = store.certificates_of_holder(holder, today).await.unwrap().iter().map(|c| c.id).collect();
         assert_eq!(ids, vec![after, before]);
-        assert!(store.certificate_of_holder(holder, before).await.unwrap().is_some());
-        assert!(store.certificate_of_holder(holder, other).await.unwrap().is_none());
-        assert!(store.certificate_of_holder(holder, 999_999).await.unwrap().is_none());
-        let detail = store.certificate_of_holder(holder, after).await.unwrap().unwrap();
+        assert!(store.certificate_of_holder(holder, before, today).await.unwrap().is_some());
+        assert!(store.certificate_of_holder(holder, other, today).await.unwrap().is_none());
+        assert!(store.certificate_of_holder(holder, 999_999, today).await.unwrap().is_none());
+        let detail = store.certificate_of_holder(holder, after, today).await.unwrap().unwrap();
         assert_eq!(detail.id_number_masked, "1101**********0019");
         assert_eq!(detail.summary.endorsement, EndorsementState::None);
     }

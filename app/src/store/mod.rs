@@ -5,6 +5,8 @@
 mod audit;
 mod catalog;
 mod certificates;
+mod endorsements;
+mod jobs;
 mod holders;
 mod id_documents;
 pub mod seed;
@@ -17,6 +19,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePo
 pub use audit::{AuditEntry, AuditEvent};
 pub use catalog::{NewQualification, NewSeal};
 pub use certificates::NewCertificate;
+pub use endorsements::{Applied, EndorsementFile, NewApplication};
+pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};
 pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
 
 #[derive(Debug, thiserror::Error)]
@@ -71,6 +75,12 @@ pub fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
 }
 
+/// Rows are written only through this module, so a value that does not parse
+/// is corruption: reported as a decode error, never shown half-read.
+pub(crate) fn corrupt(table: &str, column: &str, value: &str) -> StoreError {
+    StoreError::Database(sqlx::Error::Decode(format!("{table}.{column} holds {value:?}").into()))
+}
+
 pub(crate) fn is_unique_violation(err: &sqlx::Error) -> Option<String> {
     match err {
         sqlx::Error::Database(db) if db.is_unique_violation() => Some(db.message().to_string()),
@@ -98,6 +108,26 @@ pub(crate) mod testing {
 
     pub async fn holder(store: &Store, username: &str, id_number: &str) -> i64 {
         store.create_holder(&new_holder(username, id_number)).await.unwrap()
+    }
+
+    /// A certificate of qualification 0301 (the catalog must be loaded).
+    pub async fn certificate(store: &Store, number: &str, id_number: &str, issued_on: &str, valid: bool) -> i64 {
+        use crate::domain::{calendar::Ymd, certificate::CertificateStatus};
+        store
+            .insert_certificate(&super::NewCertificate {
+                certificate_number: number,
+                management_number: number,
+                holder_name: "张三",
+                id_type: IdType::ResidentId,
+                id_number,
+                qualification_code: "0301",
+                specialty: None,
+                issued_on: Ymd::parse_iso(issued_on).unwrap(),
+                status: if valid { CertificateStatus::Valid } else { CertificateStatus::Revoked },
+                revoked_on: (!valid).then(|| Ymd::parse_iso("2026-01-01").unwrap()),
+            })
+            .await
+            .unwrap()
     }
 
     /// A migrated store in a fresh temporary file (`:memory:` would give

@@ -143,6 +143,10 @@ pub async fn demo(store: &Store, hash_password: impl Fn(&str) -> String) -> Resu
             })
             .await?;
     }
+    // 李四's pharmacist certificate has a copy that expired long ago (its
+    // file purged), outside the quota window: the "加注件已过期" case.
+    let today = crate::clock::today_shanghai();
+    store.insert_expired_endorsement("0401202401100008", today.plus_days(-120), 30, rand::random()).await?;
     Ok(true)
 }
 
@@ -150,6 +154,7 @@ pub async fn demo(store: &Store, hash_password: impl Fn(&str) -> String) -> Resu
 mod tests {
     use super::*;
     use crate::domain::id_document::normalize_id_number;
+    use crate::domain::certificate::EndorsementState;
     use crate::store::testing::temp_store;
 
     #[test]
@@ -168,9 +173,13 @@ mod tests {
         assert!(demo(&store, |_| "hash".into()).await.unwrap());
         assert!(!demo(&store, |_| "hash".into()).await.unwrap());
         let zhangsan = store.holder_login("zhangsan").await.unwrap().unwrap().id;
-        let certs = store.certificates_of_holder(zhangsan).await.unwrap();
+        let today = crate::clock::today_shanghai();
+        let certs = store.certificates_of_holder(zhangsan, today).await.unwrap();
         assert_eq!(certs.len(), 3);
         assert!(certs.iter().any(|c| c.status == CertificateStatus::Revoked));
         assert!(certs.iter().any(|c| !crate::domain::certificate::requires_endorsement(c.issued_on)));
+        let lisi = store.holder_login("lisi").await.unwrap().unwrap().id;
+        let certs = store.certificates_of_holder(lisi, today).await.unwrap();
+        assert!(certs.iter().any(|c| matches!(c.endorsement, EndorsementState::Expired { .. })));
     }
 }

@@ -21,6 +21,10 @@ pub struct TestApp {
 }
 
 pub async fn app() -> TestApp {
+    app_with_workers(server::worker::WorkerConfig::new(2)).await
+}
+
+pub async fn app_with_workers(workers: server::worker::WorkerConfig) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
     let settings = Settings::from_toml_and_env("", |name| match name {
@@ -31,7 +35,8 @@ pub async fn app() -> TestApp {
     .unwrap();
     let store = app::store::Store::connect(&settings.database_url).await.unwrap();
     let leptos = LeptosOptions::builder().output_name("ecert").build();
-    let router = server::startup::build(server::config::Config { leptos, settings }).await.unwrap();
+    let config = server::config::Config { leptos, settings };
+    let router = server::startup::build_with_workers(config, workers).await.unwrap();
     TestApp { router, store, _dir: dir }
 }
 
@@ -39,7 +44,20 @@ pub struct Reply {
     pub status: StatusCode,
     pub location: Option<String>,
     pub set_cookies: Vec<String>,
+    pub headers: axum::http::HeaderMap,
+    /// The body as text (lossy for binary bodies such as PDFs: see `bytes`).
     pub body: String,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> &str {
+        self.headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("")
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("{e}: {}", self.body))
+    }
 }
 
 /// A browser-like client: keeps cookies between requests.
@@ -72,8 +90,9 @@ impl<'a> Client<'a> {
                 self.cookies.insert(name.to_string(), value.to_string());
             }
         }
-        let body = String::from_utf8(response.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
-        Reply { status, location, set_cookies, body }
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        Reply { status, location, set_cookies, headers, body: String::from_utf8_lossy(&bytes).into_owned(), bytes }
     }
 
     pub async fn get(&mut self, path: &str) -> Reply {
@@ -83,6 +102,32 @@ impl<'a> Client<'a> {
             .body(Body::empty())
             .unwrap();
         self.send(request).await
+    }
+
+    /// A GET as an API client makes it (no HTML wanted).
+    pub async fn fetch(&mut self, path: &str) -> Reply {
+        let request = Request::get(path)
+            .header(header::ACCEPT, "application/json")
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// Following a link on `from` (a page of this site), as a browser does.
+    pub async fn follow(&mut self, path: &str, from: &str) -> Reply {
+        let request = Request::get(path)
+            .header(header::ACCEPT, "text/html,application/xhtml+xml")
+            .header(header::REFERER, format!("http://127.0.0.1:3000{from}"))
+            .header(header::COOKIE, self.cookie_header())
+            .body(Body::empty())
+            .unwrap();
+        self.send(request).await
+    }
+
+    /// A client with the same cookies (the same session).
+    pub fn same_session(&self) -> Client<'a> {
+        Client { app: self.app, cookies: self.cookies.clone() }
     }
 
     /// A server-function call as the WASM client makes it.
@@ -109,6 +154,15 @@ impl<'a> Client<'a> {
     pub async fn log_in(&mut self, username: &str, password: &str) -> Reply {
         self.call("/api/login", &[("username", username), ("password", password)]).await
     }
+}
+
+/// A demo holder, logged in, the terms accepted.
+pub async fn ready_holder<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
+    let mut c = Client::new(app);
+    assert_eq!(c.log_in(username, DEMO_PASSWORD).await.location.as_deref(), Some("/terms"));
+    let accepted = c.call("/api/accept_terms", &[("version", app::terms::CURRENT)]).await;
+    assert_eq!(accepted.location.as_deref(), Some("/certificates"));
+    c
 }
 
 fn urlencode(s: &str) -> String {

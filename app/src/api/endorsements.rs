@@ -1,0 +1,308 @@
+//! 申请证书加注, the endorsements of a certificate (polled while one is
+//! generating), retry, 查看 / 下载 of an endorsed copy, and the direct
+//! download of a certificate issued before 2021-12-17.
+
+use leptos::prelude::*;
+use server_fn::codec::{ByteStream, GetUrl, Streaming};
+
+use crate::domain::endorsement::{ApplicationForm, EndorsementView};
+use crate::error::AppError;
+
+/// Name of the form whose no-JavaScript errors travel in the session.
+pub const APPLY_FORM: &str = "endorse";
+/// Refusals of a file request made by following a link.
+pub const FILE_REFUSAL: &str = "file";
+
+/// The certificate's endorsements, newest first: what the download page
+/// shows and polls while one is generating.
+#[server(endpoint = "endorsements")]
+pub async fn certificate_endorsements(certificate_id: i64) -> Result<Vec<EndorsementView>, AppError> {
+    use crate::auth::session::{require_holder, state};
+    use crate::error::internal;
+
+    let holder = require_holder().await?;
+    let today = crate::clock::today_shanghai();
+    state().store.endorsements_of_certificate(holder, certificate_id, today).await.map_err(internal("endorsements"))
+}
+
+/// The application form of one of the caller's certificates.
+#[server(endpoint = "endorsement_form")]
+pub async fn endorsement_form(certificate_id: i64) -> Result<ApplicationForm, AppError> {
+    use crate::auth::session::{require_holder, state};
+    use crate::error::internal;
+
+    let holder = require_holder().await?;
+    let store = &state().store;
+    let today = crate::clock::today_shanghai();
+    // Someone else's certificate is "not found", like a missing one.
+    store
+        .certificate_of_holder(holder, certificate_id, today)
+        .await
+        .map_err(internal("certificate"))?
+        .ok_or(AppError::NotFound)?;
+    let scenarios = store.enabled_scenarios().await.map_err(internal("scenarios"))?;
+    let (remaining, next_slot) = store.quota_left(certificate_id, today).await.map_err(internal("quota"))?;
+    Ok(ApplicationForm { scenarios, remaining, next_slot, form_key: random_key() })
+}
+
+/// The service's contact details for the help page (configuration).
+#[server(endpoint = "support_contact")]
+pub async fn support_contact() -> Result<(String, String), AppError> {
+    let settings = &crate::auth::session::state().settings;
+    Ok((settings.support_phone.clone(), settings.support_hours.clone()))
+}
+
+/// 提交加注申请. Returns at once with the endorsement as recorded (证书生成中…):
+/// the copy is made by the background workers.
+/// `days` arrives as text so that a non-number is a field error, not a
+/// malformed request. The same `form_key` twice gives the first endorsement.
+#[server(endpoint = "apply_endorsement")]
+pub async fn apply_endorsement(
+    certificate_id: i64,
+    scenario: String,
+    days: String,
+    form_key: String,
+) -> Result<EndorsementView, AppError> {
+    use crate::auth::session::{client_addr, fail_form, require_holder, state};
+    use crate::clock::today_shanghai;
+    use crate::domain::endorsement::{FormProblem, Rejection};
+    use crate::error::{internal, Field, Problem};
+    use crate::store::{Applied, AuditEntry, AuditEvent, NewApplication};
+
+    let holder = require_holder().await?;
+    let page = format!("/certificates/{certificate_id}/download");
+    let values = vec![("scenario", scenario.clone()), ("days", days.clone())];
+    let Ok(days) = days.trim().parse::<i64>() else {
+        return Err(fail_form(&page, APPLY_FORM, AppError::field(Field::Days, Problem::DaysOutOfRange), values).await);
+    };
+    if form_key.is_empty() || form_key.len() > 64 || scenario.len() > 64 {
+        return Err(AppError::Request);
+    }
+    let state = state();
+    let application = NewApplication {
+        holder_id: holder,
+        certificate_id,
+        scenario_code: &scenario,
+        days,
+        idempotency_key: &form_key,
+        today: today_shanghai(),
+        now: crate::store::now_unix(),
+        random: rand::random(),
+    };
+    let outcome = state.store.apply_endorsement(&application).await.map_err(internal("apply endorsement"))?;
+    let addr = client_addr();
+    let audit = |event, detail: String| {
+        let store = state.store.clone();
+        let addr = addr.clone();
+        async move {
+            let entry = AuditEntry {
+                holder_id: Some(holder),
+                subject: Some(&certificate_id.to_string()),
+                client_addr: addr.as_deref(),
+                detail: Some(&detail),
+            };
+            store.audit(event, entry).await.map_err(internal("audit"))
+        }
+    };
+    match outcome {
+        Applied::Created(view) => {
+            state.jobs.notify_waiters();
+            audit(AuditEvent::EndorsementApplied, format!("{} days={days} scenario={scenario}", view.number)).await?;
+            back_to(&page);
+            Ok(view)
+        }
+        Applied::Repeated(view) => {
+            back_to(&page);
+            Ok(view)
+        }
+        Applied::NotFound => Err(AppError::NotFound),
+        Applied::Rejected(rejection) => {
+            let err = match rejection {
+                Rejection::Form(FormProblem::DaysOutOfRange) => AppError::field(Field::Days, Problem::DaysOutOfRange),
+                Rejection::Form(FormProblem::ScenarioUnavailable) => {
+                    AppError::field(Field::Scenario, Problem::ScenarioUnavailable)
+                }
+                Rejection::Refused(refusal) => {
+                    audit(AuditEvent::EndorsementRefused, format!("{refusal:?}")).await?;
+                    AppError::Refused(refusal)
+                }
+            };
+            Err(fail_form(&page, APPLY_FORM, err, values).await)
+        }
+    }
+}
+
+/// 重新生成: a failed endorsement goes back to the queue (if the quota allows).
+#[server(endpoint = "retry_endorsement")]
+pub async fn retry_endorsement(certificate_id: i64, id: i64) -> Result<(), AppError> {
+    use crate::auth::session::{client_addr, require_holder, state};
+    use crate::clock::today_shanghai;
+    use crate::domain::endorsement::Rejection;
+    use crate::error::internal;
+    use crate::store::{AuditEntry, AuditEvent};
+
+    let holder = require_holder().await?;
+    let state = state();
+    let now = crate::store::now_unix();
+    let page = format!("/certificates/{certificate_id}/download");
+    let refused = |err| crate::auth::session::fail_form(&page, APPLY_FORM, err, vec![]);
+    match state.store.retry_endorsement(holder, id, today_shanghai(), now).await.map_err(internal("retry"))? {
+        None => Err(AppError::NotFound),
+        Some(Err(Rejection::Refused(r))) => Err(refused(AppError::Refused(r)).await),
+        Some(Err(Rejection::Form(_))) => Err(AppError::Request),
+        Some(Ok(())) => {
+            back_to(&page);
+            state.jobs.notify_waiters();
+            let addr = client_addr();
+            let entry = AuditEntry {
+                holder_id: Some(holder),
+                subject: Some(&id.to_string()),
+                client_addr: addr.as_deref(),
+                detail: None,
+            };
+            state.store.audit(AuditEvent::EndorsementRetried, entry).await.map_err(internal("audit"))?;
+            Ok(())
+        }
+    }
+}
+
+/// 查看 (`download=false`: inline) or 下载 (`download=true`: saved as
+/// `<certificate no>-<endorsement no>.pdf`) of a valid endorsed copy.
+#[server(endpoint = "endorsement_file", input = GetUrl, output = Streaming)]
+pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
+    use crate::auth::session::{require_holder, state};
+    use crate::clock::today_shanghai;
+    use crate::domain::certificate::CertificateStatus;
+    use crate::domain::endorsement::{Phase, Refusal};
+    use crate::error::internal;
+    use crate::store::AuditEvent;
+
+    let holder = require_holder().await?;
+    let state = state();
+    let file = state.store.endorsement_file(holder, id).await.map_err(internal("endorsement file"))?;
+    let Some(file) = file else {
+        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
+        return Err(AppError::NotFound);
+    };
+    let refusal = if file.certificate_status != CertificateStatus::Valid {
+        Some(Refusal::CertificateRevoked)
+    } else {
+        match Phase::of(file.status, file.valid_until, today_shanghai()) {
+            Phase::Generating => Some(Refusal::NotReady),
+            Phase::Expired => Some(Refusal::Expired),
+            Phase::Failed => Some(Refusal::Failed),
+            Phase::Valid => None,
+        }
+    };
+    let pdf = match (refusal, file.pdf) {
+        (None, Some(pdf)) => pdf,
+        // A valid copy without its file cannot happen (files are purged only after expiry).
+        (None, None) => return Err(internal("endorsement file")("file missing for a valid endorsement")),
+        (Some(refusal), _) => {
+            file_audit(AuditEvent::FileRefused, holder, file.number.clone(), &format!("{refusal:?}")).await?;
+            let page = format!("/certificates/{}/download", file.certificate_id);
+            return Err(crate::auth::session::fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await);
+        }
+    };
+    let event = if download { AuditEvent::EndorsementDownloaded } else { AuditEvent::EndorsementViewed };
+    file_audit(event, holder, file.number.clone(), "").await?;
+    Ok(pdf_response(pdf, &format!("{}-{}.pdf", file.certificate_number, file.number), download))
+}
+
+/// A certificate issued before 2021-12-17, signed, straight away (no
+/// endorsement); others are refused with the reason.
+#[server(endpoint = "certificate_file", input = GetUrl, output = Streaming)]
+pub async fn certificate_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
+    use crate::auth::session::{fail_form, require_holder, state};
+    use crate::domain::calendar::Ymd;
+    use crate::domain::certificate::{requires_endorsement, CertificateStatus};
+    use crate::domain::endorsement::Refusal;
+    use crate::error::internal;
+    use crate::store::AuditEvent;
+
+    let holder = require_holder().await?;
+    let state = state();
+    let facts = state.store.certificate_facts(holder, id).await.map_err(internal("certificate facts"))?;
+    let Some(facts) = facts else {
+        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
+        return Err(AppError::NotFound);
+    };
+    let refusal = if facts.status != CertificateStatus::Valid.code() {
+        Some(Refusal::CertificateRevoked)
+    } else if Ymd::parse_iso(&facts.issued_on).is_none_or(requires_endorsement) {
+        Some(Refusal::EndorsementRequired)
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
+        file_audit(AuditEvent::FileRefused, holder, facts.certificate_number.clone(), &format!("{refusal:?}")).await?;
+        let page = format!("/certificates/{id}/download");
+        return Err(fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await);
+    }
+    let generator = state.generator.clone();
+    let now = crate::store::now_unix();
+    let number = facts.certificate_number.clone();
+    let pdf = tokio::task::spawn_blocking(move || generator.certificate_copy(&facts, now))
+        .await
+        .map_err(internal("certificate copy task"))?
+        .map_err(internal("certificate copy"))?;
+    file_audit(AuditEvent::CertificateDownloaded, holder, number.clone(), "").await?;
+    Ok(pdf_response(pdf, &format!("{number}.pdf"), download))
+}
+
+#[cfg(feature = "ssr")]
+async fn file_audit(event: crate::store::AuditEvent, holder: i64, subject: String, detail: &str) -> Result<(), AppError> {
+    use crate::auth::session::{client_addr, state};
+    use crate::store::AuditEntry;
+
+    let addr = client_addr();
+    let entry = AuditEntry {
+        holder_id: Some(holder),
+        subject: Some(&subject),
+        client_addr: addr.as_deref(),
+        detail: (!detail.is_empty()).then_some(detail),
+    };
+    state().store.audit(event, entry).await.map_err(crate::error::internal("audit"))
+}
+
+/// The PDF as the whole body, with the headers a browser needs to show or
+/// save it. The status is set explicitly: a link click asks for HTML, and
+/// leptos_axum would otherwise answer it with a redirect to the referrer.
+#[cfg(feature = "ssr")]
+fn pdf_response(pdf: Vec<u8>, filename: &str, download: bool) -> ByteStream<AppError> {
+    use axum::http::{header, HeaderValue, StatusCode};
+    use leptos_axum::ResponseOptions;
+
+    let response = expect_context::<ResponseOptions>();
+    response.set_status(StatusCode::OK);
+    let disposition = if download { "attachment" } else { "inline" };
+    // Numbers are ASCII (letters, digits, '-'); anything else is dropped.
+    let safe: String = filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    let headers = [
+        (header::CONTENT_TYPE, "application/pdf".to_string()),
+        (header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{safe}\"")),
+        (header::CACHE_CONTROL, "private, no-store".to_string()),
+        (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+    ];
+    for (name, value) in headers {
+        if let Ok(value) = HeaderValue::from_str(&value) {
+            response.insert_header(name, value);
+        }
+    }
+    ByteStream::from(futures::stream::once(async move { bytes::Bytes::from(pdf) }))
+}
+
+/// After a form posted without JavaScript, back to the page it came from;
+/// the WASM client refreshes in place instead.
+#[cfg(feature = "ssr")]
+fn back_to(page: &str) {
+    if crate::auth::session::is_plain_form_post() {
+        leptos_axum::redirect(page);
+    }
+}
+
+/// 128 random bits, hex: an idempotency key for one application form.
+#[cfg(feature = "ssr")]
+fn random_key() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}

@@ -1,0 +1,273 @@
+//! Page layout. Coordinates are PDF points (1/72 in), origin at the top left,
+//! y downwards (krilla's convention).
+
+use krilla::color::rgb;
+use krilla::geom::{PathBuilder, Point, Rect};
+use krilla::metadata::Metadata;
+use krilla::num::NormalizedF32;
+use krilla::page::PageSettings;
+use krilla::paint::{Fill, FillRule, Stroke};
+use krilla::surface::Surface;
+use krilla::{Document, SerializeSettings};
+
+use super::typeface::Typeface;
+use super::{qr, seal, CertificateFace, DocumentError, EndorsementBlock};
+
+const PAGE_W: f32 = 595.28;
+const PAGE_H: f32 = 841.89;
+const MM: f32 = 72.0 / 25.4;
+
+const BLACK: (u8, u8, u8) = (20, 20, 20);
+const GREY: (u8, u8, u8) = (90, 90, 90);
+/// Border and rules.
+const MAROON: (u8, u8, u8) = (150, 28, 28);
+/// Seal ink.
+const SEAL_RED: (u8, u8, u8) = (218, 20, 20);
+
+// Certificate face rows.
+const LABEL_RIGHT: f32 = 185.0;
+const VALUE_LEFT: f32 = 197.0;
+const VALUE_RIGHT: f32 = 515.0;
+const ROW_TOP: f32 = 212.0;
+const ROW_STEP: f32 = 31.0;
+const ROW_SIZE: f32 = 13.0;
+
+// Endorsement box.
+const BOX_LEFT: f32 = 72.0;
+const BOX_RIGHT: f32 = PAGE_W - 72.0;
+const BOX_TOP: f32 = 500.0;
+const BOX_ROW_SIZE: f32 = 11.0;
+const BOX_ROW_STEP: f32 = 21.0;
+
+// QR code: 30 mm, centred under the box.
+const QR_SIZE: f32 = 30.0 * MM;
+const QR_TOP: f32 = 672.0;
+
+pub(super) fn render_page(
+    tf: &Typeface,
+    face: &CertificateFace,
+    endorsement: Option<&EndorsementBlock>,
+    verify_url: Option<&str>,
+) -> Result<Vec<u8>, DocumentError> {
+    let settings = SerializeSettings {
+        compress_content_streams: true,
+        ascii_compatible: false,
+        xmp_metadata: false,
+        pretty: false,
+        ..SerializeSettings::default()
+    };
+    let mut document = Document::new_with(settings);
+    document.set_metadata(
+        Metadata::new()
+            .title(format!("{} {}", face.qualification, face.holder_name))
+            .creator("ecert".to_string()),
+    );
+    let page_settings = PageSettings::from_wh(PAGE_W, PAGE_H)
+        .ok_or_else(|| DocumentError::Pdf("bad page size".into()))?;
+    let mut page = document.start_page_with(page_settings);
+    let mut surface = page.surface();
+    let mut pen = Pen { surface: &mut surface, tf };
+    pen.face(face, endorsement.is_some())?;
+    if let Some(e) = endorsement {
+        pen.endorsement(e)?;
+    }
+    if let Some(url) = verify_url {
+        pen.qr(url)?;
+    }
+    surface.finish();
+    page.finish();
+    document.finish().map_err(|e| DocumentError::Pdf(format!("{e:?}")))
+}
+
+struct Pen<'s, 'a> {
+    surface: &'s mut Surface<'a>,
+    tf: &'s Typeface,
+}
+
+fn color(c: (u8, u8, u8)) -> rgb::Color {
+    rgb::Color::new(c.0, c.1, c.2)
+}
+
+impl Pen<'_, '_> {
+    fn fill(&mut self, c: (u8, u8, u8), opacity: f32) {
+        self.surface.set_stroke(None);
+        self.surface.set_fill(Some(Fill {
+            paint: color(c).into(),
+            opacity: NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE),
+            rule: FillRule::NonZero,
+        }));
+    }
+
+    fn stroke(&mut self, c: (u8, u8, u8), width: f32) {
+        self.surface.set_fill(None);
+        self.surface.set_stroke(Some(Stroke {
+            paint: color(c).into(),
+            width,
+            ..Stroke::default()
+        }));
+    }
+
+    /// Text with its left end at `x`, baseline at `y`.
+    fn text(&mut self, x: f32, y: f32, size: f32, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        let (glyphs, _) = self.tf.layout(text, size);
+        self.surface
+            .draw_glyphs(Point::from_xy(x, y), &glyphs, self.tf.font.clone(), text, size, false);
+    }
+
+    fn text_centered(&mut self, cx: f32, y: f32, size: f32, text: &str) {
+        let w = self.tf.width(text, size);
+        self.text(cx - w / 2.0, y, size, text);
+    }
+
+    fn text_right(&mut self, right: f32, y: f32, size: f32, text: &str) {
+        let w = self.tf.width(text, size);
+        self.text(right - w, y, size, text);
+    }
+
+    /// Text from `x`, shrunk (down to 60 %) to end before `max_x`.
+    fn text_fit(
+        &mut self,
+        x: f32,
+        max_x: f32,
+        y: f32,
+        size: f32,
+        text: &str,
+        field: &'static str,
+    ) -> Result<(), DocumentError> {
+        let w = self.tf.width(text, size);
+        let avail = max_x - x;
+        let size = if w <= avail {
+            size
+        } else if w * 0.6 <= avail {
+            size * avail / w
+        } else {
+            return Err(DocumentError::TooLong { field });
+        };
+        self.text(x, y, size, text);
+        Ok(())
+    }
+
+    fn line(&mut self, x1: f32, y1: f32, x2: f32, y2: f32) {
+        let mut pb = PathBuilder::new();
+        pb.move_to(x1, y1);
+        pb.line_to(x2, y2);
+        if let Some(path) = pb.finish() {
+            self.surface.draw_path(&path);
+        }
+    }
+
+    fn rect(&mut self, left: f32, top: f32, right: f32, bottom: f32) {
+        let mut pb = PathBuilder::new();
+        if let Some(rect) = Rect::from_ltrb(left, top, right, bottom) {
+            pb.push_rect(rect);
+        }
+        if let Some(path) = pb.finish() {
+            self.surface.draw_path(&path);
+        }
+    }
+
+    fn face(&mut self, face: &CertificateFace, endorsed: bool) -> Result<(), DocumentError> {
+        let cx = PAGE_W / 2.0;
+        // Double border.
+        self.stroke(MAROON, 2.2);
+        self.rect(28.0, 28.0, PAGE_W - 28.0, PAGE_H - 28.0);
+        self.stroke(MAROON, 0.6);
+        self.rect(34.0, 34.0, PAGE_W - 34.0, PAGE_H - 34.0);
+
+        // Title.
+        self.fill(BLACK, 1.0);
+        self.text_centered(cx, 92.0, 17.0, "中华人民共和国");
+        self.text_centered(cx, 128.0, 25.0, "专业技术人员职业资格证书");
+        self.fill(GREY, 1.0);
+        let subtitle = if endorsed { "（电子证书加注件）" } else { "（电子证书）" };
+        self.text_centered(cx, 152.0, 12.0, subtitle);
+        self.stroke(MAROON, 0.8);
+        self.line(80.0, 170.0, PAGE_W - 80.0, 170.0);
+
+        // Label / value rows.
+        let mut rows: Vec<(&str, &str, &'static str)> = vec![
+            ("姓名", face.holder_name, "holder_name"),
+            ("证件类型", face.id_type, "id_type"),
+            ("证件号码", face.id_number, "id_number"),
+            ("资格名称", face.qualification, "qualification"),
+        ];
+        if let Some(s) = face.specialty.filter(|s| !s.is_empty()) {
+            rows.push(("专业/级别", s, "specialty"));
+        }
+        rows.extend([
+            ("证书编号", face.certificate_number, "certificate_number"),
+            ("管理号", face.management_number, "management_number"),
+            ("签发日期", face.issued_on, "issued_on"),
+            ("发证机关", face.authority, "authority"),
+        ]);
+        let mut y = ROW_TOP;
+        for (label, value, field) in &rows {
+            self.fill(GREY, 1.0);
+            self.text_right(LABEL_RIGHT, y, ROW_SIZE, &format!("{label}："));
+            self.fill(BLACK, 1.0);
+            self.text_fit(VALUE_LEFT, VALUE_RIGHT, y, ROW_SIZE, value, field)?;
+            y += ROW_STEP;
+        }
+
+        // The seal over the issue date and the authority (the last two rows),
+        // towards the right; semi-transparent like stamp ink.
+        let last = y - ROW_STEP;
+        let seal_cy = last - ROW_STEP / 2.0 - 12.0;
+        self.fill(SEAL_RED, 0.88);
+        seal::draw_seal(self.surface, self.tf, 410.0, seal_cy, face.seal_name);
+        Ok(())
+    }
+
+    fn endorsement(&mut self, e: &EndorsementBlock) -> Result<(), DocumentError> {
+        let rows: [(&str, String, &'static str); 5] = [
+            ("加注件制作时间", e.made_at.to_string(), "made_at"),
+            ("加注件制作者", e.made_by.to_string(), "made_by"),
+            ("制作事由", e.purpose.to_string(), "purpose"),
+            ("有效期", format!("{} 至 {}", e.valid_from, e.valid_until), "valid_until"),
+            ("加注编号", e.endorsement_number.to_string(), "endorsement_number"),
+        ];
+        let title_base = BOX_TOP + 24.0;
+        let rule = title_base + 10.0;
+        let first = rule + 22.0;
+        let bottom = first + BOX_ROW_STEP * (rows.len() as f32 - 1.0) + 14.0;
+
+        self.stroke(MAROON, 1.0);
+        self.rect(BOX_LEFT, BOX_TOP, BOX_RIGHT, bottom);
+        self.stroke(MAROON, 0.5);
+        self.line(BOX_LEFT + 10.0, rule, BOX_RIGHT - 10.0, rule);
+        self.fill(MAROON, 1.0);
+        self.text_centered(PAGE_W / 2.0, title_base, 14.0, "加注信息");
+
+        let label_right = BOX_LEFT + 120.0;
+        let mut y = first;
+        for (label, value, field) in &rows {
+            self.fill(GREY, 1.0);
+            self.text_right(label_right, y, BOX_ROW_SIZE, &format!("{label}："));
+            self.fill(BLACK, 1.0);
+            self.text_fit(label_right + 8.0, BOX_RIGHT - 12.0, y, BOX_ROW_SIZE, value, field)?;
+            y += BOX_ROW_STEP;
+        }
+        Ok(())
+    }
+
+    fn qr(&mut self, url: &str) -> Result<(), DocumentError> {
+        let left = (PAGE_W - QR_SIZE) / 2.0;
+        self.fill((0, 0, 0), 1.0);
+        qr::draw_qr(self.surface, url, left, QR_TOP, QR_SIZE)?;
+        self.fill(GREY, 1.0);
+        let url_size = if self.tf.width(url, 7.5) <= PAGE_W - 100.0 { 7.5 } else { 6.0 };
+        self.text_fit(
+            (PAGE_W - self.tf.width(url, url_size)).max(50.0) / 2.0,
+            PAGE_W - 40.0,
+            QR_TOP + QR_SIZE + 13.0,
+            url_size,
+            url,
+            "verify_url",
+        )?;
+        self.text_centered(PAGE_W / 2.0, QR_TOP + QR_SIZE + 26.0, 8.0, "扫描二维码查验");
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use super::*;
+
+pub(crate) fn typeface() -> Arc<Typeface> {
+    static TF: OnceLock<Arc<Typeface>> = OnceLock::new();
+    TF.get_or_init(|| {
+        Arc::new(Typeface::load(Path::new(DEFAULT_FONT_PATH), DEFAULT_FONT_INDEX).expect("font"))
+    })
+    .clone()
+}
+
+pub(crate) fn sample_face() -> CertificateFace<'static> {
+    CertificateFace {
+        holder_name: "张三丰",
+        id_type: "居民身份证",
+        id_number: "110101199003071234",
+        qualification: "注册安全工程师",
+        specialty: Some("化工安全 / 中级"),
+        certificate_number: "0012345678",
+        management_number: "AQ2023110100123",
+        issued_on: "2023年05月20日",
+        authority: "中华人民共和国人力资源和社会保障部",
+        seal_name: "中华人民共和国人力资源和社会保障部",
+    }
+}
+
+#[test]
+fn typeface_is_send_sync() {
+    fn assert_send_sync<T: Send + Sync>() {}
+    assert_send_sync::<Typeface>();
+}
+
+#[test]
+fn default_face_is_simplified_chinese() {
+    // Face 2 of Noto Serif CJK is SC: it maps the simplified forms.
+    let tf = typeface();
+    assert!(tf.missing_chars("中华人民共和国人力资源和社会保障部注册安全工程师").is_empty());
+    assert!(tf.missing_chars("0123456789 ABCXYZ abc-:/.（）年月日至").is_empty());
+}
+
+#[test]
+fn missing_chars_finds_private_use_and_dedups() {
+    let tf = typeface();
+    assert_eq!(tf.missing_chars("张\u{E000}三\u{E000}\u{F8FF}"), vec!['\u{E000}', '\u{F8FF}']);
+    assert_eq!(tf.missing_chars("行\n"), vec!['\n']);
+}
+
+#[test]
+fn load_fails_clearly_for_a_missing_font() {
+    let err = Typeface::load(Path::new("/nonexistent/font.ttc"), 0).unwrap_err();
+    assert!(matches!(err, DocumentError::FontUnreadable { .. }), "{err}");
+    let err = Typeface::load(Path::new(DEFAULT_FONT_PATH), 99).unwrap_err();
+    assert!(err.to_string().contains("face 99"), "{err}");
+}
+
+#[test]
+fn render_rejects_missing_glyphs_and_lists_them() {
+    let tf = typeface();
+    let mut face = sample_face();
+    face.holder_name = "张\u{E000}";
+    let err = render(&tf, &face, None, None).unwrap_err();
+    match &err {
+        DocumentError::MissingGlyphs { chars } => assert_eq!(chars, &vec!['\u{E000}']),
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(err.to_string().contains("U+E000"), "{err}");
+}
+
+#[test]
+fn render_makes_a_one_page_pdf() {
+    let tf = typeface();
+    let e = EndorsementBlock {
+        made_at: "2026-11-25 14:03:09",
+        made_by: "ecert 电子证书服务平台",
+        purpose: "本人调用",
+        valid_from: "2026-11-25",
+        valid_until: "2027-02-22",
+        endorsement_number: "JZ20261125000123",
+    };
+    let pdf = render(&tf, &sample_face(), Some(&e), Some("https://ecert.example.cn/v/JZ20261125000123"))
+        .unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
+    let legacy = render(&tf, &sample_face(), None, None).unwrap();
+    assert!(legacy.starts_with(b"%PDF-"));
+}
+
+#[test]
+fn far_too_long_values_are_refused() {
+    let tf = typeface();
+    let mut face = sample_face();
+    let long = "很".repeat(60);
+    face.authority = &long;
+    let err = render(&tf, &face, None, None).unwrap_err();
+    assert!(matches!(err, DocumentError::TooLong { field: "authority" }), "{err}");
+}

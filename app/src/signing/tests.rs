@@ -1,0 +1,149 @@
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+use super::*;
+
+const SEALS: &[(&str, &str)] = &[("mohrss", "中华人民共和国人力资源和社会保障部"), ("demo-2", "某省人事考试中心")];
+
+fn mode(path: &Path) -> u32 {
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
+
+#[test]
+fn key_ring_is_created_then_reloaded_unchanged() {
+    let dir = tempfile::tempdir().unwrap();
+    let keys = dir.path().join("keys");
+    let first = KeyRing::load_or_create(&keys, SEALS).unwrap();
+    let fp: Vec<String> = SEALS.iter().map(|(c, _)| first.seal(c).unwrap().fingerprint_sha256()).collect();
+    assert_eq!(fp[0].len(), 64);
+    assert_ne!(fp[0], fp[1]);
+    assert!(first.seal("nope").is_none());
+    assert_eq!(first.trust_anchors().len(), 1, "one demo root");
+
+    let again = KeyRing::load_or_create(&keys, SEALS).unwrap();
+    for (i, (code, _)) in SEALS.iter().enumerate() {
+        assert_eq!(again.seal(code).unwrap().fingerprint_sha256(), fp[i]);
+        assert_eq!(again.seal(code).unwrap().certificate_der(), first.seal(code).unwrap().certificate_der());
+    }
+    assert_eq!(again.trust_anchors(), first.trust_anchors());
+
+    // A seal added later is issued by the same CA.
+    let more = [SEALS[0], SEALS[1], ("third", "第三枚章")];
+    let ring = KeyRing::load_or_create(&keys, &more).unwrap();
+    assert_eq!(ring.seal("mohrss").unwrap().fingerprint_sha256(), fp[0]);
+    assert_eq!(ring.trust_anchors().len(), 1);
+    let third = ring.seal("third").unwrap();
+    assert_eq!(third.chain[1], ring.trust_anchors()[0]);
+}
+
+#[test]
+fn key_files_are_0600() {
+    let dir = tempfile::tempdir().unwrap();
+    KeyRing::load_or_create(dir.path(), SEALS).unwrap();
+    assert_eq!(mode(&dir.path().join("ca/root.key.pem")), 0o600);
+    assert_eq!(mode(&dir.path().join("seals/mohrss.key.pem")), 0o600);
+    assert_eq!(mode(&dir.path().join("seals/demo-2.key.pem")), 0o600);
+    assert_eq!(mode(&dir.path().join("ca")), 0o700);
+    let chain = std::fs::read_to_string(dir.path().join("seals/mohrss.chain.pem")).unwrap();
+    assert_eq!(chain.matches("BEGIN CERTIFICATE").count(), 2);
+}
+
+#[test]
+fn certificates_have_the_expected_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = KeyRing::load_or_create(dir.path(), SEALS).unwrap();
+    let seal = ring.seal("mohrss").unwrap();
+    let cert = &seal.chain[0];
+    let root = &ring.trust_anchors()[0];
+    assert_eq!(cert.tbs_certificate.issuer, root.tbs_certificate.subject);
+    assert!(root.tbs_certificate.subject.to_string().contains("CN=ecert Demo Root CA"));
+    assert!(cert.tbs_certificate.subject.to_string().contains("CN=中华人民共和国人力资源和社会保障部"));
+    let serial = cert.tbs_certificate.serial_number.as_bytes();
+    assert!(serial.len() >= 16, "random serial");
+    let days = |c: &x509_cert::Certificate| {
+        let v = &c.tbs_certificate.validity;
+        (v.not_after.to_unix_duration() - v.not_before.to_unix_duration()).as_secs() / 86_400
+    };
+    assert!((1820..=1830).contains(&days(cert)), "{}", days(cert));
+    assert!((7300..=7310).contains(&days(root)), "{}", days(root));
+}
+
+#[test]
+fn existing_files_are_kept_and_mismatches_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = tempfile::tempdir().unwrap();
+    KeyRing::load_or_create(dir.path(), &SEALS[..1]).unwrap();
+    KeyRing::load_or_create(a.path(), &SEALS[..1]).unwrap();
+    // A seal issued by another CA is fine: its chain's root becomes an anchor.
+    std::fs::copy(a.path().join("seals/mohrss.key.pem"), dir.path().join("seals/other.key.pem")).unwrap();
+    std::fs::copy(a.path().join("seals/mohrss.chain.pem"), dir.path().join("seals/other.chain.pem")).unwrap();
+    let ring = KeyRing::load_or_create(dir.path(), &[SEALS[0], ("other", "外来章")]).unwrap();
+    assert_eq!(ring.trust_anchors().len(), 2);
+
+    // A key that does not belong to the chain is refused, without key material in the message.
+    std::fs::remove_file(dir.path().join("seals/other.key.pem")).unwrap();
+    std::fs::copy(dir.path().join("seals/mohrss.key.pem"), dir.path().join("seals/other.key.pem")).unwrap();
+    let err = KeyRing::load_or_create(dir.path(), &[("other", "外来章")]).unwrap_err();
+    assert!(err.to_string().contains("not for this key"), "{err}");
+
+    // Half a seal is refused rather than overwritten.
+    std::fs::remove_file(dir.path().join("seals/other.chain.pem")).unwrap();
+    let err = KeyRing::load_or_create(dir.path(), &[("other", "外来章")]).unwrap_err();
+    assert!(err.to_string().contains("other.chain.pem"), "{err}");
+
+    let err = KeyRing::load_or_create(dir.path(), &[("../x", "坏")]).unwrap_err();
+    assert!(matches!(err, SigningError::BadSealCode(_)));
+}
+
+#[test]
+fn garbage_key_file_error_does_not_echo_it() {
+    let dir = tempfile::tempdir().unwrap();
+    KeyRing::load_or_create(dir.path(), &SEALS[..1]).unwrap();
+    let path = dir.path().join("seals/mohrss.key.pem");
+    std::fs::write(&path, "-----BEGIN PRIVATE KEY-----\nU0VDUkVUU0VDUkVU\n-----END PRIVATE KEY-----\n").unwrap();
+    let err = KeyRing::load_or_create(dir.path(), &SEALS[..1]).unwrap_err();
+    let msg = format!("{err} {err:?}");
+    assert!(!msg.contains("U0VDUkVU"), "{msg}");
+    assert!(msg.contains("mohrss.key.pem"), "{msg}");
+}
+
+#[test]
+fn debug_output_has_no_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = KeyRing::load_or_create(dir.path(), &SEALS[..1]).unwrap();
+    let seal = ring.seal("mohrss").unwrap();
+    let dbg = format!("{seal:?} {ring:?}");
+    let secret = keys::hex(&seal.signing_key.to_bytes());
+    assert!(!dbg.to_lowercase().contains(&secret), "{dbg}");
+    assert!(dbg.contains(&seal.fingerprint_sha256()));
+}
+
+#[test]
+fn signed_pdf_has_a_byte_range_covering_all_but_contents() {
+    use crate::document;
+    let dir = tempfile::tempdir().unwrap();
+    let ring = KeyRing::load_or_create(dir.path(), &SEALS[..1]).unwrap();
+    let tf = crate::document::tests::typeface();
+    let pdf = document::render(&tf, &crate::document::tests::sample_face(), None, None).unwrap();
+    let unsigned_len = pdf.len();
+    let signed = sign_pdf(pdf, ring.seal("mohrss").unwrap(), SystemTime::now(), "测试", "原因").unwrap();
+    if let Ok(p) = std::env::var("ECERT_DUMP_PDF") {
+        std::fs::write(p, &signed).unwrap();
+    }
+    let text = String::from_utf8_lossy(&signed);
+    let at = text.find("/ByteRange [").unwrap() + 12;
+    let nums: Vec<usize> = text[at..at + 40]
+        .split(']')
+        .next()
+        .unwrap()
+        .split_whitespace()
+        .map(|n| n.parse().unwrap())
+        .collect();
+    assert_eq!(nums.len(), 4);
+    assert_eq!(nums[0], 0);
+    assert!(nums[1] > unsigned_len);
+    assert_eq!(nums[2] + nums[3], signed.len());
+    assert_eq!(signed[nums[1]], b'<');
+    assert_eq!(signed[nums[2] - 1], b'>');
+    assert!(text.ends_with("%%EOF\n"));
+}

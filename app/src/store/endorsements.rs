@@ -1,0 +1,543 @@
+//! Endorsement applications, what holders see of them, and their files.
+//! The rules live in `domain::endorsement`; this module gathers the facts
+//! for them inside the transaction that records the outcome.
+
+use crate::domain::calendar::Ymd;
+use crate::domain::certificate::{Bilingual, CertificateStatus};
+use crate::domain::endorsement::{
+    check_application, endorsement_number, next_free_slot, quota_window_start, Application, EndorsementStatus,
+    EndorsementView, Phase, Rejection, Scenario, QUOTA,
+};
+
+use super::{corrupt, Result, Store};
+
+pub struct NewApplication<'a> {
+    pub holder_id: i64,
+    pub certificate_id: i64,
+    pub scenario_code: &'a str,
+    pub days: i64,
+    pub idempotency_key: &'a str,
+    pub today: Ymd,
+    pub now: i64,
+    /// Source of the number's random part.
+    pub random: u64,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub enum Applied {
+    /// A new endorsement, generating as of the commit.
+    Created(EndorsementView),
+    /// The idempotency key was used before: that endorsement as it is now.
+    Repeated(EndorsementView),
+    Rejected(Rejection),
+    /// Not the holder's certificate (or none).
+    NotFound,
+}
+
+/// What the download path needs to decide on one endorsement of a holder.
+pub struct EndorsementFile {
+    pub certificate_id: i64,
+    pub number: String,
+    pub certificate_number: String,
+    pub certificate_status: CertificateStatus,
+    pub status: EndorsementStatus,
+    pub valid_until: Ymd,
+    /// Absent once purged after expiry.
+    pub pdf: Option<Vec<u8>>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ViewRow {
+    id: i64,
+    number: String,
+    name_zh: String,
+    name_en: String,
+    days: i64,
+    applied_at: i64,
+    applied_on: String,
+    valid_until: String,
+    status: String,
+}
+
+const SELECT_VIEW: &str =
+    "SELECT e.id, e.number, s.name_zh, s.name_en, e.days, e.applied_at, e.applied_on, e.valid_until, e.status
+     FROM endorsements e JOIN scenarios s ON s.id = e.scenario_id";
+
+impl ViewRow {
+    fn into_view(self, today: Ymd) -> Result<EndorsementView> {
+        let valid_until = day("valid_until", &self.valid_until)?;
+        Ok(EndorsementView {
+            id: self.id,
+            number: self.number,
+            scenario: Bilingual { zh: self.name_zh, en: self.name_en },
+            days: self.days,
+            applied_at: crate::clock::format_shanghai(self.applied_at),
+            valid_from: day("applied_on", &self.applied_on)?,
+            valid_until,
+            phase: Phase::of(status(&self.status)?, valid_until, today),
+        })
+    }
+}
+
+fn day(column: &str, value: &str) -> Result<Ymd> {
+    Ymd::parse_iso(value).ok_or_else(|| corrupt("endorsements", column, value))
+}
+
+fn status(value: &str) -> Result<EndorsementStatus> {
+    EndorsementStatus::from_code(value).ok_or_else(|| corrupt("endorsements", "status", value))
+}
+
+impl Store {
+    /// 提交加注申请: checks the rules and records the endorsement in one
+    /// write transaction, so concurrent applications and double submits
+    /// cannot exceed the quota.
+    pub async fn apply_endorsement(&self, a: &NewApplication<'_>) -> Result<Applied> {
+        // IMMEDIATE takes SQLite's write lock first: the quota count below
+        // cannot change before this transaction commits.
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let earlier: Option<ViewRow> =
+            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.holder_id = ? AND e.idempotency_key = ?"))
+                .bind(a.holder_id)
+                .bind(a.idempotency_key)
+                .fetch_optional(&mut *tx)
+                .await?;
+        if let Some(row) = earlier {
+            return Ok(Applied::Repeated(row.into_view(a.today)?));
+        }
+        let certificate: Option<(String, String)> = sqlx::query_as(
+            "SELECT c.status, c.issued_on FROM certificates c
+             JOIN holders h ON h.id_document_id = c.id_document_id
+             WHERE h.id = ? AND c.id = ?",
+        )
+        .bind(a.holder_id)
+        .bind(a.certificate_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((certificate_status, issued_on)) = certificate else {
+            return Ok(Applied::NotFound);
+        };
+        let scenario: Option<(i64, bool)> = sqlx::query_as("SELECT id, enabled FROM scenarios WHERE code = ?")
+            .bind(a.scenario_code)
+            .fetch_optional(&mut *tx)
+            .await?;
+        let counted = counted_days(&mut tx, a.certificate_id, a.today, None).await?;
+        let application = Application {
+            certificate_status: CertificateStatus::from_code(&certificate_status)
+                .ok_or_else(|| corrupt("certificates", "status", &certificate_status))?,
+            issued_on: Ymd::parse_iso(&issued_on).ok_or_else(|| corrupt("certificates", "issued_on", &issued_on))?,
+            days: a.days,
+            scenario_enabled: scenario.is_some_and(|(_, enabled)| enabled),
+            today: a.today,
+            counted: &counted,
+        };
+        let valid_until = match check_application(&application) {
+            Ok(until) => until,
+            Err(rejection) => return Ok(Applied::Rejected(rejection)),
+        };
+        let number = endorsement_number(a.today, a.random);
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
+                 valid_until, idempotency_key, status, run_after)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'generating', ?)
+             RETURNING id",
+        )
+        .bind(&number)
+        .bind(a.certificate_id)
+        .bind(a.holder_id)
+        .bind(scenario.map(|(id, _)| id))
+        .bind(a.days)
+        .bind(a.now)
+        .bind(a.today.to_string())
+        .bind(valid_until.to_string())
+        .bind(a.idempotency_key)
+        .bind(a.now)
+        .fetch_one(&mut *tx)
+        .await?;
+        let row: ViewRow = sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.id = ?")).bind(id).fetch_one(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(Applied::Created(row.into_view(a.today)?))
+    }
+
+    /// 重新生成 a failed endorsement: it counts toward the quota again, so
+    /// the quota is checked as for a new application.
+    pub async fn retry_endorsement(
+        &self,
+        holder_id: i64,
+        id: i64,
+        today: Ymd,
+        now: i64,
+    ) -> Result<Option<std::result::Result<(), Rejection>>> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let row: Option<(i64, String, String)> = sqlx::query_as(
+            "SELECT e.certificate_id, e.status, c.status FROM endorsements e
+             JOIN certificates c ON c.id = e.certificate_id
+             WHERE e.id = ? AND e.holder_id = ?",
+        )
+        .bind(id)
+        .bind(holder_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((certificate_id, endorsement_status, certificate_status)) = row else {
+            return Ok(None);
+        };
+        use crate::domain::endorsement::Refusal;
+        if certificate_status != CertificateStatus::Valid.code() {
+            return Ok(Some(Err(Rejection::Refused(Refusal::CertificateRevoked))));
+        }
+        if status(&endorsement_status)? != EndorsementStatus::Failed {
+            return Ok(Some(Err(Rejection::Refused(Refusal::NotRetryable))));
+        }
+        let counted = counted_days(&mut tx, certificate_id, today, Some(id)).await?;
+        if let Some(next_slot) = next_free_slot(today, &counted) {
+            return Ok(Some(Err(Rejection::Refused(Refusal::QuotaReached { next_slot }))));
+        }
+        sqlx::query(
+            "UPDATE endorsements SET status = 'generating', attempts = 0, run_after = ?, failure = NULL,
+                 lease_owner = NULL, lease_until = NULL
+             WHERE id = ?",
+        )
+        .bind(now)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(Ok(())))
+    }
+
+    /// A certificate's endorsements, newest first, if it is the holder's.
+    pub async fn endorsements_of_certificate(
+        &self,
+        holder_id: i64,
+        certificate_id: i64,
+        today: Ymd,
+    ) -> Result<Vec<EndorsementView>> {
+        let rows: Vec<ViewRow> =
+            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.certificate_id = ? AND e.holder_id = ? ORDER BY e.id DESC"))
+                .bind(certificate_id)
+                .bind(holder_id)
+                .fetch_all(&self.pool)
+                .await?;
+        rows.into_iter().map(|r| r.into_view(today)).collect()
+    }
+
+    /// (status, last valid day) of each endorsement of the holder's
+    /// certificates, oldest first, keyed by certificate.
+    pub async fn endorsement_states_of_holder(
+        &self,
+        holder_id: i64,
+    ) -> Result<Vec<(i64, EndorsementStatus, Ymd)>> {
+        let rows: Vec<(i64, String, String)> = sqlx::query_as(
+            "SELECT certificate_id, status, valid_until FROM endorsements WHERE holder_id = ? ORDER BY id",
+        )
+        .bind(holder_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(|(c, s, d)| Ok((c, status(&s)?, day("valid_until", &d)?))).collect()
+    }
+
+    /// Applications still possible today for the certificate, and when
+    /// the next slot frees if none is.
+    pub async fn quota_left(&self, certificate_id: i64, today: Ymd) -> Result<(usize, Option<Ymd>)> {
+        let mut conn = self.pool.acquire().await?;
+        let counted = counted_days(&mut conn, certificate_id, today, None).await?;
+        Ok((QUOTA.saturating_sub(counted.len()), next_free_slot(today, &counted)))
+    }
+
+    /// Enabled usage scenarios, in display order.
+    pub async fn enabled_scenarios(&self) -> Result<Vec<Scenario>> {
+        let rows: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT code, name_zh, name_en FROM scenarios WHERE enabled = 1 ORDER BY position, id")
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(code, zh, en)| Scenario { code, name: Bilingual { zh, en } }).collect())
+    }
+
+    /// One of the holder's endorsements with its file, for 查看 / 下载.
+    pub async fn endorsement_file(&self, holder_id: i64, id: i64) -> Result<Option<EndorsementFile>> {
+        let row: Option<(i64, String, String, String, String, String, Option<Vec<u8>>)> = sqlx::query_as(
+            "SELECT e.certificate_id, e.number, c.certificate_number, c.status, e.status, e.valid_until, f.pdf
+             FROM endorsements e
+             JOIN certificates c ON c.id = e.certificate_id
+             LEFT JOIN endorsement_files f ON f.endorsement_id = e.id
+             WHERE e.id = ? AND e.holder_id = ?",
+        )
+        .bind(id)
+        .bind(holder_id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(certificate_id, number, certificate_number, certificate_status, endorsement_status, valid_until, pdf)| {
+            Ok(EndorsementFile {
+                certificate_id,
+                number,
+                certificate_number,
+                certificate_status: CertificateStatus::from_code(&certificate_status)
+                    .ok_or_else(|| corrupt("certificates", "status", &certificate_status))?,
+                status: status(&endorsement_status)?,
+                valid_until: day("valid_until", &valid_until)?,
+                pdf,
+            })
+        })
+        .transpose()
+    }
+
+    /// Records an endorsement made and expired in the past, its file already
+    /// purged (demo data). Returns its id.
+    pub(crate) async fn insert_expired_endorsement(
+        &self,
+        certificate_number: &str,
+        applied_on: Ymd,
+        days: i64,
+        random: u64,
+    ) -> Result<i64> {
+        let valid_until = crate::domain::endorsement::valid_until(applied_on, days);
+        let applied_at = super::now_unix() - i64::from(applied_on.days_until(crate::clock::today_shanghai()) as i32) * 86_400;
+        Ok(sqlx::query_scalar(
+            "INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
+                 valid_until, idempotency_key, status, made_at, run_after, file_purged_at)
+             SELECT ?, c.id, h.id, (SELECT id FROM scenarios WHERE code = 'own_use'), ?, ?, ?, ?, ?, 'ready', ?, ?, ?
+             FROM certificates c JOIN holders h ON h.id_document_id = c.id_document_id
+             WHERE c.certificate_number = ?
+             RETURNING id",
+        )
+        .bind(endorsement_number(applied_on, random))
+        .bind(days)
+        .bind(applied_at)
+        .bind(applied_on.to_string())
+        .bind(valid_until.to_string())
+        .bind(format!("seed-{random:x}"))
+        .bind(applied_at)
+        .bind(applied_at)
+        .bind(applied_at + days * 86_400)
+        .bind(certificate_number)
+        .fetch_one(&self.pool)
+        .await?)
+    }
+
+    /// Deletes the files of endorsements whose last day is before `today`;
+    /// their records stay. Returns how many were deleted.
+    pub async fn purge_expired_files(&self, today: Ymd, now: i64) -> Result<u64> {
+        let mut tx = self.pool.begin().await?;
+        let deleted = sqlx::query(
+            "DELETE FROM endorsement_files WHERE endorsement_id IN
+                 (SELECT id FROM endorsements WHERE valid_until < ? AND file_purged_at IS NULL)",
+        )
+        .bind(today.to_string())
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        sqlx::query("UPDATE endorsements SET file_purged_at = ? WHERE valid_until < ? AND file_purged_at IS NULL")
+            .bind(now)
+            .bind(today.to_string())
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(deleted)
+    }
+}
+
+/// Application days of a certificate's endorsements that count toward the
+/// quota on `today` (not failed, inside the window), leaving out `except`.
+async fn counted_days(
+    conn: &mut sqlx::SqliteConnection,
+    certificate_id: i64,
+    today: Ymd,
+    except: Option<i64>,
+) -> Result<Vec<Ymd>> {
+    let days: Vec<String> = sqlx::query_scalar(
+        "SELECT applied_on FROM endorsements
+         WHERE certificate_id = ? AND status <> 'failed' AND applied_on >= ? AND applied_on <= ? AND id <> ?",
+    )
+    .bind(certificate_id)
+    .bind(quota_window_start(today).to_string())
+    .bind(today.to_string())
+    .bind(except.unwrap_or(0))
+    .fetch_all(conn)
+    .await?;
+    days.iter().map(|d| day("applied_on", d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::endorsement::{FormProblem, Refusal};
+    use crate::store::testing::{certificate, holder, temp_store};
+
+    const ZHANGSAN: &str = "110105198503150019";
+    const LISI: &str = "310104199005120023";
+
+    fn d(s: &str) -> Ymd {
+        Ymd::parse_iso(s).unwrap()
+    }
+
+    fn application<'a>(holder_id: i64, certificate_id: i64, key: &'a str, today: &str) -> NewApplication<'a> {
+        NewApplication {
+            holder_id,
+            certificate_id,
+            scenario_code: "own_use",
+            days: 90,
+            idempotency_key: key,
+            today: d(today),
+            now: 1_800_000_000,
+            random: key.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+        }
+    }
+
+    async fn setup() -> (Store, tempfile::TempDir, i64, i64) {
+        let (store, dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        let holder = holder(&store, "zhangsan", ZHANGSAN).await;
+        let cert = certificate(&store, "0301202203150001", ZHANGSAN, "2022-03-15", true).await;
+        (store, dir, holder, cert)
+    }
+
+    #[tokio::test]
+    async fn applications_follow_the_rules_and_the_quota() {
+        let (store, _dir, holder, cert) = setup().await;
+        for (i, day) in ["2026-08-28", "2026-10-01", "2026-11-25"].iter().enumerate() {
+            let key = format!("k{i}");
+            assert!(matches!(
+                store.apply_endorsement(&application(holder, cert, &key, day)).await.unwrap(),
+                Applied::Created(_)
+            ));
+        }
+        let fourth = store.apply_endorsement(&application(holder, cert, "k3", "2026-11-25")).await.unwrap();
+        assert_eq!(fourth, Applied::Rejected(Rejection::Refused(Refusal::QuotaReached { next_slot: d("2026-11-26") })));
+        // The next day the oldest has left the window.
+        let later = store.apply_endorsement(&application(holder, cert, "k4", "2026-11-26")).await.unwrap();
+        assert!(matches!(later, Applied::Created(_)));
+        assert_eq!(store.quota_left(cert, d("2026-11-26")).await.unwrap(), (0, Some(d("2026-12-30"))));
+
+        let mut bad = application(holder, cert, "k5", "2027-06-01");
+        bad.days = 91;
+        assert_eq!(
+            store.apply_endorsement(&bad).await.unwrap(),
+            Applied::Rejected(Rejection::Form(FormProblem::DaysOutOfRange))
+        );
+        let mut bad = application(holder, cert, "k6", "2027-06-01");
+        bad.scenario_code = "employer_check"; // exists, not enabled
+        assert_eq!(
+            store.apply_endorsement(&bad).await.unwrap(),
+            Applied::Rejected(Rejection::Form(FormProblem::ScenarioUnavailable))
+        );
+        // Nothing was recorded by the refusals.
+        assert_eq!(store.endorsements_of_certificate(holder, cert, d("2027-06-01")).await.unwrap().len(), 4);
+    }
+
+    #[tokio::test]
+    async fn only_the_owner_and_only_valid_new_certificates() {
+        let (store, _dir, holder, cert) = setup().await;
+        let other = crate::store::testing::holder(&store, "lisi", LISI).await;
+        assert_eq!(store.apply_endorsement(&application(other, cert, "a", "2026-11-25")).await.unwrap(), Applied::NotFound);
+        let revoked = certificate(&store, "0301202306300042", ZHANGSAN, "2023-06-30", false).await;
+        assert_eq!(
+            store.apply_endorsement(&application(holder, revoked, "b", "2026-11-25")).await.unwrap(),
+            Applied::Rejected(Rejection::Refused(Refusal::CertificateRevoked))
+        );
+        let legacy = certificate(&store, "0301201911200017", ZHANGSAN, "2019-11-20", true).await;
+        assert_eq!(
+            store.apply_endorsement(&application(holder, legacy, "c", "2026-11-25")).await.unwrap(),
+            Applied::Rejected(Rejection::Refused(Refusal::EndorsementNotRequired))
+        );
+        let Applied::Created(EndorsementView { id, .. }) = store.apply_endorsement(&application(holder, cert, "d", "2026-11-25")).await.unwrap()
+        else {
+            panic!("the owner's application is accepted")
+        };
+        assert!(store.endorsement_file(other, id).await.unwrap().is_none(), "someone else's is not found");
+        assert!(store.endorsements_of_certificate(other, cert, d("2026-11-25")).await.unwrap().is_empty());
+        let file = store.endorsement_file(holder, id).await.unwrap().unwrap();
+        assert_eq!((file.status, file.pdf), (EndorsementStatus::Generating, None));
+    }
+
+    #[tokio::test]
+    async fn twenty_simultaneous_applications_give_three_and_a_repeat_gives_the_first() {
+        let (store, _dir, holder, cert) = setup().await;
+        let tasks: Vec<_> = (0..20)
+            .map(|i| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    let key = format!("key-{i}");
+                    store.apply_endorsement(&application(holder, cert, &key, "2026-11-25")).await.unwrap()
+                })
+            })
+            .collect();
+        let mut created = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Applied::Created(_) => created += 1,
+                Applied::Rejected(Rejection::Refused(Refusal::QuotaReached { .. })) => {}
+                other => panic!("unexpected {other:?}"),
+            }
+        }
+        assert_eq!(created, 3);
+        // Double submit: the same key again, even concurrently, is the first one.
+        let first = store.endorsements_of_certificate(holder, cert, d("2026-11-25")).await.unwrap();
+        let (store2, key) = (store.clone(), "double");
+        let (mut a, mut b) = (application(holder, cert, key, "2026-11-26"), application(holder, cert, key, "2026-11-26"));
+        a.today = d("2027-03-01");
+        b.today = d("2027-03-01");
+        let (ra, rb) = tokio::join!(store.apply_endorsement(&a), store2.apply_endorsement(&b));
+        let ids: Vec<i64> = [ra.unwrap(), rb.unwrap()]
+            .into_iter()
+            .map(|r| match r {
+                Applied::Created(v) | Applied::Repeated(v) => v.id,
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(ids[0], ids[1]);
+        assert_eq!(store.endorsements_of_certificate(holder, cert, d("2027-03-01")).await.unwrap().len(), first.len() + 1);
+    }
+
+    #[tokio::test]
+    async fn failed_ones_free_the_quota_and_can_be_retried() {
+        let (store, _dir, holder, cert) = setup().await;
+        let mut ids = Vec::new();
+        for key in ["a", "b", "c"] {
+            let Applied::Created(EndorsementView { id, .. }) =
+                store.apply_endorsement(&application(holder, cert, key, "2026-11-25")).await.unwrap()
+            else {
+                panic!()
+            };
+            ids.push(id);
+        }
+        let today = d("2026-11-25");
+        assert_eq!(
+            store.retry_endorsement(holder, ids[0], today, 0).await.unwrap(),
+            Some(Err(Rejection::Refused(Refusal::NotRetryable)))
+        );
+        sqlx::query("UPDATE endorsements SET status = 'failed' WHERE id = ?").bind(ids[0]).execute(&store.pool).await.unwrap();
+        assert_eq!(store.quota_left(cert, today).await.unwrap(), (1, None));
+        // The freed slot is taken by a new application: the failed one cannot come back.
+        assert!(matches!(
+            store.apply_endorsement(&application(holder, cert, "d", "2026-11-25")).await.unwrap(),
+            Applied::Created(_)
+        ));
+        assert!(matches!(
+            store.retry_endorsement(holder, ids[0], today, 0).await.unwrap(),
+            Some(Err(Rejection::Refused(Refusal::QuotaReached { .. })))
+        ));
+        // Another day, with room again, it is queued anew.
+        assert_eq!(store.retry_endorsement(holder, ids[0], d("2027-03-01"), 5).await.unwrap(), Some(Ok(())));
+        let other = crate::store::testing::holder(&store, "lisi", LISI).await;
+        assert_eq!(store.retry_endorsement(other, ids[0], d("2027-03-01"), 5).await.unwrap(), None);
+    }
+
+    #[tokio::test]
+    async fn expired_files_are_purged_and_records_kept() {
+        let (store, _dir, holder, cert) = setup().await;
+        let mut a = application(holder, cert, "a", "2026-11-01");
+        a.days = 10;
+        let Applied::Created(EndorsementView { id, .. }) = store.apply_endorsement(&a).await.unwrap() else { panic!() };
+        sqlx::query("UPDATE endorsements SET status = 'ready' WHERE id = ?").bind(id).execute(&store.pool).await.unwrap();
+        sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES (?, x'255044462D')")
+            .bind(id)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        assert_eq!(store.purge_expired_files(d("2026-11-10"), 0).await.unwrap(), 0, "valid through its last day");
+        assert_eq!(store.purge_expired_files(d("2026-11-11"), 0).await.unwrap(), 1);
+        let file = store.endorsement_file(holder, id).await.unwrap().unwrap();
+        assert_eq!((file.pdf, file.valid_until), (None, d("2026-11-10")));
+        let list = store.endorsements_of_certificate(holder, cert, d("2026-11-11")).await.unwrap();
+        assert_eq!(list[0].phase, Phase::Expired);
+    }
+}

@@ -1,0 +1,243 @@
+//! The endorsed PDF checked by independent tools: poppler-utils (pdfsig,
+//! pdftotext, pdftoppm), zbar-tools (zbarimg) and openssl.
+#![cfg(feature = "ssr")]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::SystemTime;
+
+use app::document::{
+    render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH,
+};
+use app::signing::{sign_pdf, KeyRing};
+
+const URL: &str = "https://ecert.example.cn/verify/JZ2026112500012345";
+const SEAL_NAME: &str = "人力资源社会保障部职业资格证书专用章";
+
+fn typeface() -> &'static Typeface {
+    static TF: OnceLock<Typeface> = OnceLock::new();
+    TF.get_or_init(|| Typeface::load(Path::new(DEFAULT_FONT_PATH), DEFAULT_FONT_INDEX).unwrap())
+}
+
+fn face() -> CertificateFace<'static> {
+    CertificateFace {
+        holder_name: "欧阳明月",
+        id_type: "居民身份证",
+        id_number: "11010119900307123X",
+        qualification: "注册安全工程师",
+        specialty: Some("化工安全"),
+        certificate_number: "0012345678",
+        management_number: "AQ2023110100123",
+        issued_on: "2023年05月20日",
+        authority: "中华人民共和国人力资源和社会保障部",
+        seal_name: SEAL_NAME,
+    }
+}
+
+fn endorsement() -> EndorsementBlock<'static> {
+    EndorsementBlock {
+        made_at: "2026-11-25 14:03:09",
+        made_by: "ecert 电子证书服务平台",
+        purpose: "本人调用",
+        valid_from: "2026-11-25",
+        valid_until: "2027-02-22",
+        endorsement_number: "JZ2026112500012345",
+    }
+}
+
+struct Signed {
+    dir: tempfile::TempDir,
+    pdf: PathBuf,
+    bytes: Vec<u8>,
+}
+
+fn make(endorsed: bool) -> Signed {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = KeyRing::load_or_create(&dir.path().join("keys"), &[("mohrss", SEAL_NAME)]).unwrap();
+    let e = endorsement();
+    let unsigned = render(typeface(), &face(), endorsed.then_some(&e), Some(URL)).unwrap();
+    let bytes = sign_pdf(
+        unsigned,
+        ring.seal("mohrss").unwrap(),
+        SystemTime::now(),
+        "ecert 电子证书服务平台",
+        "电子证书加注件",
+    )
+    .unwrap();
+    let pdf = dir.path().join("cert.pdf");
+    std::fs::write(&pdf, &bytes).unwrap();
+    // ECERT_KEEP_PDF=<dir> keeps a copy to look at.
+    if let Ok(keep) = std::env::var("ECERT_KEEP_PDF") {
+        let name = if endorsed { "endorsed.pdf" } else { "legacy.pdf" };
+        std::fs::write(Path::new(&keep).join(name), &bytes).unwrap();
+    }
+    Signed { dir, pdf, bytes }
+}
+
+fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let out = Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program} (poppler-utils / zbar-tools / openssl installed?): {e}"));
+    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    (out.status.success(), text)
+}
+
+fn pdfsig(path: &Path) -> String {
+    run("pdfsig", &[path.to_str().unwrap()]).1
+}
+
+fn byte_range(bytes: &[u8]) -> [usize; 4] {
+    let text = String::from_utf8_lossy(bytes);
+    let at = text.rfind("/ByteRange [").expect("a ByteRange") + 12;
+    let end = at + text[at..].find(']').unwrap();
+    let v: Vec<usize> = text[at..end].split_whitespace().map(|n| n.parse().unwrap()).collect();
+    [v[0], v[1], v[2], v[3]]
+}
+
+#[test]
+fn pdfsig_reports_valid_and_whole_document_signed() {
+    let s = make(true);
+    let out = pdfsig(&s.pdf);
+    assert!(out.contains("Signature is Valid."), "{out}");
+    assert!(out.contains("Total document signed"), "{out}");
+    assert!(out.contains("adbe.pkcs7.detached"), "{out}");
+    assert!(out.contains(SEAL_NAME), "signer CN shown: {out}");
+}
+
+#[test]
+fn flipping_one_signed_byte_breaks_the_signature() {
+    let s = make(true);
+    let [_, len1, start2, len2] = byte_range(&s.bytes);
+    // One byte in each signed range, separately.
+    for pos in [len1 / 2, start2 + len2 / 3] {
+        let mut bytes = s.bytes.clone();
+        bytes[pos] ^= 0x01;
+        let path = s.dir.path().join(format!("flipped-{pos}.pdf"));
+        std::fs::write(&path, &bytes).unwrap();
+        let out = pdfsig(&path);
+        assert!(!out.contains("Signature is Valid."), "byte {pos}: {out}");
+    }
+}
+
+#[test]
+fn text_extracts_and_seal_text_stays_out_of_it() {
+    let s = make(true);
+    let (ok, text) = run("pdftotext", &["-enc", "UTF-8", s.pdf.to_str().unwrap(), "-"]);
+    assert!(ok, "{text}");
+    let f = face();
+    for expected in [
+        f.holder_name,
+        f.qualification,
+        f.id_number,
+        f.certificate_number,
+        f.management_number,
+        f.authority,
+        "加注信息",
+        "JZ2026112500012345",
+        "2026-11-25 至 2027-02-22",
+        "本人调用",
+        URL,
+    ] {
+        assert!(text.contains(expected), "{expected:?} not in:\n{text}");
+    }
+    // The seal's ring text is drawn as outlines.
+    assert!(!text.contains("专用章"), "seal text leaked into:\n{text}");
+}
+
+#[test]
+fn qr_code_decodes_to_the_verify_url() {
+    let s = make(true);
+    let prefix = s.dir.path().join("page");
+    let (ok, out) = run(
+        "pdftoppm",
+        &["-r", "150", "-png", "-singlefile", s.pdf.to_str().unwrap(), prefix.to_str().unwrap()],
+    );
+    assert!(ok, "{out}");
+    let png = s.dir.path().join("page.png");
+    let out = Command::new("zbarimg").args(["-q", "--raw", png.to_str().unwrap()]).output().unwrap();
+    let decoded = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(decoded.trim_end_matches('\n'), URL);
+}
+
+#[test]
+fn qr_codes_of_other_lengths_decode_too() {
+    let dir = tempfile::tempdir().unwrap();
+    for url in [
+        "https://e.cn/v/1",
+        "http://127.0.0.1:3000/verify/JZ20261125000123",
+        "https://ecert.example.gov.cn/public/verification/endorsement/JZ2026112500012345?lang=zh-CN&check=0f3a9c",
+    ] {
+        let pdf = render(typeface(), &face(), None, Some(url)).unwrap();
+        let path = dir.path().join("q.pdf");
+        std::fs::write(&path, pdf).unwrap();
+        let prefix = dir.path().join("q");
+        let (ok, out) =
+            run("pdftoppm", &["-r", "150", "-png", "-singlefile", path.to_str().unwrap(), prefix.to_str().unwrap()]);
+        assert!(ok, "{out}");
+        let out = Command::new("zbarimg")
+            .args(["-q", "--raw", dir.path().join("q.png").to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'), url);
+    }
+}
+
+#[test]
+fn legacy_certificate_without_endorsement_signs_and_verifies() {
+    let s = make(false);
+    let out = pdfsig(&s.pdf);
+    assert!(out.contains("Signature is Valid."), "{out}");
+    assert!(out.contains("Total document signed"), "{out}");
+    let (_, text) = run("pdftotext", &["-enc", "UTF-8", s.pdf.to_str().unwrap(), "-"]);
+    assert!(text.contains("欧阳明月"), "{text}");
+    assert!(!text.contains("加注信息"), "{text}");
+}
+
+#[test]
+fn openssl_cms_verifies_against_the_root() {
+    let s = make(true);
+    let [a, b, c, d] = byte_range(&s.bytes);
+    assert_eq!(a, 0);
+    let mut content = s.bytes[..b].to_vec();
+    content.extend_from_slice(&s.bytes[c..c + d]);
+    let hex = &s.bytes[b + 1..c - 1];
+    let hex = std::str::from_utf8(hex).unwrap();
+    let der: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+    let der = trim_der(&der);
+    let dir = s.dir.path();
+    std::fs::write(dir.join("content.bin"), &content).unwrap();
+    std::fs::write(dir.join("sig.der"), der).unwrap();
+    let root = dir.join("keys/ca/root.crt.pem");
+    let verify = |content: &str| {
+        run(
+            "openssl",
+            &[
+                "cms", "-verify", "-inform", "DER", "-in", dir.join("sig.der").to_str().unwrap(), "-binary",
+                "-content", dir.join(content).to_str().unwrap(), "-CAfile", root.to_str().unwrap(),
+                "-purpose", "any", "-out", "/dev/null",
+            ],
+        )
+    };
+    let (ok, out) = verify("content.bin");
+    assert!(ok && out.contains("Verification successful"), "{out}");
+
+    content[100] ^= 1;
+    std::fs::write(dir.join("tampered.bin"), &content).unwrap();
+    let (ok, out) = verify("tampered.bin");
+    assert!(!ok, "tampered content verified: {out}");
+}
+
+/// The DER object at the start of `bytes` (drops the zero padding).
+fn trim_der(bytes: &[u8]) -> &[u8] {
+    assert_eq!(bytes[0], 0x30);
+    let (len, header) = match bytes[1] {
+        n if n < 0x80 => (n as usize, 2),
+        0x81 => (bytes[2] as usize, 3),
+        0x82 => (((bytes[2] as usize) << 8) | bytes[3] as usize, 4),
+        0x83 => (((bytes[2] as usize) << 16) | ((bytes[3] as usize) << 8) | bytes[4] as usize, 5),
+        n => panic!("length form {n:#x}"),
+    };
+    &bytes[..header + len]
+}
