@@ -132,7 +132,12 @@ test("a bad validity is refused at its field and the value is kept", async ({ pa
     await page.getByTestId("apply-submit").click();
     await expect(page.getByTestId("error-days")).toContainText("1");
     await expect(page.getByTestId("error-days")).toContainText("90");
-    await expect(page.getByTestId("input-days")).toHaveValue(days);
+    if (jsEnabled(info)) {
+      await expect(page.getByTestId("input-days")).toHaveValue(days);
+    } else {
+      // The page comes back with the typed value (a number input shows "abc" as empty).
+      await expect(page.getByTestId("input-days")).toHaveAttribute("value", days);
+    }
   }
   await expect(page.getByTestId("endorsement-row")).toHaveCount(rows);
 });
