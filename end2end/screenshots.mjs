@@ -1,5 +1,6 @@
 // Regenerates docs/screenshots/*.png from a running server (default
 // http://127.0.0.1:3000 with fresh demo data): node end2end/screenshots.mjs
+import { execFileSync } from "node:child_process";
 import { chromium } from "@playwright/test";
 
 const base = process.env.ECERT_URL ?? "http://127.0.0.1:3000";
@@ -45,4 +46,20 @@ await page.goto(`${base}/locale/zh-CN?back=/certificates`);
 await page.setViewportSize({ width: 390, height: 844 });
 await page.getByTestId("certificate-row").first().waitFor();
 await shot("certificates-mobile");
+
+// 申请证书加注: the answer shows 证书生成中… at once, the page polls to 有效.
+await page.setViewportSize({ width: 1280, height: 860 });
+await page.locator('[data-certificate-number="0301202203150001"]').getByTestId("certificate-download").click();
+await hydrated();
+await page.getByTestId("apply-submit").click();
+await page.locator('[data-testid=endorsement-row][data-phase=generating]').waitFor();
+await shot("download-generating");
+await page.locator('[data-testid=endorsement-row][data-phase=valid]').waitFor();
+await shot("download-ready");
+// The signed copy as a PDF reader shows it.
+const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("endorsement-download").first().click()]);
+const pdf = `${out}endorsed-copy.pdf`;
+await download.saveAs(pdf);
+execFileSync("pdftoppm", ["-png", "-r", "60", "-singlefile", pdf, `${out}endorsed-copy`]);
+execFileSync("rm", [pdf]);
 await browser.close();
