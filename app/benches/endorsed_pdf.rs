@@ -4,9 +4,7 @@
 use std::path::Path;
 use std::time::SystemTime;
 
-use app::document::{
-    render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH,
-};
+use app::document::{render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
 use app::signing::{sign_pdf, KeyRing};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 

@@ -11,8 +11,8 @@ use leptos_use::UseLocalesOptions;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
-    certificate_info::CertificateInfoPage, certificates::CertificatesPage, download::DownloadPage, help::HelpPage, login::LoginPage,
-    not_found::NotFound, register::RegisterPage, terms::TermsPage,
+    certificate_info::CertificateInfoPage, certificates::CertificatesPage, download::DownloadPage, help::HelpPage,
+    login::LoginPage, not_found::NotFound, register::RegisterPage, terms::TermsPage,
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {

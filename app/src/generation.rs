@@ -79,7 +79,14 @@ impl Generator {
         self.sign(pdf, &c.seal_code, &c.seal_name, made_at, REASON_CERTIFICATE)
     }
 
-    fn sign(&self, pdf: Vec<u8>, seal_code: &str, seal_name: &str, at: i64, reason: &str) -> Result<Vec<u8>, GenerationError> {
+    fn sign(
+        &self,
+        pdf: Vec<u8>,
+        seal_code: &str,
+        seal_name: &str,
+        at: i64,
+        reason: &str,
+    ) -> Result<Vec<u8>, GenerationError> {
         let key = self.keys.seal(seal_code).ok_or_else(|| GenerationError::NoKey(seal_code.to_string()))?;
         let at = UNIX_EPOCH + Duration::from_secs(at.max(0) as u64);
         Ok(sign_pdf(pdf, key, at, seal_name, reason)?)

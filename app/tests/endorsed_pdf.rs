@@ -7,9 +7,7 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
-use app::document::{
-    render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH,
-};
+use app::document::{render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
 use app::signing::{sign_pdf, KeyRing};
 
 const URL: &str = "https://ecert.example.cn/verify/JZ2026112500012345";
@@ -57,14 +55,9 @@ fn make(endorsed: bool) -> Signed {
     let ring = KeyRing::load_or_create(&dir.path().join("keys"), &[("mohrss", SEAL_NAME)]).unwrap();
     let e = endorsement();
     let unsigned = render(typeface(), &face(), endorsed.then_some(&e), Some(URL)).unwrap();
-    let bytes = sign_pdf(
-        unsigned,
-        ring.seal("mohrss").unwrap(),
-        SystemTime::now(),
-        "ecert 电子证书服务平台",
-        "电子证书加注件",
-    )
-    .unwrap();
+    let bytes =
+        sign_pdf(unsigned, ring.seal("mohrss").unwrap(), SystemTime::now(), "ecert 电子证书服务平台", "电子证书加注件")
+            .unwrap();
     let pdf = dir.path().join("cert.pdf");
     std::fs::write(&pdf, &bytes).unwrap();
     // ECERT_KEEP_PDF=<dir> keeps a copy to look at.
@@ -150,10 +143,8 @@ fn text_extracts_and_seal_text_stays_out_of_it() {
 fn qr_code_decodes_to_the_verify_url() {
     let s = make(true);
     let prefix = s.dir.path().join("page");
-    let (ok, out) = run(
-        "pdftoppm",
-        &["-r", "150", "-png", "-singlefile", s.pdf.to_str().unwrap(), prefix.to_str().unwrap()],
-    );
+    let (ok, out) =
+        run("pdftoppm", &["-r", "150", "-png", "-singlefile", s.pdf.to_str().unwrap(), prefix.to_str().unwrap()]);
     assert!(ok, "{out}");
     let png = s.dir.path().join("page.png");
     let out = Command::new("zbarimg").args(["-q", "--raw", png.to_str().unwrap()]).output().unwrap();
@@ -176,10 +167,8 @@ fn qr_codes_of_other_lengths_decode_too() {
         let (ok, out) =
             run("pdftoppm", &["-r", "150", "-png", "-singlefile", path.to_str().unwrap(), prefix.to_str().unwrap()]);
         assert!(ok, "{out}");
-        let out = Command::new("zbarimg")
-            .args(["-q", "--raw", dir.path().join("q.png").to_str().unwrap()])
-            .output()
-            .unwrap();
+        let out =
+            Command::new("zbarimg").args(["-q", "--raw", dir.path().join("q.png").to_str().unwrap()]).output().unwrap();
         assert_eq!(String::from_utf8_lossy(&out.stdout).trim_end_matches('\n'), url);
     }
 }
@@ -214,9 +203,21 @@ fn openssl_cms_verifies_against_the_root() {
         run(
             "openssl",
             &[
-                "cms", "-verify", "-inform", "DER", "-in", dir.join("sig.der").to_str().unwrap(), "-binary",
-                "-content", dir.join(content).to_str().unwrap(), "-CAfile", root.to_str().unwrap(),
-                "-purpose", "any", "-out", "/dev/null",
+                "cms",
+                "-verify",
+                "-inform",
+                "DER",
+                "-in",
+                dir.join("sig.der").to_str().unwrap(),
+                "-binary",
+                "-content",
+                dir.join(content).to_str().unwrap(),
+                "-CAfile",
+                root.to_str().unwrap(),
+                "-purpose",
+                "any",
+                "-out",
+                "/dev/null",
             ],
         )
     };

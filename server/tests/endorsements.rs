@@ -103,10 +103,15 @@ async fn apply_generate_poll_and_download_a_copy_pdfsig_accepts() {
     assert_eq!(foreign.status, StatusCode::NOT_FOUND);
     assert!(!foreign.bytes.starts_with(b"%PDF"));
     let mut anonymous = Client::new(&app);
-    assert_eq!(anonymous.fetch(&format!("/api/endorsement_file?id={id}&download=true")).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        anonymous.fetch(&format!("/api/endorsement_file?id={id}&download=true")).await.status,
+        StatusCode::UNAUTHORIZED
+    );
 
     let events = audit_events(&app).await;
-    for event in ["endorsement_applied", "endorsement_ready", "endorsement_downloaded", "endorsement_viewed", "file_refused"] {
+    for event in
+        ["endorsement_applied", "endorsement_ready", "endorsement_downloaded", "endorsement_viewed", "file_refused"]
+    {
         assert!(events.iter().any(|e| e == event), "{event} missing from {events:?}");
     }
 }
@@ -152,17 +157,24 @@ async fn bad_input_gets_a_clear_error_and_records_nothing() {
     }
     let id = cert.to_string();
     let reply = zhang
-        .call("/api/apply_endorsement", &[("certificate_id", &id), ("scenario", "employer_check"), ("days", "9"), ("form_key", "s")])
+        .call(
+            "/api/apply_endorsement",
+            &[("certificate_id", &id), ("scenario", "employer_check"), ("days", "9"), ("form_key", "s")],
+        )
         .await;
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.body.contains("scenario_unavailable"));
-    let reply = zhang.call("/api/apply_endorsement", &[("certificate_id", &id), ("scenario", "own_use"), ("days", "9")]).await;
+    let reply =
+        zhang.call("/api/apply_endorsement", &[("certificate_id", &id), ("scenario", "own_use"), ("days", "9")]).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST, "a missing field is a bad request");
 
     // Without JavaScript: back to the page, which shows the error and keeps the values.
     let page = format!("/certificates/{cert}/download");
     let reply = zhang
-        .submit("/api/apply_endorsement", &[("certificate_id", &id), ("scenario", "own_use"), ("days", "120"), ("form_key", "nojs")])
+        .submit(
+            "/api/apply_endorsement",
+            &[("certificate_id", &id), ("scenario", "own_use"), ("days", "120"), ("form_key", "nojs")],
+        )
         .await;
     assert_eq!((reply.status, reply.location.as_deref()), (StatusCode::FOUND, Some(page.as_str())));
     let html = zhang.get(&page).await.body;
@@ -263,7 +275,8 @@ async fn a_copy_that_cannot_be_made_fails_without_using_the_quota_and_can_be_ret
     let reply = zhang.fetch(&format!("/api/endorsement_file?id={id}&download=true")).await;
     assert_eq!(reply.status, StatusCode::CONFLICT);
 
-    let retried = zhang.call("/api/retry_endorsement", &[("certificate_id", &cert.to_string()), ("id", &id.to_string())]).await;
+    let retried =
+        zhang.call("/api/retry_endorsement", &[("certificate_id", &cert.to_string()), ("id", &id.to_string())]).await;
     assert_eq!(retried.status, StatusCode::OK, "{}", retried.body);
     let (phase, _) = wait_for(&mut zhang, cert, id).await;
     assert_eq!(phase, "failed", "fails again, still retryable");

@@ -11,7 +11,11 @@ pub async fn my_certificates() -> Result<Vec<CertificateSummary>, AppError> {
     use crate::error::internal;
 
     let holder = require_holder().await?;
-    state().store.certificates_of_holder(holder, crate::clock::today_shanghai()).await.map_err(internal("list certificates"))
+    state()
+        .store
+        .certificates_of_holder(holder, crate::clock::today_shanghai())
+        .await
+        .map_err(internal("list certificates"))
 }
 
 /// One of the caller's certificates; anyone else's is `NotFound`, exactly
@@ -25,5 +29,7 @@ pub async fn certificate_info(id: i64) -> Result<CertificateDetail, AppError> {
     state()
         .store
         .certificate_of_holder(holder, id, crate::clock::today_shanghai())
-        .await.map_err(internal("certificate"))?.ok_or(AppError::NotFound)
+        .await
+        .map_err(internal("certificate"))?
+        .ok_or(AppError::NotFound)
 }

@@ -251,7 +251,12 @@ pub async fn certificate_file(id: i64, download: bool) -> Result<ByteStream<AppE
 }
 
 #[cfg(feature = "ssr")]
-async fn file_audit(event: crate::store::AuditEvent, holder: i64, subject: String, detail: &str) -> Result<(), AppError> {
+async fn file_audit(
+    event: crate::store::AuditEvent,
+    holder: i64,
+    subject: String,
+    detail: &str,
+) -> Result<(), AppError> {
     use crate::auth::session::{client_addr, state};
     use crate::store::AuditEntry;
 

@@ -58,12 +58,10 @@ pub(super) fn render_page(
     };
     let mut document = Document::new_with(settings);
     document.set_metadata(
-        Metadata::new()
-            .title(format!("{} {}", face.qualification, face.holder_name))
-            .creator("ecert".to_string()),
+        Metadata::new().title(format!("{} {}", face.qualification, face.holder_name)).creator("ecert".to_string()),
     );
-    let page_settings = PageSettings::from_wh(PAGE_W, PAGE_H)
-        .ok_or_else(|| DocumentError::Pdf("bad page size".into()))?;
+    let page_settings =
+        PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| DocumentError::Pdf("bad page size".into()))?;
     let mut page = document.start_page_with(page_settings);
     let mut surface = page.surface();
     let mut pen = Pen { surface: &mut surface, tf };
@@ -100,11 +98,7 @@ impl Pen<'_, '_> {
 
     fn stroke(&mut self, c: (u8, u8, u8), width: f32) {
         self.surface.set_fill(None);
-        self.surface.set_stroke(Some(Stroke {
-            paint: color(c).into(),
-            width,
-            ..Stroke::default()
-        }));
+        self.surface.set_stroke(Some(Stroke { paint: color(c).into(), width, ..Stroke::default() }));
     }
 
     /// Text with its left end at `x`, baseline at `y`.
@@ -113,8 +107,7 @@ impl Pen<'_, '_> {
             return;
         }
         let (glyphs, _) = self.tf.layout(text, size);
-        self.surface
-            .draw_glyphs(Point::from_xy(x, y), &glyphs, self.tf.font.clone(), text, size, false);
+        self.surface.draw_glyphs(Point::from_xy(x, y), &glyphs, self.tf.font.clone(), text, size, false);
     }
 
     fn text_centered(&mut self, cx: f32, y: f32, size: f32, text: &str) {

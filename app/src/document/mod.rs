@@ -77,13 +77,7 @@ pub enum DocumentError {
 fn describe_chars(chars: &[char]) -> String {
     chars
         .iter()
-        .map(|c| {
-            if c.is_control() {
-                format!("U+{:04X}", *c as u32)
-            } else {
-                format!("'{c}' (U+{:04X})", *c as u32)
-            }
-        })
+        .map(|c| if c.is_control() { format!("U+{:04X}", *c as u32) } else { format!("'{c}' (U+{:04X})", *c as u32) })
         .collect::<Vec<_>>()
         .join(", ")
 }
@@ -124,14 +118,7 @@ fn check_glyphs(
         verify_url.unwrap_or(""),
     ];
     if let Some(e) = endorsement {
-        texts.extend([
-            e.made_at,
-            e.made_by,
-            e.purpose,
-            e.valid_from,
-            e.valid_until,
-            e.endorsement_number,
-        ]);
+        texts.extend([e.made_at, e.made_by, e.purpose, e.valid_from, e.valid_until, e.endorsement_number]);
     }
     let mut missing: Vec<char> = Vec::new();
     for text in texts {

@@ -11,13 +11,7 @@ use super::DocumentError;
 /// Draws the QR code of `data` (dark modules only, current fill) into the
 /// square at (`left`, `top`) with side `size` points. The white quiet zone is
 /// the caller's business (keep ~4 modules free around it).
-pub(super) fn draw_qr(
-    surface: &mut Surface,
-    data: &str,
-    left: f32,
-    top: f32,
-    size: f32,
-) -> Result<(), DocumentError> {
+pub(super) fn draw_qr(surface: &mut Surface, data: &str, left: f32, top: f32, size: f32) -> Result<(), DocumentError> {
     let (width, colors) = modules(data)?;
     let module = size / width as f32;
     let mut pb = PathBuilder::new();

@@ -110,14 +110,7 @@ fn arc_text(pen: &mut Pen, typeface: &Typeface, name: &str) {
         let dx = -(advance as f32) / 2.0;
         let (a, b) = (cos * squeeze * k, sin * squeeze * k);
         let (c, d) = (sin * k, -cos * k); // y flipped
-        pen.t = Transform::from_row(
-            a,
-            b,
-            c,
-            d,
-            a * dx + sin * baseline_r,
-            b * dx - cos * baseline_r,
-        );
+        pen.t = Transform::from_row(a, b, c, d, a * dx + sin * baseline_r, b * dx - cos * baseline_r);
         let _ = glyph.draw(settings(), pen);
     }
 }

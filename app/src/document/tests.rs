@@ -5,10 +5,7 @@ use super::*;
 
 pub(crate) fn typeface() -> Arc<Typeface> {
     static TF: OnceLock<Arc<Typeface>> = OnceLock::new();
-    TF.get_or_init(|| {
-        Arc::new(Typeface::load(Path::new(DEFAULT_FONT_PATH), DEFAULT_FONT_INDEX).expect("font"))
-    })
-    .clone()
+    TF.get_or_init(|| Arc::new(Typeface::load(Path::new(DEFAULT_FONT_PATH), DEFAULT_FONT_INDEX).expect("font"))).clone()
 }
 
 pub(crate) fn sample_face() -> CertificateFace<'static> {
@@ -79,8 +76,7 @@ fn render_makes_a_one_page_pdf() {
         valid_until: "2027-02-22",
         endorsement_number: "JZ20261125000123",
     };
-    let pdf = render(&tf, &sample_face(), Some(&e), Some("https://ecert.example.cn/v/JZ20261125000123"))
-        .unwrap();
+    let pdf = render(&tf, &sample_face(), Some(&e), Some("https://ecert.example.cn/v/JZ20261125000123")).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
     let legacy = render(&tf, &sample_face(), None, None).unwrap();

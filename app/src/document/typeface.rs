@@ -44,20 +44,16 @@ impl Typeface {
     /// Reads the font file (a `.ttc` collection needs the face `index`) and
     /// builds the character map once.
     pub fn load(path: &FsPath, index: u32) -> Result<Typeface, DocumentError> {
-        let data = std::fs::read(path).map_err(|e| DocumentError::FontUnreadable {
-            path: path.display().to_string(),
-            reason: e.to_string(),
-        })?;
-        Self::from_bytes(data, index).map_err(|reason| DocumentError::FontUnreadable {
-            path: path.display().to_string(),
-            reason,
-        })
+        let data = std::fs::read(path)
+            .map_err(|e| DocumentError::FontUnreadable { path: path.display().to_string(), reason: e.to_string() })?;
+        Self::from_bytes(data, index)
+            .map_err(|reason| DocumentError::FontUnreadable { path: path.display().to_string(), reason })
     }
 
     fn from_bytes(data: Vec<u8>, index: u32) -> Result<Typeface, String> {
         let (glyphs, units_per_em) = {
-            let font_ref = FontRef::from_index(&data, index)
-                .map_err(|e| format!("not a font (or no face {index}): {e}"))?;
+            let font_ref =
+                FontRef::from_index(&data, index).map_err(|e| format!("not a font (or no face {index}): {e}"))?;
             let metrics = font_ref.glyph_metrics(Size::unscaled(), LocationRef::default());
             let units_per_em = font_ref.head().map_err(|e| format!("no head table: {e}"))?.units_per_em() as f32;
             if units_per_em <= 0.0 {
@@ -107,11 +103,7 @@ impl Typeface {
             let (gid, advance) = self.glyphs.get(&ch).copied().unwrap_or((0, 0));
             let advance = advance as f32 * scale;
             width += advance * size;
-            glyphs.push(PlacedGlyph {
-                id: gid,
-                advance,
-                text_range: start..start + ch.len_utf8(),
-            });
+            glyphs.push(PlacedGlyph { id: gid, advance, text_range: start..start + ch.len_utf8() });
         }
         (glyphs, width)
     }
@@ -135,10 +127,7 @@ impl Typeface {
 
     /// Width of `text` at `size` points.
     pub(crate) fn width(&self, text: &str, size: f32) -> f32 {
-        let units: u32 = text
-            .chars()
-            .map(|ch| self.glyphs.get(&ch).map_or(0, |g| g.1 as u32))
-            .sum();
+        let units: u32 = text.chars().map(|ch| self.glyphs.get(&ch).map_or(0, |g| g.1 as u32)).sum();
         units as f32 / self.units_per_em * size
     }
 }

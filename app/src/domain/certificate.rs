@@ -74,7 +74,7 @@ impl EndorsementState {
         if let Some(until) = phases().filter(|(phase, _)| *phase == Phase::Valid).map(|(_, until)| until).max() {
             return EndorsementState::Valid { until };
         }
-        match phases().last() {
+        match phases().next_back() {
             None => EndorsementState::None,
             Some((Phase::Failed, _)) => EndorsementState::Failed,
             Some((_, until)) => EndorsementState::Expired { until },
@@ -137,7 +137,10 @@ mod tests {
         };
         assert_eq!(sum("2019-06-01", &[]), EndorsementState::NotRequired);
         assert_eq!(sum("2022-01-01", &[]), EndorsementState::None);
-        assert_eq!(sum("2022-01-01", &[(Ready, "2026-12-01"), (Generating, "2027-01-01")]), EndorsementState::Generating);
+        assert_eq!(
+            sum("2022-01-01", &[(Ready, "2026-12-01"), (Generating, "2027-01-01")]),
+            EndorsementState::Generating
+        );
         assert_eq!(
             sum("2022-01-01", &[(Ready, "2026-12-01"), (Ready, "2026-11-25"), (Failed, "2027-01-01")]),
             EndorsementState::Valid { until: day("2026-12-01") }

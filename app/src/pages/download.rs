@@ -187,7 +187,11 @@ fn with_applied(mut list: Vec<EndorsementView>, applied: Option<EndorsementView>
 }
 
 #[component]
-fn EndorsementTable(list: Vec<EndorsementView>, certificate_id: i64, retry: ServerAction<RetryEndorsement>) -> impl IntoView {
+fn EndorsementTable(
+    list: Vec<EndorsementView>,
+    certificate_id: i64,
+    retry: ServerAction<RetryEndorsement>,
+) -> impl IntoView {
     let i18n = use_i18n();
     let retry_error = submission_error(retry.value(), None);
     view! {

@@ -37,20 +37,15 @@ pub(crate) fn detached_signature(
     });
     let digest_alg = AlgorithmIdentifierOwned { oid: ID_SHA_256, parameters: None };
     let mut signer_info =
-        SignerInfoBuilder::new(&key.signing_key, sid, digest_alg.clone(), &econtent, Some(digest))
-            .map_err(cms_err)?;
+        SignerInfoBuilder::new(&key.signing_key, sid, digest_alg.clone(), &econtent, Some(digest)).map_err(cms_err)?;
     // content-type and message-digest are added by the builder.
     signer_info.add_signed_attribute(signing_time(signed_at)?).map_err(cms_err)?;
     let mut signed_data = SignedDataBuilder::new(&econtent);
     signed_data.add_digest_algorithm(digest_alg).map_err(cms_err)?;
     for cert in &key.chain {
-        signed_data
-            .add_certificate(CertificateChoices::Certificate(cert.clone()))
-            .map_err(cms_err)?;
+        signed_data.add_certificate(CertificateChoices::Certificate(cert.clone())).map_err(cms_err)?;
     }
-    signed_data
-        .add_signer_info::<SigningKey, DerSignature>(signer_info)
-        .map_err(cms_err)?;
+    signed_data.add_signer_info::<SigningKey, DerSignature>(signer_info).map_err(cms_err)?;
     signed_data.build().map_err(cms_err)?.to_der().map_err(cms_err)
 }
 

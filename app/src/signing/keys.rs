@@ -20,8 +20,8 @@ use std::time::Duration;
 use der::asn1::{Any, ObjectIdentifier, SetOfVec};
 use der::{Encode, EncodePem, Tag};
 use p256::ecdsa::{DerSignature, SigningKey};
-use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use p256::elliptic_curve::zeroize::Zeroizing;
+use p256::pkcs8::{DecodePrivateKey, EncodePrivateKey, LineEnding};
 use p256::SecretKey;
 use rand::rngs::OsRng;
 use rand::RngCore;
@@ -224,10 +224,9 @@ fn load_or_create_ca(key_path: &Path, crt_path: &Path) -> Result<(SigningKey, Ce
             path: key_path.to_path_buf(),
             reason: "missing: a new seal has to be issued but only the CA certificate is present".into(),
         }),
-        (true, false) => Err(SigningError::KeyFile {
-            path: crt_path.to_path_buf(),
-            reason: "missing (the CA key exists)".into(),
-        }),
+        (true, false) => {
+            Err(SigningError::KeyFile { path: crt_path.to_path_buf(), reason: "missing (the CA key exists)".into() })
+        }
     }
 }
 
@@ -307,17 +306,16 @@ fn name(parts: &[(ObjectIdentifier, &str)]) -> Result<Name, SigningError> {
 
 fn read_key(path: &Path) -> Result<SigningKey, SigningError> {
     let text = Zeroizing::new(
-        std::fs::read_to_string(path)
-            .map_err(|source| SigningError::Io { path: path.to_path_buf(), source })?,
+        std::fs::read_to_string(path).map_err(|source| SigningError::Io { path: path.to_path_buf(), source })?,
     );
     // PKCS#8 ("PRIVATE KEY") or SEC1 ("EC PRIVATE KEY", as `openssl ecparam -genkey` writes).
     // The parse errors are not passed on: they are generic, but keep key material out for sure.
-    let secret = SecretKey::from_pkcs8_pem(&text)
-        .or_else(|_| SecretKey::from_sec1_pem(&text))
-        .map_err(|_| SigningError::KeyFile {
+    let secret = SecretKey::from_pkcs8_pem(&text).or_else(|_| SecretKey::from_sec1_pem(&text)).map_err(|_| {
+        SigningError::KeyFile {
             path: path.to_path_buf(),
             reason: "not a P-256 private key in PKCS#8 or SEC1 PEM".into(),
-        })?;
+        }
+    })?;
     Ok(SigningKey::from(secret))
 }
 
@@ -336,9 +334,7 @@ fn read_certs(path: &Path) -> Result<Vec<Certificate>, SigningError> {
 /// PEM text of the private key, wiped from memory on drop.
 fn key_pem(key: &SigningKey) -> Result<Zeroizing<String>, SigningError> {
     let secret = SecretKey::from(key);
-    secret
-        .to_pkcs8_pem(LineEnding::LF)
-        .map_err(|_| SigningError::Certificate("cannot encode the private key".into()))
+    secret.to_pkcs8_pem(LineEnding::LF).map_err(|_| SigningError::Certificate("cannot encode the private key".into()))
 }
 
 fn cert_pem(cert: &Certificate) -> Result<String, SigningError> {

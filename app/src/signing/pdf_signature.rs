@@ -58,10 +58,8 @@ pub(crate) fn sign(
 
     // Catalog with the form.
     offsets.push((parsed.root, base + update.len()));
-    let catalog_new = insert_before_end(
-        catalog,
-        format!(" /AcroForm << /Fields [{widget_num} 0 R] /SigFlags 3 >>").as_bytes(),
-    );
+    let catalog_new =
+        insert_before_end(catalog, format!(" /AcroForm << /Fields [{widget_num} 0 R] /SigFlags 3 >>").as_bytes());
     write_obj(&mut update, parsed.root, &catalog_new);
 
     // Page with the widget.
@@ -135,12 +133,7 @@ pub(crate) fn sign(
     let total = pdf.len();
 
     // Byte ranges: everything but the /Contents hex string (with its brackets).
-    let byte_range = format!(
-        "[0 {:<10} {:<10} {:<10}]",
-        contents_start,
-        contents_end,
-        total - contents_end
-    );
+    let byte_range = format!("[0 {:<10} {:<10} {:<10}]", contents_start, contents_end, total - contents_end);
     debug_assert_eq!(byte_range.len(), BYTE_RANGE_PLACEHOLDER.len());
     pdf[byte_range_at..byte_range_at + byte_range.len()].copy_from_slice(byte_range.as_bytes());
 

@@ -132,13 +132,8 @@ fn signed_pdf_has_a_byte_range_covering_all_but_contents() {
     }
     let text = String::from_utf8_lossy(&signed);
     let at = text.find("/ByteRange [").unwrap() + 12;
-    let nums: Vec<usize> = text[at..at + 40]
-        .split(']')
-        .next()
-        .unwrap()
-        .split_whitespace()
-        .map(|n| n.parse().unwrap())
-        .collect();
+    let nums: Vec<usize> =
+        text[at..at + 40].split(']').next().unwrap().split_whitespace().map(|n| n.parse().unwrap()).collect();
     assert_eq!(nums.len(), 4);
     assert_eq!(nums[0], 0);
     assert!(nums[1] > unsigned_len);

@@ -59,6 +59,17 @@ struct ViewRow {
     status: String,
 }
 
+#[derive(sqlx::FromRow)]
+struct FileRow {
+    certificate_id: i64,
+    number: String,
+    certificate_number: String,
+    certificate_status: String,
+    status: String,
+    valid_until: String,
+    pdf: Option<Vec<u8>>,
+}
+
 const SELECT_VIEW: &str =
     "SELECT e.id, e.number, s.name_zh, s.name_en, e.days, e.applied_at, e.applied_on, e.valid_until, e.status
      FROM endorsements e JOIN scenarios s ON s.id = e.scenario_id";
@@ -153,7 +164,8 @@ impl Store {
         .bind(a.now)
         .fetch_one(&mut *tx)
         .await?;
-        let row: ViewRow = sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.id = ?")).bind(id).fetch_one(&mut *tx).await?;
+        let row: ViewRow =
+            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.id = ?")).bind(id).fetch_one(&mut *tx).await?;
         tx.commit().await?;
         Ok(Applied::Created(row.into_view(a.today)?))
     }
@@ -222,10 +234,7 @@ impl Store {
 
     /// (status, last valid day) of each endorsement of the holder's
     /// certificates, oldest first, keyed by certificate.
-    pub async fn endorsement_states_of_holder(
-        &self,
-        holder_id: i64,
-    ) -> Result<Vec<(i64, EndorsementStatus, Ymd)>> {
+    pub async fn endorsement_states_of_holder(&self, holder_id: i64) -> Result<Vec<(i64, EndorsementStatus, Ymd)>> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT certificate_id, status, valid_until FROM endorsements WHERE holder_id = ? ORDER BY id",
         )
@@ -254,8 +263,9 @@ impl Store {
 
     /// One of the holder's endorsements with its file, for 查看 / 下载.
     pub async fn endorsement_file(&self, holder_id: i64, id: i64) -> Result<Option<EndorsementFile>> {
-        let row: Option<(i64, String, String, String, String, String, Option<Vec<u8>>)> = sqlx::query_as(
-            "SELECT e.certificate_id, e.number, c.certificate_number, c.status, e.status, e.valid_until, f.pdf
+        let row: Option<FileRow> = sqlx::query_as(
+            "SELECT e.certificate_id, e.number, c.certificate_number, c.status AS certificate_status,
+                    e.status, e.valid_until, f.pdf
              FROM endorsements e
              JOIN certificates c ON c.id = e.certificate_id
              LEFT JOIN endorsement_files f ON f.endorsement_id = e.id
@@ -265,16 +275,16 @@ impl Store {
         .bind(holder_id)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|(certificate_id, number, certificate_number, certificate_status, endorsement_status, valid_until, pdf)| {
+        row.map(|r| {
             Ok(EndorsementFile {
-                certificate_id,
-                number,
-                certificate_number,
-                certificate_status: CertificateStatus::from_code(&certificate_status)
-                    .ok_or_else(|| corrupt("certificates", "status", &certificate_status))?,
-                status: status(&endorsement_status)?,
-                valid_until: day("valid_until", &valid_until)?,
-                pdf,
+                certificate_id: r.certificate_id,
+                number: r.number,
+                certificate_number: r.certificate_number,
+                certificate_status: CertificateStatus::from_code(&r.certificate_status)
+                    .ok_or_else(|| corrupt("certificates", "status", &r.certificate_status))?,
+                status: status(&r.status)?,
+                valid_until: day("valid_until", &r.valid_until)?,
+                pdf: r.pdf,
             })
         })
         .transpose()
@@ -290,7 +300,8 @@ impl Store {
         random: u64,
     ) -> Result<i64> {
         let valid_until = crate::domain::endorsement::valid_until(applied_on, days);
-        let applied_at = super::now_unix() - i64::from(applied_on.days_until(crate::clock::today_shanghai()) as i32) * 86_400;
+        let applied_at =
+            super::now_unix() - i64::from(applied_on.days_until(crate::clock::today_shanghai()) as i32) * 86_400;
         Ok(sqlx::query_scalar(
             "INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
                  valid_until, idempotency_key, status, made_at, run_after, file_purged_at)
@@ -427,7 +438,10 @@ mod tests {
     async fn only_the_owner_and_only_valid_new_certificates() {
         let (store, _dir, holder, cert) = setup().await;
         let other = crate::store::testing::holder(&store, "lisi", LISI).await;
-        assert_eq!(store.apply_endorsement(&application(other, cert, "a", "2026-11-25")).await.unwrap(), Applied::NotFound);
+        assert_eq!(
+            store.apply_endorsement(&application(other, cert, "a", "2026-11-25")).await.unwrap(),
+            Applied::NotFound
+        );
         let revoked = certificate(&store, "0301202306300042", ZHANGSAN, "2023-06-30", false).await;
         assert_eq!(
             store.apply_endorsement(&application(holder, revoked, "b", "2026-11-25")).await.unwrap(),
@@ -438,7 +452,8 @@ mod tests {
             store.apply_endorsement(&application(holder, legacy, "c", "2026-11-25")).await.unwrap(),
             Applied::Rejected(Rejection::Refused(Refusal::EndorsementNotRequired))
         );
-        let Applied::Created(EndorsementView { id, .. }) = store.apply_endorsement(&application(holder, cert, "d", "2026-11-25")).await.unwrap()
+        let Applied::Created(EndorsementView { id, .. }) =
+            store.apply_endorsement(&application(holder, cert, "d", "2026-11-25")).await.unwrap()
         else {
             panic!("the owner's application is accepted")
         };
@@ -472,7 +487,8 @@ mod tests {
         // Double submit: the same key again, even concurrently, is the first one.
         let first = store.endorsements_of_certificate(holder, cert, d("2026-11-25")).await.unwrap();
         let (store2, key) = (store.clone(), "double");
-        let (mut a, mut b) = (application(holder, cert, key, "2026-11-26"), application(holder, cert, key, "2026-11-26"));
+        let (mut a, mut b) =
+            (application(holder, cert, key, "2026-11-26"), application(holder, cert, key, "2026-11-26"));
         a.today = d("2027-03-01");
         b.today = d("2027-03-01");
         let (ra, rb) = tokio::join!(store.apply_endorsement(&a), store2.apply_endorsement(&b));
@@ -484,7 +500,10 @@ mod tests {
             })
             .collect();
         assert_eq!(ids[0], ids[1]);
-        assert_eq!(store.endorsements_of_certificate(holder, cert, d("2027-03-01")).await.unwrap().len(), first.len() + 1);
+        assert_eq!(
+            store.endorsements_of_certificate(holder, cert, d("2027-03-01")).await.unwrap().len(),
+            first.len() + 1
+        );
     }
 
     #[tokio::test]
@@ -504,7 +523,11 @@ mod tests {
             store.retry_endorsement(holder, ids[0], today, 0).await.unwrap(),
             Some(Err(Rejection::Refused(Refusal::NotRetryable)))
         );
-        sqlx::query("UPDATE endorsements SET status = 'failed' WHERE id = ?").bind(ids[0]).execute(&store.pool).await.unwrap();
+        sqlx::query("UPDATE endorsements SET status = 'failed' WHERE id = ?")
+            .bind(ids[0])
+            .execute(&store.pool)
+            .await
+            .unwrap();
         assert_eq!(store.quota_left(cert, today).await.unwrap(), (1, None));
         // The freed slot is taken by a new application: the failed one cannot come back.
         assert!(matches!(
@@ -527,7 +550,11 @@ mod tests {
         let mut a = application(holder, cert, "a", "2026-11-01");
         a.days = 10;
         let Applied::Created(EndorsementView { id, .. }) = store.apply_endorsement(&a).await.unwrap() else { panic!() };
-        sqlx::query("UPDATE endorsements SET status = 'ready' WHERE id = ?").bind(id).execute(&store.pool).await.unwrap();
+        sqlx::query("UPDATE endorsements SET status = 'ready' WHERE id = ?")
+            .bind(id)
+            .execute(&store.pool)
+            .await
+            .unwrap();
         sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES (?, x'255044462D')")
             .bind(id)
             .execute(&store.pool)

@@ -95,10 +95,8 @@ impl Store {
         let Some((certificate_id, holder_id, number, scenario, applied_at, applied_on, valid_until)) = row else {
             return Ok(None);
         };
-        let certificate: CertificateFacts = sqlx::query_as(&format!("{FACTS} WHERE c.id = ?"))
-            .bind(certificate_id)
-            .fetch_one(&self.pool)
-            .await?;
+        let certificate: CertificateFacts =
+            sqlx::query_as(&format!("{FACTS} WHERE c.id = ?")).bind(certificate_id).fetch_one(&self.pool).await?;
         let day = |column, value: &str| Ymd::parse_iso(value).ok_or_else(|| corrupt("endorsements", column, value));
         Ok(Some(EndorsementFacts {
             certificate,

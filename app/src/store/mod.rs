@@ -6,9 +6,9 @@ mod audit;
 mod catalog;
 mod certificates;
 mod endorsements;
-mod jobs;
 mod holders;
 mod id_documents;
+mod jobs;
 pub mod seed;
 mod terms;
 
@@ -20,8 +20,8 @@ pub use audit::{AuditEntry, AuditEvent};
 pub use catalog::{NewQualification, NewSeal};
 pub use certificates::NewCertificate;
 pub use endorsements::{Applied, EndorsementFile, NewApplication};
-pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};
 pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
+pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

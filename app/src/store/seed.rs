@@ -153,8 +153,8 @@ pub async fn demo(store: &Store, hash_password: impl Fn(&str) -> String) -> Resu
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::id_document::normalize_id_number;
     use crate::domain::certificate::EndorsementState;
+    use crate::domain::id_document::normalize_id_number;
     use crate::store::testing::temp_store;
 
     #[test]
