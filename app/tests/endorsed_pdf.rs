@@ -7,41 +7,13 @@ use std::process::Command;
 use std::sync::OnceLock;
 use std::time::SystemTime;
 
-use app::document::{render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
+use app::document::sample::{endorsement, face, SEAL_NAME, VERIFY_URL as URL};
+use app::document::{render, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
 use app::signing::{sign_pdf, KeyRing};
-
-const URL: &str = "https://ecert.example.cn/verify/JZ2026112500012345";
-const SEAL_NAME: &str = "人力资源社会保障部职业资格证书专用章";
 
 fn typeface() -> &'static Typeface {
     static TF: OnceLock<Typeface> = OnceLock::new();
     TF.get_or_init(|| Typeface::load(Path::new(DEFAULT_FONT_PATH), DEFAULT_FONT_INDEX).unwrap())
-}
-
-fn face() -> CertificateFace<'static> {
-    CertificateFace {
-        holder_name: "欧阳明月",
-        id_type: "居民身份证",
-        id_number: "11010119900307123X",
-        qualification: "注册安全工程师",
-        specialty: Some("化工安全"),
-        certificate_number: "0012345678",
-        management_number: "AQ2023110100123",
-        issued_on: "2023年05月20日",
-        authority: "中华人民共和国人力资源和社会保障部",
-        seal_name: SEAL_NAME,
-    }
-}
-
-fn endorsement() -> EndorsementBlock<'static> {
-    EndorsementBlock {
-        made_at: "2026-11-25 14:03:09",
-        made_by: "ecert 电子证书服务平台",
-        purpose: "本人调用",
-        valid_from: "2026-11-25",
-        valid_until: "2027-02-22",
-        endorsement_number: "JZ2026112500012345",
-    }
 }
 
 struct Signed {
@@ -128,7 +100,7 @@ fn text_extracts_and_seal_text_stays_out_of_it() {
         f.management_number,
         f.authority,
         "加注信息",
-        "JZ2026112500012345",
+        endorsement().endorsement_number,
         "2026-11-25 至 2027-02-22",
         "本人调用",
         URL,

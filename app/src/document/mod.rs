@@ -12,6 +12,7 @@
 
 mod layout;
 mod qr;
+pub mod sample;
 mod seal;
 mod typeface;
 

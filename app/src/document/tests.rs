@@ -8,20 +8,7 @@ pub(crate) fn typeface() -> Arc<Typeface> {
     TF.get_or_init(|| Arc::new(Typeface::load(Path::new(DEFAULT_FONT_PATH), DEFAULT_FONT_INDEX).expect("font"))).clone()
 }
 
-pub(crate) fn sample_face() -> CertificateFace<'static> {
-    CertificateFace {
-        holder_name: "张三丰",
-        id_type: "居民身份证",
-        id_number: "110101199003071234",
-        qualification: "注册安全工程师",
-        specialty: Some("化工安全 / 中级"),
-        certificate_number: "0012345678",
-        management_number: "AQ2023110100123",
-        issued_on: "2023年05月20日",
-        authority: "中华人民共和国人力资源和社会保障部",
-        seal_name: "中华人民共和国人力资源和社会保障部",
-    }
-}
+pub(crate) use super::sample::face as sample_face;
 
 #[test]
 fn typeface_is_send_sync() {
@@ -68,15 +55,8 @@ fn render_rejects_missing_glyphs_and_lists_them() {
 #[test]
 fn render_makes_a_one_page_pdf() {
     let tf = typeface();
-    let e = EndorsementBlock {
-        made_at: "2026-11-25 14:03:09",
-        made_by: "ecert 电子证书服务平台",
-        purpose: "本人调用",
-        valid_from: "2026-11-25",
-        valid_until: "2027-02-22",
-        endorsement_number: "JZ20261125000123",
-    };
-    let pdf = render(&tf, &sample_face(), Some(&e), Some("https://ecert.example.cn/v/JZ20261125000123")).unwrap();
+    let e = super::sample::endorsement();
+    let pdf = render(&tf, &sample_face(), Some(&e), Some(super::sample::VERIFY_URL)).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
     let legacy = render(&tf, &sample_face(), None, None).unwrap();
