@@ -122,12 +122,11 @@ impl Store {
                 .bind(holder_id)
                 .fetch_all(&self.pool)
                 .await?;
-        let endorsements = self.endorsement_states_of_holder(holder_id).await?;
+        let endorsements = self.endorsement_states_of_holder(holder_id, None).await?;
         rows.into_iter()
             .map(|r| {
-                let mine: Vec<_> =
-                    endorsements.iter().filter(|(c, _, _)| *c == r.id).map(|&(_, s, until)| (s, until)).collect();
-                Ok(r.into_detail(&mine, today)?.summary)
+                let mine = endorsements.get(&r.id).map_or(&[][..], Vec::as_slice);
+                Ok(r.into_detail(mine, today)?.summary)
             })
             .collect()
     }
@@ -146,10 +145,9 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let endorsements = self.endorsement_states_of_holder(holder_id).await?;
-        let mine: Vec<_> =
-            endorsements.iter().filter(|(c, _, _)| *c == row.id).map(|&(_, s, until)| (s, until)).collect();
-        row.into_detail(&mine, today).map(Some)
+        let endorsements = self.endorsement_states_of_holder(holder_id, Some(certificate_id)).await?;
+        let mine = endorsements.get(&row.id).map_or(&[][..], Vec::as_slice);
+        row.into_detail(mine, today).map(Some)
     }
 }
 

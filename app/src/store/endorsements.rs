@@ -2,6 +2,8 @@
 //! The rules live in `domain::endorsement`; this module gathers the facts
 //! for them inside the transaction that records the outcome.
 
+use std::collections::HashMap;
+
 use crate::domain::calendar::Ymd;
 use crate::domain::certificate::{Bilingual, CertificateStatus};
 use crate::domain::endorsement::{
@@ -232,16 +234,27 @@ impl Store {
         rows.into_iter().map(|r| r.into_view(today)).collect()
     }
 
-    /// (status, last valid day) of each endorsement of the holder's
-    /// certificates, oldest first, keyed by certificate.
-    pub async fn endorsement_states_of_holder(&self, holder_id: i64) -> Result<Vec<(i64, EndorsementStatus, Ymd)>> {
+    /// (status, last valid day) of the holder's endorsements, oldest first,
+    /// by certificate: all of them, or only `certificate_id`'s.
+    pub async fn endorsement_states_of_holder(
+        &self,
+        holder_id: i64,
+        certificate_id: Option<i64>,
+    ) -> Result<HashMap<i64, Vec<(EndorsementStatus, Ymd)>>> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT certificate_id, status, valid_until FROM endorsements WHERE holder_id = ? ORDER BY id",
+            "SELECT certificate_id, status, valid_until FROM endorsements
+             WHERE holder_id = ? AND (? IS NULL OR certificate_id = ?) ORDER BY id",
         )
         .bind(holder_id)
+        .bind(certificate_id)
+        .bind(certificate_id)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter().map(|(c, s, d)| Ok((c, status(&s)?, day("valid_until", &d)?))).collect()
+        let mut states: HashMap<i64, Vec<(EndorsementStatus, Ymd)>> = HashMap::new();
+        for (certificate, s, until) in rows {
+            states.entry(certificate).or_default().push((status(&s)?, day("valid_until", &until)?));
+        }
+        Ok(states)
     }
 
     /// Applications still possible today for the certificate, and when
