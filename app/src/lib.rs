@@ -28,5 +28,7 @@ pub mod state;
 pub mod store;
 #[cfg(feature = "ssr")]
 pub mod terms;
+#[cfg(feature = "ssr")]
+pub mod verify;
 
 pub use app::{shell, App};

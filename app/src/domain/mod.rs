@@ -4,3 +4,4 @@ pub mod calendar;
 pub mod certificate;
 pub mod endorsement;
 pub mod id_document;
+pub mod verification;

@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use std::time::SystemTime;
 
 pub use keys::{KeyRing, SealKey};
+pub(crate) use keys::hex;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {

@@ -1,0 +1,377 @@
+//! 证书查验 (public verification): what a third party is told about a
+//! certificate, an endorsed copy or an uploaded file, and how the one-word
+//! outcome follows from the record and the file check. Plain rules; the
+//! server looks the records up and checks the signature.
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::calendar::Ymd;
+use crate::domain::certificate::{Bilingual, CertificateStatus};
+use crate::domain::endorsement::EndorsementStatus;
+use crate::domain::id_document::IdType;
+
+/// Uploaded files larger than this are refused (an endorsed copy is ~50 KB).
+pub const MAX_UPLOAD_BYTES: usize = 5 * 1024 * 1024;
+/// Longest certificate number, endorsement number or name a form accepts.
+pub const MAX_FIELD_CHARS: usize = 64;
+
+/// How the check was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    /// Certificate number + holder name.
+    Certificate,
+    /// Endorsement number, typed or from the QR code's address.
+    Endorsement,
+    /// An uploaded PDF.
+    File,
+}
+
+impl Method {
+    pub fn code(self) -> &'static str {
+        match self {
+            Method::Certificate => "certificate",
+            Method::Endorsement => "endorsement",
+            Method::File => "file",
+        }
+    }
+}
+
+/// The answer in one word.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The certificate is valid (and so is the endorsed copy, if one was checked).
+    Valid,
+    /// The certificate was revoked; its copies no longer verify.
+    Revoked,
+    /// The endorsed copy's validity has ended.
+    Expired,
+    /// Nothing matches: wrong number/name pair, unknown endorsement number,
+    /// or a file that is not one of ours.
+    NoMatch,
+    /// The file's signature is missing, broken, untrusted, or the file was
+    /// changed after signing.
+    Invalid,
+}
+
+impl Outcome {
+    pub fn code(self) -> &'static str {
+        match self {
+            Outcome::Valid => "valid",
+            Outcome::Revoked => "revoked",
+            Outcome::Expired => "expired",
+            Outcome::NoMatch => "no_match",
+            Outcome::Invalid => "invalid",
+        }
+    }
+}
+
+/// What the register says about a certificate; the ID number masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CertificateRecord {
+    pub holder_name: String,
+    pub id_type: IdType,
+    pub id_number_masked: String,
+    pub qualification: Bilingual,
+    pub specialty: Option<String>,
+    pub certificate_number: String,
+    pub management_number: String,
+    pub issued_on: Ymd,
+    pub issuing_authority: String,
+    pub seal_name: String,
+    pub status: CertificateStatus,
+    pub revoked_on: Option<Ymd>,
+}
+
+/// An endorsed copy's standing on the day of the check.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Standing {
+    /// Within its validity, certificate valid.
+    Valid,
+    /// Past its last valid day.
+    Expired,
+    /// Its certificate was revoked.
+    Revoked,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndorsementRecord {
+    pub number: String,
+    pub scenario: Bilingual,
+    pub valid_from: Ymd,
+    pub valid_until: Ymd,
+    /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
+    pub made_at: String,
+    pub standing: Standing,
+}
+
+/// Why a file does not verify; `None` in [`FileCheck::problem`] means it does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FileProblem {
+    Empty,
+    TooLarge,
+    NotPdf,
+    /// A PDF without a digital signature.
+    NoSignature,
+    /// The signature container cannot be read (truncated or altered).
+    Malformed,
+    /// The signed bytes were changed: their digest differs from the signed one.
+    DigestMismatch,
+    /// The signature value does not verify with the signer's key.
+    BadSignature,
+    /// An algorithm we do not accept (we sign with ECDSA P-256 / SHA-256).
+    UnsupportedAlgorithm,
+    /// The signer's certificate does not chain to our trust anchors.
+    Untrusted,
+    /// The signer's certificate was not valid when the file was signed.
+    SignerCertificateNotValid,
+    /// Bytes were added after the signature (the signed part is intact).
+    ModifiedAfterSigning,
+}
+
+impl FileProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            FileProblem::Empty => "empty",
+            FileProblem::TooLarge => "too_large",
+            FileProblem::NotPdf => "not_pdf",
+            FileProblem::NoSignature => "no_signature",
+            FileProblem::Malformed => "malformed",
+            FileProblem::DigestMismatch => "digest_mismatch",
+            FileProblem::BadSignature => "bad_signature",
+            FileProblem::UnsupportedAlgorithm => "unsupported_algorithm",
+            FileProblem::Untrusted => "untrusted",
+            FileProblem::SignerCertificateNotValid => "signer_certificate_not_valid",
+            FileProblem::ModifiedAfterSigning => "modified_after_signing",
+        }
+    }
+}
+
+/// The check of an uploaded file's signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct FileCheck {
+    /// A signature dictionary was found.
+    pub signed: bool,
+    /// The signed bytes are unchanged and the signature value verifies.
+    pub signature_valid: bool,
+    /// The signature covers the whole file (nothing added after signing).
+    pub covers_whole_document: bool,
+    /// The signer's certificate chains to our trust anchors.
+    pub trusted: bool,
+    /// The signer certificate's subject common name (the seal).
+    pub signer: Option<String>,
+    /// SHA-256 of the signer certificate, hex.
+    pub signer_fingerprint: Option<String>,
+    /// The signed signing time, `YYYY-MM-DD HH:MM:SS` Asia/Shanghai.
+    pub signed_at: Option<String>,
+    /// The signed content is byte for byte a file we issued.
+    pub matches_record: bool,
+    /// The first problem found; `None` when the file verifies.
+    pub problem: Option<FileProblem>,
+}
+
+impl FileCheck {
+    pub fn refused(problem: FileProblem) -> FileCheck {
+        FileCheck { problem: Some(problem), ..FileCheck::default() }
+    }
+}
+
+/// One verification's answer, as the page and the JSON API give it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verdict {
+    pub method: Method,
+    pub outcome: Outcome,
+    /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
+    pub checked_at: String,
+    pub certificate: Option<CertificateRecord>,
+    pub endorsement: Option<EndorsementRecord>,
+    pub file: Option<FileCheck>,
+}
+
+/// The stored facts of an endorsement, before they are judged on a day.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EndorsementFacts {
+    pub number: String,
+    pub scenario: Bilingual,
+    pub status: EndorsementStatus,
+    pub valid_from: Ymd,
+    pub valid_until: Ymd,
+    pub made_at: String,
+}
+
+/// An endorsement as a verifier sees it on `today`: only a copy that was
+/// actually made exists for them (one being made or that failed is unknown;
+/// an expired copy whose file was purged is still known).
+pub fn judge_endorsement(
+    facts: EndorsementFacts,
+    certificate: CertificateStatus,
+    today: Ymd,
+) -> Option<EndorsementRecord> {
+    if facts.status != EndorsementStatus::Ready {
+        return None;
+    }
+    let standing = if certificate == CertificateStatus::Revoked {
+        Standing::Revoked
+    } else if today > facts.valid_until {
+        Standing::Expired
+    } else {
+        Standing::Valid
+    };
+    Some(EndorsementRecord {
+        number: facts.number,
+        scenario: facts.scenario,
+        valid_from: facts.valid_from,
+        valid_until: facts.valid_until,
+        made_at: facts.made_at,
+        standing,
+    })
+}
+
+/// The outcome of a check, from what was found.
+pub fn outcome(
+    certificate: Option<&CertificateRecord>,
+    endorsement: Option<&EndorsementRecord>,
+    file: Option<&FileCheck>,
+) -> Outcome {
+    if let Some(file) = file {
+        if file.problem.is_some() {
+            return Outcome::Invalid;
+        }
+        if !file.matches_record {
+            return Outcome::NoMatch;
+        }
+    }
+    let Some(certificate) = certificate else { return Outcome::NoMatch };
+    if certificate.status == CertificateStatus::Revoked {
+        return Outcome::Revoked;
+    }
+    match endorsement.map(|e| e.standing) {
+        Some(Standing::Expired) => Outcome::Expired,
+        Some(Standing::Revoked) => Outcome::Revoked,
+        Some(Standing::Valid) | None => Outcome::Valid,
+    }
+}
+
+/// A certificate number as typed: spaces dropped, letters upper-cased.
+pub fn normalize_number(raw: &str) -> String {
+    raw.chars().filter(|c| !c.is_whitespace()).flat_map(char::to_uppercase).collect()
+}
+
+/// Whether a typed name is the registered one: surrounding and inner spaces,
+/// Latin letter case and the look-alike middle dots of transcribed names
+/// (阿卜杜·热合曼) do not matter; anything else does.
+pub fn same_name(typed: &str, registered: &str) -> bool {
+    fn canonical(s: &str) -> String {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .map(|c| match c {
+                '•' | '・' | '．' | '‧' | '∙' | '⋅' | '･' | '.' => '·',
+                c => c,
+            })
+            .flat_map(char::to_lowercase)
+            .collect()
+    }
+    let typed = canonical(typed);
+    !typed.is_empty() && typed == canonical(registered)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TODAY: Ymd = Ymd { year: 2026, month: 11, day: 25 };
+
+    fn day(s: &str) -> Ymd {
+        Ymd::parse_iso(s).unwrap()
+    }
+
+    fn facts(status: EndorsementStatus, until: &str) -> EndorsementFacts {
+        EndorsementFacts {
+            number: "JZ20261101ABCDEFGHJKMN".into(),
+            scenario: Bilingual { zh: "本人调用".into(), en: "Own use".into() },
+            status,
+            valid_from: day("2026-11-01"),
+            valid_until: day(until),
+            made_at: "2026-11-01 09:00:00".into(),
+        }
+    }
+
+    fn certificate(status: CertificateStatus) -> CertificateRecord {
+        CertificateRecord {
+            holder_name: "张三".into(),
+            id_type: IdType::ResidentId,
+            id_number_masked: "1101**********0019".into(),
+            qualification: Bilingual { zh: "注册安全工程师".into(), en: "Certified Safety Engineer".into() },
+            specialty: None,
+            certificate_number: "0301202203150001".into(),
+            management_number: "AQ2022030001".into(),
+            issued_on: day("2022-03-15"),
+            issuing_authority: "人力资源和社会保障部".into(),
+            seal_name: "专用章".into(),
+            status,
+            revoked_on: (status == CertificateStatus::Revoked).then(|| day("2026-01-01")),
+        }
+    }
+
+    #[test]
+    fn endorsement_standing_on_a_day() {
+        let valid = CertificateStatus::Valid;
+        let judged = |status, until| judge_endorsement(facts(status, until), valid, TODAY).map(|e| e.standing);
+        assert_eq!(judged(EndorsementStatus::Ready, "2026-11-25"), Some(Standing::Valid), "last day counts");
+        assert_eq!(judged(EndorsementStatus::Ready, "2026-11-24"), Some(Standing::Expired));
+        assert_eq!(judged(EndorsementStatus::Generating, "2027-01-29"), None, "no copy yet");
+        assert_eq!(judged(EndorsementStatus::Failed, "2027-01-29"), None);
+        let revoked = judge_endorsement(facts(EndorsementStatus::Ready, "2027-01-29"), CertificateStatus::Revoked, TODAY);
+        assert_eq!(revoked.unwrap().standing, Standing::Revoked);
+    }
+
+    #[test]
+    fn outcome_follows_record_and_file() {
+        let valid = certificate(CertificateStatus::Valid);
+        let revoked = certificate(CertificateStatus::Revoked);
+        let e = |standing| EndorsementRecord {
+            standing,
+            ..judge_endorsement(facts(EndorsementStatus::Ready, "2027-01-29"), CertificateStatus::Valid, TODAY).unwrap()
+        };
+        assert_eq!(outcome(None, None, None), Outcome::NoMatch);
+        assert_eq!(outcome(Some(&valid), None, None), Outcome::Valid);
+        assert_eq!(outcome(Some(&revoked), None, None), Outcome::Revoked);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Expired)), None), Outcome::Expired);
+        assert_eq!(outcome(Some(&revoked), Some(&e(Standing::Revoked)), None), Outcome::Revoked);
+
+        let good = FileCheck {
+            signed: true,
+            signature_valid: true,
+            covers_whole_document: true,
+            trusted: true,
+            matches_record: true,
+            ..FileCheck::default()
+        };
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Valid)), Some(&good)), Outcome::Valid);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Expired)), Some(&good)), Outcome::Expired);
+        let broken = FileCheck { problem: Some(FileProblem::DigestMismatch), ..good.clone() };
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Valid)), Some(&broken)), Outcome::Invalid);
+        let foreign = FileCheck { matches_record: false, ..good };
+        assert_eq!(outcome(None, None, Some(&foreign)), Outcome::NoMatch);
+        assert_eq!(outcome(None, None, Some(&FileCheck::refused(FileProblem::NotPdf))), Outcome::Invalid);
+    }
+
+    #[test]
+    fn names_compare_as_people_type_them() {
+        assert!(same_name(" 张三 ", "张三"));
+        assert!(same_name("张 三", "张三"));
+        assert!(same_name("阿卜杜•热合曼", "阿卜杜·热合曼"));
+        assert!(same_name("john SMITH", "John Smith"));
+        assert!(!same_name("张三丰", "张三"));
+        assert!(!same_name("", ""));
+        assert!(!same_name("   ", "张三"));
+    }
+
+    #[test]
+    fn numbers_are_normalized() {
+        assert_eq!(normalize_number(" jz2026 1125abc "), "JZ20261125ABC");
+    }
+}
