@@ -13,6 +13,7 @@ use crate::i18n::*;
 use crate::pages::{
     certificate_info::CertificateInfoPage, certificates::CertificatesPage, download::DownloadPage, help::HelpPage,
     login::LoginPage, not_found::NotFound, register::RegisterPage, terms::TermsPage,
+    verify::{EndorsementVerdictPage, VerificationResultPage, VerifyPage},
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -63,6 +64,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/certificates/:id") view=CertificateInfoPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates/:id/download") view=DownloadPage ssr=SsrMode::Async/>
                         <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
+                        <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async/>
+                        <Route path=path!("/verify/result/:token") view=VerificationResultPage ssr=SsrMode::Async/>
+                        <Route path=path!("/v/:number") view=EndorsementVerdictPage ssr=SsrMode::Async/>
                     </Routes>
                 </Layout>
             </Router>

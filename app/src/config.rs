@@ -36,6 +36,10 @@ pub struct Settings {
     /// Shown at the end of the help page.
     pub support_phone: String,
     pub support_hours: String,
+    /// 证书查验 per client address: sustained checks per minute, and how
+    /// many may come at once before that rate applies.
+    pub verify_per_minute: u32,
+    pub verify_burst: u32,
 }
 
 impl Default for Settings {
@@ -55,6 +59,8 @@ impl Default for Settings {
             generation_workers: 0,
             support_phone: "400-000-0000".to_string(),
             support_hours: "工作日 8:30–17:00 / Weekdays 8:30–17:00".to_string(),
+            verify_per_minute: 30,
+            verify_burst: 20,
         }
     }
 }
@@ -69,6 +75,8 @@ pub enum ConfigError {
     Env { name: String, value: String, message: String },
     #[error("terms_version {0:?} has no text in app/terms/")]
     UnknownTerms(String),
+    #[error("{0}")]
+    Invalid(String),
 }
 
 impl Settings {
@@ -135,6 +143,15 @@ impl Settings {
         }
         if let Some(v) = env("ECERT_SUPPORT_HOURS") {
             s.support_hours = v;
+        }
+        if let Some(v) = env("ECERT_VERIFY_PER_MINUTE") {
+            s.verify_per_minute = parsed("ECERT_VERIFY_PER_MINUTE", v)?;
+        }
+        if let Some(v) = env("ECERT_VERIFY_BURST") {
+            s.verify_burst = parsed("ECERT_VERIFY_BURST", v)?;
+        }
+        if s.verify_per_minute == 0 || s.verify_burst == 0 {
+            return Err(ConfigError::Invalid("verify_per_minute and verify_burst must be at least 1".into()));
         }
         s.public_base_url = s.public_base_url.trim_end_matches('/').to_string();
         if s.keys_dir.as_os_str().is_empty() {

@@ -53,6 +53,9 @@ pub enum Field {
     Email,
     Days,
     Scenario,
+    CertificateNumber,
+    HolderName,
+    EndorsementNumber,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -82,6 +85,9 @@ pub enum AppError {
     /// The request could not be read or the server could not be reached.
     #[error("bad request")]
     Request,
+    /// Too many public checks from one address; try again after this long.
+    #[error("rate limited")]
+    RateLimited { retry_after_seconds: u64 },
     #[error("internal error")]
     Internal,
 }

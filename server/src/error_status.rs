@@ -24,6 +24,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::NotFound => StatusCode::NOT_FOUND,
         AppError::Request => StatusCode::BAD_REQUEST,
         AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
         // The copy existed and is no longer available.
         AppError::Refused(Refusal::Expired) => StatusCode::GONE,
         // Quota, revoked, not ready…: the request conflicts with the record's state.

@@ -4,6 +4,9 @@
 pub mod config;
 pub mod error_status;
 pub mod locale;
+pub mod rate_limit;
 pub mod router;
 pub mod startup;
+pub mod verify_cli;
+pub mod verify_routes;
 pub mod worker;

@@ -1,5 +1,5 @@
-//! `server [serve]`: runs ecert. Configuration: Leptos.toml + environment
-//! (docs/configuration.md).
+//! `server [serve]`: runs ecert; `server verify FILE.pdf`: checks a copy
+//! offline. Configuration: Leptos.toml + environment (docs/configuration.md).
 
 use std::net::SocketAddr;
 
@@ -17,6 +17,14 @@ struct Cli {
 enum Command {
     /// Serve the web application (the default).
     Serve,
+    /// Check a PDF's signature and record, as the upload on 证书查验 does.
+    /// Exit status 0: valid; 1: not valid (see the output); 2: error.
+    Verify {
+        file: std::path::PathBuf,
+        /// Print the verdict as JSON (the API's field names).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[tokio::main]
@@ -27,13 +35,18 @@ async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     let result = match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => serve().await,
+        Command::Verify { file, json } => match verify(&file, json).await {
+            Ok(true) => Ok(()),
+            Ok(false) => return std::process::ExitCode::from(1),
+            Err(e) => Err(e),
+        },
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(e) => {
             tracing::error!("{e}");
             eprintln!("error: {e}");
-            std::process::ExitCode::FAILURE
+            std::process::ExitCode::from(2)
         }
     }
 }
@@ -48,6 +61,11 @@ async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+async fn verify(file: &std::path::Path, json: bool) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {
+    let config = server::config::load(&server::config::config_path())?;
+    server::verify_cli::run(&config.settings, file, json).await
 }
 
 async fn shutdown_signal() {

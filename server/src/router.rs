@@ -1,5 +1,6 @@
-//! The HTTP surface: pages and server functions (leptos_axum), the locale
-//! switch, static files, sessions and request tracing.
+//! The HTTP surface: pages and server functions (leptos_axum), the
+//! verification API and forms, the locale switch, static files, sessions,
+//! the verification rate limit and request tracing.
 
 use app::{shell, state::AppState, App};
 use axum::{middleware, routing::get, Router};
@@ -10,6 +11,8 @@ use tower_sessions::{
     Expiry, SessionManagerLayer,
 };
 use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::rate_limit::VerifyLimiter;
 
 /// Cookie that carries the session id; the session itself stays in the database.
 pub const SESSION_COOKIE: &str = "ecert_session";
@@ -26,11 +29,14 @@ pub fn session_layer(store: SqliteStore, settings: &app::config::Settings) -> Se
 pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
+    let limiter = VerifyLimiter::new(state.settings.verify_per_minute, state.settings.verify_burst);
     Router::new()
         .route("/locale/{code}", get(crate::locale::switch))
+        .merge(crate::verify_routes::routes())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(crate::error_status::layer))
+        .layer(middleware::from_fn_with_state(limiter, crate::rate_limit::layer))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

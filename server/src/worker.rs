@@ -136,7 +136,8 @@ async fn make_copy(state: &AppState, job: &Job) -> Result<(String, Option<i64>, 
     Ok((number, Some(holder_id), pdf))
 }
 
-/// Ends jobs abandoned too often and deletes the files of expired copies.
+/// Ends jobs abandoned too often, deletes the files of expired copies and
+/// forgets verification results older than a day.
 async fn housekeeping(state: AppState, config: Arc<WorkerConfig>) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
@@ -151,8 +152,14 @@ async fn housekeeping(state: AppState, config: Arc<WorkerConfig>) {
             Ok(n) => tracing::info!(count = n, "deleted the files of expired endorsed copies"),
             Err(e) => tracing::error!(error = %e, "purging expired files"),
         }
+        // A verification's result page is kept for a day; its log row stays.
+        if let Err(e) = state.store.purge_verdicts(now_unix() - VERDICT_KEPT_SECONDS).await {
+            tracing::error!(error = %e, "purging verification results");
+        }
     }
 }
+
+const VERDICT_KEPT_SECONDS: i64 = 24 * 3600;
 
 #[cfg(test)]
 mod tests {

@@ -246,6 +246,10 @@ pub async fn certificate_file(id: i64, download: bool) -> Result<ByteStream<AppE
         .await
         .map_err(internal("certificate copy task"))?
         .map_err(internal("certificate copy"))?;
+    // Remembered by digest, so that 证书查验 can match an uploaded copy.
+    let issued = crate::store::IssuedFile { certificate_id: id, endorsement_id: None };
+    let sha256 = crate::verify::file_sha256(&pdf);
+    state.store.record_issued_file(&sha256, issued, now).await.map_err(internal("issued file"))?;
     file_audit(AuditEvent::CertificateDownloaded, holder, number.clone(), "").await?;
     Ok(pdf_response(pdf, &format!("{number}.pdf"), download))
 }

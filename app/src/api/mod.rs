@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod certificates;
 pub mod endorsements;
 pub mod terms;
+pub mod verification;
 
 use serde::{Deserialize, Serialize};
 

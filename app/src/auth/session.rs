@@ -63,8 +63,12 @@ pub async fn log_out() -> Result<(), AppError> {
 
 /// The peer address as the server saw it (behind a proxy: the proxy's).
 pub fn client_addr() -> Option<String> {
-    use_context::<Parts>()
-        .and_then(|parts| parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip().to_string()))
+    use_context::<Parts>().and_then(|parts| peer_ip(&parts.extensions)).map(|ip| ip.to_string())
+}
+
+/// The peer address of a request, if the server was started with connect info.
+pub fn peer_ip(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
+    extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
 }
 
 /// A browser submitting a `<form>` without JavaScript asks for HTML back;

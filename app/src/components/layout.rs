@@ -77,6 +77,7 @@ fn UserNav() -> impl IntoView {
                             {me.terms_accepted.then(|| view! {
                                 <li><A href="/certificates">{t!(i18n, nav.certificates)}</A></li>
                             })}
+                            <li><A href="/verify">{t!(i18n, nav.verify)}</A></li>
                         </ul>
                         <div class="user">
                             <span class="user-name" data-testid="user-name">
@@ -95,6 +96,7 @@ fn UserNav() -> impl IntoView {
                         <ul class="nav-links">
                             <li><A href="/login">{t!(i18n, nav.login)}</A></li>
                             <li><A href="/register">{t!(i18n, nav.register)}</A></li>
+                            <li><A href="/verify">{t!(i18n, nav.verify)}</A></li>
                         </ul>
                     }
                     .into_any(),

@@ -5,3 +5,4 @@ pub mod gate;
 pub mod layout;
 pub mod poll;
 pub mod text;
+pub mod verdict;

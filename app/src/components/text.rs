@@ -3,6 +3,7 @@
 use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState};
 use crate::domain::endorsement::{Phase, Refusal};
 use crate::domain::id_document::IdType;
+use crate::domain::verification::{FileProblem, Outcome, Standing};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
 
@@ -42,6 +43,9 @@ pub fn error(locale: Locale, e: &AppError) -> String {
         AppError::Request => td_string!(locale, errors.request),
         AppError::Internal => td_string!(locale, errors.internal),
         AppError::Refused(r) => return refusal(locale, *r),
+        AppError::RateLimited { retry_after_seconds } => {
+            return td_string!(locale, errors.rate_limited, seconds = retry_after_seconds.to_string()).to_string()
+        }
     };
     text.to_string()
 }
@@ -106,5 +110,39 @@ pub fn bilingual(locale: Locale, b: &Bilingual) -> String {
     match locale {
         Locale::en => b.en.clone(),
         _ => b.zh.clone(),
+    }
+}
+
+pub fn outcome(locale: Locale, o: Outcome) -> &'static str {
+    match o {
+        Outcome::Valid => td_string!(locale, verify.outcome.valid),
+        Outcome::Revoked => td_string!(locale, verify.outcome.revoked),
+        Outcome::Expired => td_string!(locale, verify.outcome.expired),
+        Outcome::NoMatch => td_string!(locale, verify.outcome.no_match),
+        Outcome::Invalid => td_string!(locale, verify.outcome.invalid),
+    }
+}
+
+pub fn standing(locale: Locale, s: Standing) -> &'static str {
+    match s {
+        Standing::Valid => td_string!(locale, verify.standing_valid),
+        Standing::Expired => td_string!(locale, verify.standing_expired),
+        Standing::Revoked => td_string!(locale, verify.standing_revoked),
+    }
+}
+
+pub fn file_problem(locale: Locale, p: FileProblem) -> &'static str {
+    match p {
+        FileProblem::Empty => td_string!(locale, verify.problem.empty),
+        FileProblem::TooLarge => td_string!(locale, verify.problem.too_large),
+        FileProblem::NotPdf => td_string!(locale, verify.problem.not_pdf),
+        FileProblem::NoSignature => td_string!(locale, verify.problem.no_signature),
+        FileProblem::Malformed => td_string!(locale, verify.problem.malformed),
+        FileProblem::DigestMismatch => td_string!(locale, verify.problem.digest_mismatch),
+        FileProblem::BadSignature => td_string!(locale, verify.problem.bad_signature),
+        FileProblem::UnsupportedAlgorithm => td_string!(locale, verify.problem.unsupported_algorithm),
+        FileProblem::Untrusted => td_string!(locale, verify.problem.untrusted),
+        FileProblem::SignerCertificateNotValid => td_string!(locale, verify.problem.signer_certificate_not_valid),
+        FileProblem::ModifiedAfterSigning => td_string!(locale, verify.problem.modified_after_signing),
     }
 }

@@ -193,7 +193,7 @@ pub struct Verdict {
 
 /// The stored facts of an endorsement, before they are judged on a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct EndorsementFacts {
+pub struct EndorsementOnRecord {
     pub number: String,
     pub scenario: Bilingual,
     pub status: EndorsementStatus,
@@ -206,7 +206,7 @@ pub struct EndorsementFacts {
 /// actually made exists for them (one being made or that failed is unknown;
 /// an expired copy whose file was purged is still known).
 pub fn judge_endorsement(
-    facts: EndorsementFacts,
+    facts: EndorsementOnRecord,
     certificate: CertificateStatus,
     today: Ymd,
 ) -> Option<EndorsementRecord> {
@@ -288,8 +288,8 @@ mod tests {
         Ymd::parse_iso(s).unwrap()
     }
 
-    fn facts(status: EndorsementStatus, until: &str) -> EndorsementFacts {
-        EndorsementFacts {
+    fn facts(status: EndorsementStatus, until: &str) -> EndorsementOnRecord {
+        EndorsementOnRecord {
             number: "JZ20261101ABCDEFGHJKMN".into(),
             scenario: Bilingual { zh: "本人调用".into(), en: "Own use".into() },
             status,

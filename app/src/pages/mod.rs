@@ -1,4 +1,4 @@
-//! One file per page of the holder's journey.
+//! One file per page: the holder's journey and public verification.
 pub mod certificate_info;
 pub mod certificates;
 pub mod download;
@@ -7,3 +7,4 @@ pub mod login;
 pub mod not_found;
 pub mod register;
 pub mod terms;
+pub mod verify;

@@ -146,32 +146,25 @@ impl KeyRing {
             loaded.push(seal);
         }
 
-        // Trust anchors: every certificate in ca/*.crt.pem, then each chain's last one.
-        let mut anchors: Vec<Certificate> = Vec::new();
-        let mut anchor_der: Vec<Vec<u8>> = Vec::new();
-        let mut add = |cert: &Certificate| -> Result<(), SigningError> {
-            let der = cert.to_der().map_err(|e| SigningError::Certificate(e.to_string()))?;
-            if !anchor_der.contains(&der) {
-                anchor_der.push(der);
-                anchors.push(cert.clone());
-            }
-            Ok(())
-        };
-        let mut crt_files: Vec<PathBuf> = std::fs::read_dir(&ca_dir)
-            .map_err(|source| SigningError::Io { path: ca_dir.clone(), source })?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.to_str().is_some_and(|s| s.ends_with(".crt.pem")))
-            .collect();
-        crt_files.sort();
-        for path in &crt_files {
-            for cert in read_certs(path)? {
-                add(&cert)?;
-            }
-        }
-        for seal in &loaded {
-            add(seal.chain.last().expect("chain is not empty"))?;
-        }
+        let anchors = anchors(&ca_dir, loaded.iter().map(|s| s.chain.last().expect("chain is not empty")))?;
         Ok(KeyRing { seals: loaded, anchors })
+    }
+
+    /// Only the trust anchors, reading nothing secret and creating nothing:
+    /// for checking signatures away from the server (`server verify`).
+    pub fn read_trust_anchors(dir: &Path) -> Result<Vec<Certificate>, SigningError> {
+        let seal_dir = dir.join("seals");
+        let mut chain_roots = Vec::new();
+        if seal_dir.is_dir() {
+            for path in files_ending(&seal_dir, ".chain.pem")? {
+                chain_roots.extend(read_certs(&path)?.pop());
+            }
+        }
+        let ca_dir = dir.join("ca");
+        if !ca_dir.is_dir() {
+            return Ok(chain_roots);
+        }
+        anchors(&ca_dir, chain_roots.iter())
     }
 
     pub fn seal(&self, code: &str) -> Option<&SealKey> {
@@ -181,6 +174,41 @@ impl KeyRing {
     pub fn trust_anchors(&self) -> &[Certificate] {
         &self.anchors
     }
+}
+
+/// Trust anchors: every certificate in `ca/*.crt.pem`, then each seal
+/// chain's last one, without repeats.
+fn anchors<'c>(ca_dir: &Path, chain_roots: impl Iterator<Item = &'c Certificate>) -> Result<Vec<Certificate>, SigningError> {
+    let mut anchors: Vec<Certificate> = Vec::new();
+    let mut anchor_der: Vec<Vec<u8>> = Vec::new();
+    let mut add = |cert: &Certificate| -> Result<(), SigningError> {
+        let der = cert.to_der().map_err(|e| SigningError::Certificate(e.to_string()))?;
+        if !anchor_der.contains(&der) {
+            anchor_der.push(der);
+            anchors.push(cert.clone());
+        }
+        Ok(())
+    };
+    for path in files_ending(ca_dir, ".crt.pem")? {
+        for cert in read_certs(&path)? {
+            add(&cert)?;
+        }
+    }
+    for cert in chain_roots {
+        add(cert)?;
+    }
+    Ok(anchors)
+}
+
+/// The files in `dir` whose names end with `suffix`, sorted.
+fn files_ending(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, SigningError> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| SigningError::Io { path: dir.to_path_buf(), source })?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_str().is_some_and(|s| s.ends_with(suffix)))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// Seal codes become file names.

@@ -20,6 +20,8 @@ pub enum AuditEvent {
     CertificateDownloaded,
     /// A view/download refused: not found, not ready, expired, revoked.
     FileRefused,
+    /// A public check (证书查验); details in the verifications table.
+    Verification,
 }
 
 impl AuditEvent {
@@ -39,6 +41,7 @@ impl AuditEvent {
             AuditEvent::EndorsementDownloaded => "endorsement_downloaded",
             AuditEvent::CertificateDownloaded => "certificate_downloaded",
             AuditEvent::FileRefused => "file_refused",
+            AuditEvent::Verification => "verification",
         }
     }
 }
@@ -53,18 +56,7 @@ pub struct AuditEntry<'a> {
 
 impl Store {
     pub async fn audit(&self, event: AuditEvent, entry: AuditEntry<'_>) -> Result<()> {
-        sqlx::query(
-            "INSERT INTO audit_log (at, event, holder_id, subject, client_addr, detail) VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(now_unix())
-        .bind(event.code())
-        .bind(entry.holder_id)
-        .bind(entry.subject)
-        .bind(entry.client_addr)
-        .bind(entry.detail)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        insert(&self.pool, event, &entry, now_unix()).await
     }
 
     /// Event codes of the newest entries first; for tests and the admin view.
@@ -74,4 +66,21 @@ impl Store {
             .fetch_all(&self.pool)
             .await?)
     }
+}
+
+/// Writes one entry, inside the caller's transaction if it has one.
+pub(super) async fn insert<'e, E>(executor: E, event: AuditEvent, entry: &AuditEntry<'_>, at: i64) -> Result<()>
+where
+    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+{
+    sqlx::query("INSERT INTO audit_log (at, event, holder_id, subject, client_addr, detail) VALUES (?, ?, ?, ?, ?, ?)")
+        .bind(at)
+        .bind(event.code())
+        .bind(entry.holder_id)
+        .bind(entry.subject)
+        .bind(entry.client_addr)
+        .bind(entry.detail)
+        .execute(executor)
+        .await?;
+    Ok(())
 }

@@ -120,7 +120,7 @@ impl Store {
         .await?)
     }
 
-    /// Stores the signed file and marks the endorsement ready, if `owner`
+    /// Stores the signed file (and its digest, see `issued_file`) and marks the endorsement ready, if `owner`
     /// still holds the lease. Returns whether it did.
     pub async fn finish_job(&self, job: &Job, owner: &str, pdf: &[u8], now: i64) -> Result<bool> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
@@ -143,6 +143,17 @@ impl Store {
             .bind(pdf)
             .execute(&mut *tx)
             .await?;
+        // Remembered by digest, so that an uploaded copy finds its record.
+        sqlx::query(
+            "INSERT INTO issued_files (sha256, certificate_id, endorsement_id, issued_at)
+             SELECT ?, certificate_id, id, ? FROM endorsements WHERE id = ?
+             ON CONFLICT (sha256) DO NOTHING",
+        )
+        .bind(crate::verify::file_sha256(pdf))
+        .bind(now)
+        .bind(job.endorsement_id)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }

@@ -11,6 +11,7 @@ mod id_documents;
 mod jobs;
 pub mod seed;
 mod terms;
+mod verification;
 
 use std::{str::FromStr, time::Duration};
 
@@ -22,6 +23,7 @@ pub use certificates::NewCertificate;
 pub use endorsements::{Applied, EndorsementFile, NewApplication};
 pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
 pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};
+pub use verification::{EndorsementFound, IssuedFile, VerificationLog};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -61,6 +63,7 @@ impl Store {
     /// Brings the schema up to date; safe to run at every start.
     pub async fn migrate(&self) -> Result<()> {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        self.remember_stored_files().await?;
         Ok(())
     }
 

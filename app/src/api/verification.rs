@@ -1,0 +1,233 @@
+//! 证书查验, public (no account): by certificate number + holder name, by
+//! endorsement number (the QR code's `/v/<number>`), and by uploaded PDF.
+//! The checks themselves ([`check`]) are shared by these server functions,
+//! the upload form and the JSON API (server::verify_api); every check is
+//! logged with its outcome and the client's address.
+
+use leptos::prelude::*;
+
+use crate::domain::verification::Verdict;
+use crate::error::AppError;
+
+/// Name of the form whose no-JavaScript errors travel in the session.
+pub const CERTIFICATE_FORM: &str = "verify_certificate";
+
+/// The result page of a logged check (verdicts are kept for a day).
+pub fn result_path(token: &str) -> String {
+    format!("/verify/result/{token}")
+}
+
+/// 按证书编号查验: number and name must both match; a wrong pair gets the
+/// same "no match" whichever part was wrong. Without JavaScript the browser
+/// is sent to the result page.
+#[server(endpoint = "verify_certificate")]
+pub async fn verify_certificate(certificate_number: String, holder_name: String) -> Result<Verdict, AppError> {
+    use crate::auth::session::{client_addr, fail_form, is_plain_form_post, state};
+
+    let addr = client_addr();
+    match check::by_certificate(&state(), &certificate_number, &holder_name, addr.as_deref()).await {
+        Ok(checked) => {
+            if is_plain_form_post() {
+                leptos_axum::redirect(&result_path(&checked.token));
+            }
+            Ok(checked.verdict)
+        }
+        Err(err) => {
+            let values = vec![("certificate_number", certificate_number), ("holder_name", holder_name)];
+            Err(fail_form("/verify", CERTIFICATE_FORM, err, values).await)
+        }
+    }
+}
+
+/// 按加注编号查验, and the page the QR code opens.
+#[server(endpoint = "verify_endorsement")]
+pub async fn verify_endorsement(number: String) -> Result<Verdict, AppError> {
+    use crate::auth::session::{client_addr, state};
+
+    let addr = client_addr();
+    Ok(check::by_endorsement(&state(), &number, addr.as_deref()).await?.verdict)
+}
+
+/// A logged check's verdict, while it is kept; otherwise "not found".
+#[server(endpoint = "verification_result")]
+pub async fn verification_result(token: String) -> Result<Verdict, AppError> {
+    use crate::error::internal;
+
+    let stored = crate::auth::session::state()
+        .store
+        .verification_verdict(&token)
+        .await
+        .map_err(internal("verification result"))?
+        .ok_or(AppError::NotFound)?;
+    serde_json::from_str(&stored).map_err(internal("stored verdict"))
+}
+
+/// The checks, for the server functions above, the upload form and the JSON API.
+#[cfg(feature = "ssr")]
+pub mod check {
+    use crate::domain::verification::{
+        judge_endorsement, normalize_number, outcome, same_name, CertificateRecord, EndorsementRecord, FileCheck,
+        Method, Verdict, MAX_FIELD_CHARS,
+    };
+    use crate::error::{internal, AppError, Field, FieldError, Problem};
+    use crate::state::AppState;
+    use crate::store::{EndorsementFound, Store, StoreError, VerificationLog};
+    use x509_cert::Certificate;
+
+    /// A logged check: its verdict and the token of its result page.
+    #[derive(Debug, Clone)]
+    pub struct Checked {
+        pub token: String,
+        pub verdict: Verdict,
+    }
+
+    fn required(field: Field, value: &str, errors: &mut Vec<FieldError>) {
+        let chars = value.trim().chars().count();
+        if chars == 0 {
+            errors.push(FieldError { field, problem: Problem::Required });
+        } else if chars > MAX_FIELD_CHARS {
+            errors.push(FieldError { field, problem: Problem::TooLong });
+        }
+    }
+
+    pub async fn by_certificate(
+        state: &AppState,
+        number: &str,
+        name: &str,
+        client: Option<&str>,
+    ) -> Result<Checked, AppError> {
+        let mut errors = Vec::new();
+        required(Field::CertificateNumber, number, &mut errors);
+        required(Field::HolderName, name, &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let number = normalize_number(number);
+        let found = state.store.certificate_by_number(&number).await.map_err(internal("verify by number"))?;
+        // The same answer whether the number or the name was wrong.
+        let found = found.filter(|(_, record)| same_name(name, &record.holder_name));
+        let certificate_id = found.as_ref().map(|(id, _)| *id);
+        let found = Found { certificate_id, certificate: found.map(|(_, r)| r), ..Found::default() };
+        log(state, Method::Certificate, Some(&number), found, client).await
+    }
+
+    pub async fn by_endorsement(state: &AppState, number: &str, client: Option<&str>) -> Result<Checked, AppError> {
+        let mut errors = Vec::new();
+        required(Field::EndorsementNumber, number, &mut errors);
+        if !errors.is_empty() {
+            return Err(AppError::Invalid(errors));
+        }
+        let number = normalize_number(number);
+        let found = state.store.endorsement_by_number(&number).await.map_err(internal("verify endorsement"))?;
+        let found = found.map(endorsement_found).unwrap_or_default();
+        log(state, Method::Endorsement, Some(&number), found, client).await
+    }
+
+    /// An uploaded file: its signature, then the record it was issued for.
+    pub async fn by_file(state: &AppState, pdf: Vec<u8>, client: Option<&str>) -> Result<Checked, AppError> {
+        let anchors = state.generator.keys().trust_anchors().to_vec();
+        let examined = examine_file(&state.store, anchors, pdf).await.map_err(internal("verify file"))?;
+        let subject = examined.verdict.endorsement.as_ref().map(|e| e.number.clone());
+        log_examined(state, subject.as_deref(), examined, client).await
+    }
+
+    /// A file's verdict, not logged: for [`by_file`] and `server verify FILE.pdf`.
+    pub async fn examine_file(store: &Store, anchors: Vec<Certificate>, pdf: Vec<u8>) -> Result<Examined, StoreError> {
+        let checked =
+            tokio::task::spawn_blocking(move || crate::verify::check_pdf(&pdf, &anchors, std::time::SystemTime::now()))
+                .await
+                .expect("the verifier does not panic");
+        let mut file = checked.file;
+        let mut found = Found::default();
+        if let Some(sha256) = &checked.signed_revision_sha256 {
+            if let Some(issued) = store.issued_file(sha256).await? {
+                if let Some(id) = issued.endorsement_id {
+                    found = store.endorsement_by_id(id).await?.map(endorsement_found).unwrap_or_default();
+                }
+                if found.certificate.is_none() {
+                    found.certificate = store.certificate_record(issued.certificate_id).await?;
+                    found.certificate_id = Some(issued.certificate_id);
+                }
+                file.matches_record = found.certificate.is_some();
+            }
+        }
+        found.file = Some(file);
+        Ok(examine(Method::File, found))
+    }
+
+    /// A verdict and the records it is about.
+    pub struct Examined {
+        pub verdict: Verdict,
+        certificate_id: Option<i64>,
+        endorsement_id: Option<i64>,
+    }
+
+    #[derive(Default)]
+    struct Found {
+        certificate_id: Option<i64>,
+        certificate: Option<CertificateRecord>,
+        endorsement_id: Option<i64>,
+        endorsement: Option<EndorsementRecord>,
+        file: Option<FileCheck>,
+    }
+
+    /// An endorsement is known to a verifier only once its copy was made.
+    fn endorsement_found(e: EndorsementFound) -> Found {
+        let today = crate::clock::today_shanghai();
+        match judge_endorsement(e.endorsement, e.certificate.status, today) {
+            Some(record) => Found {
+                certificate_id: Some(e.certificate_id),
+                certificate: Some(e.certificate),
+                endorsement_id: Some(e.endorsement_id),
+                endorsement: Some(record),
+                file: None,
+            },
+            None => Found::default(),
+        }
+    }
+
+    fn examine(method: Method, found: Found) -> Examined {
+        let verdict = Verdict {
+            method,
+            outcome: outcome(found.certificate.as_ref(), found.endorsement.as_ref(), found.file.as_ref()),
+            checked_at: crate::clock::format_shanghai_seconds(crate::store::now_unix()),
+            certificate: found.certificate,
+            endorsement: found.endorsement,
+            file: found.file,
+        };
+        Examined { verdict, certificate_id: found.certificate_id, endorsement_id: found.endorsement_id }
+    }
+
+    async fn log(
+        state: &AppState,
+        method: Method,
+        subject: Option<&str>,
+        found: Found,
+        client: Option<&str>,
+    ) -> Result<Checked, AppError> {
+        log_examined(state, subject, examine(method, found), client).await
+    }
+
+    async fn log_examined(
+        state: &AppState,
+        subject: Option<&str>,
+        examined: Examined,
+        client: Option<&str>,
+    ) -> Result<Checked, AppError> {
+        let Examined { verdict, certificate_id, endorsement_id } = examined;
+        let token = format!("{:032x}", rand::random::<u128>());
+        let json = serde_json::to_string(&verdict).map_err(internal("verdict json"))?;
+        let entry = VerificationLog {
+            token: &token,
+            method: verdict.method,
+            subject,
+            outcome: verdict.outcome,
+            certificate_id,
+            endorsement_id,
+            client_addr: client,
+            verdict: &json,
+        };
+        state.store.log_verification(&entry, crate::store::now_unix()).await.map_err(internal("verification log"))?;
+        Ok(Checked { token, verdict })
+    }
+}

@@ -1,0 +1,135 @@
+//! Rate limit of the public verification routes, per client address (GCRA,
+//! the `governor` crate): a burst, then a steady rate (configuration
+//! `verify_burst`, `verify_per_minute`). Over the limit a request gets 429
+//! with `Retry-After` and a message its caller can read: JSON for the API,
+//! the server-function error for the WASM client, a page for a browser.
+
+use std::net::{IpAddr, Ipv4Addr};
+use std::num::NonZeroU32;
+use std::sync::Arc;
+use std::time::Duration;
+
+use app::error::AppError;
+use axum::{
+    body::Body,
+    extract::{Request, State},
+    http::{header, HeaderValue, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
+
+/// Paths that check certificates for the public. Holder pages are not
+/// limited here (they need a login).
+pub fn is_verification_path(path: &str) -> bool {
+    const PREFIXES: &[&str] = &["/api/v1/verify/", "/v/", "/verify/"];
+    const EXACT: &[&str] = &["/v", "/api/verify_certificate", "/api/verify_endorsement", "/api/verification_result"];
+    EXACT.contains(&path) || PREFIXES.iter().any(|p| path.starts_with(p))
+}
+
+#[derive(Clone)]
+pub struct VerifyLimiter(Arc<DefaultKeyedRateLimiter<IpAddr>>);
+
+impl VerifyLimiter {
+    pub fn new(per_minute: u32, burst: u32) -> VerifyLimiter {
+        let quota = Quota::per_minute(NonZeroU32::new(per_minute).unwrap_or(NonZeroU32::MIN))
+            .allow_burst(NonZeroU32::new(burst).unwrap_or(NonZeroU32::MIN));
+        let limiter = VerifyLimiter(Arc::new(RateLimiter::keyed(quota)));
+        // Addresses that have been quiet long enough are forgotten.
+        let forget = limiter.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                tick.tick().await;
+                forget.0.retain_recent();
+                forget.0.shrink_to_fit();
+            }
+        });
+        limiter
+    }
+
+    /// `Err(wait)` when `ip` is over its limit.
+    fn check(&self, ip: IpAddr) -> Result<(), Duration> {
+        self.0.check_key(&ip).map_err(|not_until| not_until.wait_time_from(self.0.clock().now()))
+    }
+}
+
+pub async fn layer(State(limiter): State<VerifyLimiter>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    if !is_verification_path(path) {
+        return next.run(request).await;
+    }
+    // Without connect info (in-process tests) every caller is one client.
+    let ip = app::auth::session::peer_ip(request.extensions()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let Err(wait) = limiter.check(ip) else { return next.run(request).await };
+    let seconds = wait.as_secs() + 1;
+    tracing::warn!(%ip, path, "verification rate limit");
+    let wants_html = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.contains("text/html"));
+    let mut response = if path.starts_with("/api/v1/") {
+        let body = serde_json::json!({
+            "error": "rate_limited",
+            "retry_after_seconds": seconds,
+            "message": format!("查验过于频繁，请 {seconds} 秒后再试。Too many checks; try again in {seconds} s."),
+        });
+        (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
+    } else if path.starts_with("/api/") && !wants_html {
+        // The WASM client reads this as its error type and shows the message.
+        let error = AppError::RateLimited { retry_after_seconds: seconds };
+        let body = serde_json::to_string(&error).unwrap_or_default();
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        response
+    } else {
+        (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(page(seconds))).into_response()
+    };
+    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
+        response.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    response
+}
+
+/// A self-contained page: the app shell is not rendered for a refused request.
+fn page(seconds: u64) -> String {
+    format!(
+        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>查验过于频繁</title>\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
+         <main role=\"alert\" data-testid=\"rate-limited\"><h1>查验过于频繁</h1>\
+         <p>为保障服务安全，同一网络地址的查验次数有限制。请 {seconds} 秒后再试。</p>\
+         <p lang=\"en\">Too many checks from your address. Please try again in {seconds} seconds.</p>\
+         <p><a href=\"/verify\">返回证书查验 / Back to verification</a></p></main></body></html>"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_verification_paths_are_limited() {
+        for path in ["/v", "/v/JZ1", "/verify/file", "/verify/result/ab", "/api/v1/verify/file", "/api/verify_endorsement"]
+        {
+            assert!(is_verification_path(path), "{path}");
+        }
+        for path in ["/verify", "/vx", "/login", "/api/login", "/certificates/1/download", "/api/v1/other"] {
+            assert!(!is_verification_path(path), "{path}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_burst_then_refusal_per_address() {
+        let limiter = VerifyLimiter::new(60, 3);
+        let a = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1));
+        let b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+        for _ in 0..3 {
+            assert!(limiter.check(a).is_ok());
+        }
+        let wait = limiter.check(a).unwrap_err();
+        assert!(wait <= Duration::from_secs(1), "{wait:?}");
+        assert!(limiter.check(b).is_ok(), "another address has its own budget");
+    }
+}

@@ -1,0 +1,192 @@
+//! The HTTP side of 证书查验 that is not a Leptos page: the JSON API for
+//! integrators (docs/api.md) and the two plain forms of the /verify page
+//! (endorsement number, file upload). The checks are `app::api::verification::check`.
+
+use app::api::verification::{check, result_path};
+use app::domain::verification::{normalize_number, FileProblem, Method, Outcome, Verdict, MAX_UPLOAD_BYTES};
+use app::error::AppError;
+use app::state::AppState;
+use axum::{
+    extract::{rejection::JsonRejection, DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Query, Request, State},
+    http::{header, request::Parts, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Json, Router,
+};
+use futures::StreamExt;
+use serde::{Deserialize, Serialize};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/verify/certificate", post(api_certificate).layer(DefaultBodyLimit::max(16 * 1024)))
+        .route("/api/v1/verify/endorsement/{number}", get(api_endorsement))
+        // Uploads are capped while they are read (see `read_capped`).
+        .route("/api/v1/verify/file", post(api_file).layer(DefaultBodyLimit::disable()))
+        .route("/v", get(endorsement_form))
+        .route("/verify/file", post(upload_form).layer(DefaultBodyLimit::disable()))
+}
+
+/// The caller's address, for the verification log.
+pub struct ClientAddr(Option<String>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientAddr(app::auth::session::peer_ip(&parts.extensions).map(|ip| ip.to_string())))
+    }
+}
+
+#[derive(Deserialize)]
+struct CertificateQuery {
+    certificate_number: String,
+    holder_name: String,
+}
+
+/// A check's answer: the verdict plus where a person can see it.
+#[derive(Serialize)]
+struct ApiVerdict<'a> {
+    verification_id: &'a str,
+    result_url: String,
+    #[serde(flatten)]
+    verdict: &'a Verdict,
+}
+
+async fn api_certificate(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    body: Result<Json<CertificateQuery>, JsonRejection>,
+) -> Response {
+    let Ok(Json(q)) = body else { return api_error(&AppError::Request) };
+    answer(check::by_certificate(&state, &q.certificate_number, &q.holder_name, addr.as_deref()).await, &state)
+}
+
+async fn api_endorsement(
+    State(state): State<AppState>,
+    ClientAddr(addr): ClientAddr,
+    Path(number): Path<String>,
+) -> Response {
+    answer(check::by_endorsement(&state, &number, addr.as_deref()).await, &state)
+}
+
+/// The PDF as the whole body (`application/pdf`), or as the `file` field of
+/// a `multipart/form-data` body.
+async fn api_file(State(state): State<AppState>, ClientAddr(addr): ClientAddr, request: Request) -> Response {
+    let pdf = match uploaded_pdf(request, &state).await {
+        Ok(Some(pdf)) => pdf,
+        Ok(None) => return error_json(StatusCode::BAD_REQUEST, "no_file"),
+        Err(()) => return api_error(&AppError::Request),
+    };
+    answer(check::by_file(&state, pdf, addr.as_deref()).await, &state)
+}
+
+/// `GET /v?number=…` (the endorsement-number form) → `/v/<number>`.
+async fn endorsement_form(Query(q): Query<std::collections::HashMap<String, String>>) -> Redirect {
+    let number = normalize_number(q.get("number").map(String::as_str).unwrap_or_default());
+    if number.is_empty() {
+        return Redirect::to("/verify?number=missing#by-endorsement");
+    }
+    Redirect::to(&format!("/v/{}", path_segment(&number)))
+}
+
+/// `POST /verify/file` (the upload form) → the result page.
+async fn upload_form(State(state): State<AppState>, ClientAddr(addr): ClientAddr, request: Request) -> Redirect {
+    let pdf = match uploaded_pdf(request, &state).await {
+        Ok(Some(pdf)) => pdf,
+        Ok(None) => return Redirect::to("/verify?file=missing#by-file"),
+        Err(()) => return Redirect::to("/verify?file=failed#by-file"),
+    };
+    match check::by_file(&state, pdf, addr.as_deref()).await {
+        Ok(checked) => Redirect::to(&result_path(&checked.token)),
+        Err(_) => Redirect::to("/verify?file=failed#by-file"),
+    }
+}
+
+/// The uploaded bytes, at most one byte over the limit (so the verifier
+/// says "too large" without the server holding a huge body). `Ok(None)`:
+/// no file was sent.
+async fn uploaded_pdf(request: Request, state: &AppState) -> Result<Option<Vec<u8>>, ()> {
+    let multipart = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    if !multipart {
+        let pdf = read_capped(request.into_body().into_data_stream()).await?;
+        return Ok((!pdf.is_empty()).then_some(pdf));
+    }
+    let mut form = Multipart::from_request(request, state).await.map_err(|_| ())?;
+    while let Some(field) = form.next_field().await.map_err(|_| ())? {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let named = field.file_name().is_some_and(|n| !n.is_empty());
+        let pdf = read_capped(field).await?;
+        // A form submitted with no file chosen sends an empty, unnamed part.
+        return Ok((named || !pdf.is_empty()).then_some(pdf));
+    }
+    Ok(None)
+}
+
+async fn read_capped<S, B, E>(mut stream: S) -> Result<Vec<u8>, ()>
+where
+    S: futures::Stream<Item = Result<B, E>> + Unpin,
+    B: AsRef<[u8]>,
+{
+    let mut pdf = Vec::new();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|_| ())?;
+        let room = MAX_UPLOAD_BYTES + 1 - pdf.len();
+        pdf.extend_from_slice(&chunk.as_ref()[..chunk.as_ref().len().min(room)]);
+        if pdf.len() > MAX_UPLOAD_BYTES {
+            break;
+        }
+    }
+    Ok(pdf)
+}
+
+/// 200 for an answer about something found or a file judged; 404 when a
+/// number matches nothing; 400/413/415 for an upload that is empty, too
+/// large or not a PDF. The body is the verdict in every case.
+fn answer(result: Result<check::Checked, AppError>, state: &AppState) -> Response {
+    let checked = match result {
+        Ok(checked) => checked,
+        Err(err) => return api_error(&err),
+    };
+    let v = &checked.verdict;
+    let status = match (v.method, v.outcome, v.file.as_ref().and_then(|f| f.problem)) {
+        (_, _, Some(FileProblem::Empty)) => StatusCode::BAD_REQUEST,
+        (_, _, Some(FileProblem::TooLarge)) => StatusCode::PAYLOAD_TOO_LARGE,
+        (_, _, Some(FileProblem::NotPdf)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        (Method::Certificate | Method::Endorsement, Outcome::NoMatch, _) => StatusCode::NOT_FOUND,
+        _ => StatusCode::OK,
+    };
+    let result_url = format!("{}{}", state.settings.public_base_url, result_path(&checked.token));
+    (status, Json(ApiVerdict { verification_id: &checked.token, result_url, verdict: v })).into_response()
+}
+
+fn api_error(err: &AppError) -> Response {
+    let status = crate::error_status::status_of(err);
+    let code = match err {
+        AppError::Invalid(_) => "invalid_input",
+        AppError::RateLimited { .. } => "rate_limited",
+        AppError::Internal => "internal",
+        _ => "bad_request",
+    };
+    let mut body = serde_json::json!({ "error": code });
+    if let AppError::Invalid(fields) = err {
+        body["fields"] = serde_json::to_value(fields).unwrap_or_default();
+    }
+    (status, Json(body)).into_response()
+}
+
+fn error_json(status: StatusCode, code: &str) -> Response {
+    (status, Json(serde_json::json!({ "error": code }))).into_response()
+}
+
+/// Percent-encodes what is not a plain number character.
+fn path_segment(s: &str) -> String {
+    s.bytes()
+        .map(|b| if b.is_ascii_alphanumeric() || b == b'-' { (b as char).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
