@@ -25,12 +25,18 @@ pub async fn app() -> TestApp {
 }
 
 pub async fn app_with_workers(workers: server::worker::WorkerConfig) -> TestApp {
+    // Tests make many checks from one (unknown) address.
+    app_with(workers, &[("ECERT_VERIFY_BURST", "1000")]).await
+}
+
+/// `env`: more `ECERT_*` settings.
+pub async fn app_with(workers: server::worker::WorkerConfig, env: &[(&str, &str)]) -> TestApp {
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
     let settings = Settings::from_toml_and_env("", |name| match name {
         "ECERT_DATA_DIR" => Some(data_dir.clone()),
         "ECERT_SEED_DEMO" => Some("true".into()),
-        _ => None,
+        _ => env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()),
     })
     .unwrap();
     let store = app::store::Store::connect(&settings.database_url).await.unwrap();
@@ -75,7 +81,7 @@ impl<'a> Client<'a> {
         self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
     }
 
-    async fn send(&mut self, request: Request<Body>) -> Reply {
+    pub async fn send(&mut self, request: Request<Body>) -> Reply {
         let response: Response<Body> = self.app.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let location = response.headers().get(header::LOCATION).map(|v| v.to_str().unwrap().to_string());

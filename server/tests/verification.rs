@@ -1,0 +1,250 @@
+//! 证书查验 through HTTP: the JSON API, the page forms with and without
+//! JavaScript, files we issued and files we did not, the log of every
+//! check, and the per-address rate limit.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use support::{app, app_with, ready_holder, Client, Reply, TestApp};
+
+/// 张三 applies for an endorsement of his valid certificate and downloads the copy.
+async fn endorsed_copy(app: &TestApp) -> (String, Vec<u8>) {
+    let mut zhang = ready_holder(app, "zhangsan").await;
+    let list = zhang.call("/api/certificates", &[]).await.json();
+    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let form = [("certificate_id", cert.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", "k1")];
+    let applied = zhang.call("/api/apply_endorsement", &form).await.json();
+    let (id, number) = (applied["id"].as_i64().unwrap(), applied["number"].as_str().unwrap().to_string());
+    let started = Instant::now();
+    loop {
+        let file = zhang.fetch(&format!("/api/endorsement_file?id={id}&download=true")).await;
+        if file.status == StatusCode::OK {
+            return (number, file.bytes);
+        }
+        assert!(started.elapsed() < Duration::from_secs(20), "no copy after 20 s: {}", file.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+async fn post_json(c: &mut Client<'_>, path: &str, body: serde_json::Value) -> Reply {
+    let request = Request::post(path)
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ACCEPT, "application/json")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    c.send(request).await
+}
+
+async fn post_pdf(c: &mut Client<'_>, bytes: Vec<u8>) -> Reply {
+    let request = Request::post("/api/v1/verify/file")
+        .header(header::CONTENT_TYPE, "application/pdf")
+        .body(Body::from(bytes))
+        .unwrap();
+    c.send(request).await
+}
+
+/// The upload form, as a browser without JavaScript posts it.
+async fn upload_form(c: &mut Client<'_>, file_name: &str, bytes: &[u8]) -> Reply {
+    let boundary = "----ecertBoundary7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\n\
+         Content-Type: application/pdf\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = Request::post("/verify/file")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from(body))
+        .unwrap();
+    c.send(request).await
+}
+
+#[tokio::test]
+async fn number_and_name_must_both_match_and_say_nothing_else() {
+    let app = app().await;
+    let mut c = Client::new(&app);
+    let check = |number: &str, name: &str| serde_json::json!({ "certificate_number": number, "holder_name": name });
+
+    let ok = post_json(&mut c, "/api/v1/verify/certificate", check(" 0301202203150001 ", "张 三")).await;
+    assert_eq!(ok.status, StatusCode::OK, "{}", ok.body);
+    let v = ok.json();
+    assert_eq!(v["outcome"], "valid");
+    assert_eq!(v["method"], "certificate");
+    assert_eq!(v["certificate"]["holder_name"], "张三");
+    assert_eq!(v["certificate"]["id_number_masked"], "1101**********0019");
+    assert!(!ok.body.contains("110105198503150019"), "the full ID number never leaves the server");
+    assert_eq!(v["verification_id"].as_str().unwrap().len(), 32);
+    assert!(v["result_url"].as_str().unwrap().ends_with(&format!("/verify/result/{}", v["verification_id"].as_str().unwrap())));
+
+    let wrong_name = post_json(&mut c, "/api/v1/verify/certificate", check("0301202203150001", "李四")).await;
+    let wrong_number = post_json(&mut c, "/api/v1/verify/certificate", check("0301202203150009", "张三")).await;
+    for reply in [&wrong_name, &wrong_number] {
+        assert_eq!(reply.status, StatusCode::NOT_FOUND);
+        let v = reply.json();
+        assert_eq!(v["outcome"], "no_match");
+        assert!(v["certificate"].is_null() && v["endorsement"].is_null());
+    }
+
+    let revoked = post_json(&mut c, "/api/v1/verify/certificate", check("0601202306300042", "张三")).await.json();
+    assert_eq!(revoked["outcome"], "revoked");
+    assert_eq!(revoked["certificate"]["revoked_on"], "2024-02-01");
+
+    let missing = post_json(&mut c, "/api/v1/verify/certificate", check("", "  ")).await;
+    assert_eq!(missing.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(missing.json()["error"], "invalid_input");
+    assert_eq!(missing.json()["fields"].as_array().unwrap().len(), 2);
+    let garbled = c
+        .send(Request::post("/api/v1/verify/certificate").header(header::CONTENT_TYPE, "application/json").body(Body::from("{")).unwrap())
+        .await;
+    assert_eq!(garbled.status, StatusCode::BAD_REQUEST);
+    assert_eq!(garbled.json()["error"], "bad_request");
+
+    // Without JavaScript the form lands on the result page; errors go back with the values kept.
+    let mut browser = Client::new(&app);
+    let posted = browser
+        .submit("/api/verify_certificate", &[("certificate_number", "0301202203150001"), ("holder_name", "张三")])
+        .await;
+    let result = posted.location.clone().unwrap_or_else(|| panic!("no redirect: {} {}", posted.status, posted.body));
+    assert!(result.starts_with("/verify/result/"), "{result}");
+    let page = browser.get(&result).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("data-outcome=\"valid\"") && page.body.contains("证书有效"), "{}", page.body);
+    let refused = browser.submit("/api/verify_certificate", &[("certificate_number", "0301202203150001"), ("holder_name", " ")]).await;
+    assert_eq!(refused.location.as_deref(), Some("/verify"));
+    let form = browser.get("/verify").await;
+    assert!(form.body.contains("value=\"0301202203150001\""), "the number is kept");
+    assert!(form.body.contains("error-holder_name"), "the name is flagged");
+    assert_eq!(browser.get("/verify/result/00000000000000000000000000000000").await.status, StatusCode::OK);
+
+    let logged: Vec<String> = app.store.recent_audit_events(100).await.unwrap().into_iter().map(|(e, _, _)| e).collect();
+    assert_eq!(logged.iter().filter(|e| *e == "verification").count(), 5, "{logged:?}");
+}
+
+#[tokio::test]
+async fn an_endorsed_copy_verifies_by_number_qr_address_and_upload_and_changes_do_not() {
+    let app = app().await;
+    let (number, pdf) = endorsed_copy(&app).await;
+    let mut c = Client::new(&app);
+
+    let by_number = c.fetch(&format!("/api/v1/verify/endorsement/{}", number.to_lowercase())).await;
+    assert_eq!(by_number.status, StatusCode::OK, "{}", by_number.body);
+    let v = by_number.json();
+    assert_eq!(v["outcome"], "valid");
+    assert_eq!(v["endorsement"]["number"], number.as_str());
+    assert_eq!(v["endorsement"]["standing"], "valid");
+    assert_eq!(v["certificate"]["certificate_number"], "0301202203150001");
+    assert_eq!(c.fetch("/api/v1/verify/endorsement/JZ20260101AAAAAAAAAAAA").await.status, StatusCode::NOT_FOUND);
+
+    // The QR code's address is a page; the form's GET leads there.
+    let qr = c.get(&format!("/v/{number}")).await;
+    assert_eq!(qr.status, StatusCode::OK);
+    assert!(qr.body.contains("data-outcome=\"valid\"") && qr.body.contains(&number), "{}", qr.body);
+    let typed = c.get(&format!("/v?number=+{}+", number.to_lowercase())).await;
+    assert_eq!(typed.location.as_deref(), Some(format!("/v/{number}").as_str()));
+    assert_eq!(c.get("/v?number=").await.location.as_deref(), Some("/verify?number=missing#by-endorsement"));
+
+    let upload = post_pdf(&mut c, pdf.clone()).await;
+    assert_eq!(upload.status, StatusCode::OK, "{}", upload.body);
+    let v = upload.json();
+    assert_eq!(v["outcome"], "valid", "{v}");
+    assert_eq!(v["file"]["matches_record"], true);
+    assert_eq!(v["file"]["signer"], "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章");
+    assert_eq!(v["endorsement"]["number"], number.as_str());
+
+    let mut tampered = pdf.clone();
+    let at = tampered.len() / 3;
+    tampered[at] ^= 0x20;
+    let v = post_pdf(&mut c, tampered).await.json();
+    assert_eq!((v["outcome"].as_str(), v["file"]["problem"].as_str()), (Some("invalid"), Some("digest_mismatch")));
+    assert!(v["certificate"].is_null(), "a broken file names no record");
+
+    let mut appended = pdf.clone();
+    appended.extend_from_slice(b"\n% appended\n");
+    let v = post_pdf(&mut c, appended).await.json();
+    assert_eq!(v["file"]["problem"], "modified_after_signing");
+    assert_eq!(v["file"]["signature_valid"], true);
+    assert_eq!(v["outcome"], "invalid");
+
+    assert_eq!(post_pdf(&mut c, b"hello".to_vec()).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let empty = post_pdf(&mut c, Vec::new()).await;
+    assert_eq!((empty.status, empty.json()["error"].as_str()), (StatusCode::BAD_REQUEST, Some("no_file")));
+    let mut huge = pdf.clone();
+    huge.resize(6 * 1024 * 1024, b' ');
+    let too_large = post_pdf(&mut c, huge).await;
+    assert_eq!(too_large.status, StatusCode::PAYLOAD_TOO_LARGE);
+    assert_eq!(too_large.json()["file"]["problem"], "too_large");
+
+    // The page's upload form, without JavaScript: to the result page.
+    let posted = upload_form(&mut c, "copy.pdf", &pdf).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let result = posted.location.unwrap();
+    let page = c.get(&result).await;
+    assert!(page.body.contains("data-outcome=\"valid\"") && page.body.contains("data-value=\"true\""), "{}", page.body);
+    let none = upload_form(&mut c, "", b"").await;
+    assert_eq!(none.location.as_deref(), Some("/verify?file=missing#by-file"));
+
+    let rows: Vec<(String, String, Option<i64>)> =
+        sqlx::query_as("SELECT method, outcome, endorsement_id FROM verifications ORDER BY id")
+            .fetch_all(app.store.sqlite_pool())
+            .await
+            .unwrap();
+    assert_eq!(rows.len(), 9, "every check but the empty upload: {rows:?}");
+    assert_eq!(rows[0], ("endorsement".into(), "valid".into(), rows[0].2));
+    assert!(rows[0].2.is_some(), "linked to the endorsement for the holder's view");
+}
+
+#[tokio::test]
+async fn a_direct_download_matches_its_record_and_expired_copies_say_so() {
+    let app = app().await;
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    let list = zhang.call("/api/certificates", &[]).await.json();
+    let legacy = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0501201911200017").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let file = zhang.fetch(&format!("/api/certificate_file?id={legacy}&download=true")).await;
+    assert_eq!(file.status, StatusCode::OK);
+    let v = post_pdf(&mut Client::new(&app), file.bytes).await.json();
+    assert_eq!(v["outcome"], "valid", "{v}");
+    assert_eq!(v["certificate"]["certificate_number"], "0501201911200017");
+    assert!(v["endorsement"].is_null());
+
+    let expired: String = sqlx::query_scalar(
+        "SELECT e.number FROM endorsements e JOIN certificates c ON c.id = e.certificate_id
+         WHERE c.certificate_number = '0401202401100008'",
+    )
+    .fetch_one(app.store.sqlite_pool())
+    .await
+    .unwrap();
+    let v = Client::new(&app).fetch(&format!("/api/v1/verify/endorsement/{expired}")).await.json();
+    assert_eq!((v["outcome"].as_str(), v["endorsement"]["standing"].as_str()), (Some("expired"), Some("expired")));
+}
+
+#[tokio::test]
+async fn too_many_checks_from_one_address_are_refused_with_a_clear_answer() {
+    let app = app_with(server::worker::WorkerConfig::new(1), &[("ECERT_VERIFY_BURST", "3")]).await;
+    let mut c = Client::new(&app);
+    for _ in 0..3 {
+        assert_eq!(c.fetch("/api/v1/verify/endorsement/JZ1").await.status, StatusCode::NOT_FOUND);
+    }
+    let refused = c.fetch("/api/v1/verify/endorsement/JZ1").await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused.json()["error"], "rate_limited");
+    assert!(refused.header("retry-after").parse::<u64>().unwrap() >= 1);
+    let page = c.get("/v/JZ1").await;
+    assert_eq!(page.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(page.body.contains("查验过于频繁"), "{}", page.body);
+    let wasm = c.call("/api/verify_endorsement", &[("number", "JZ1")]).await;
+    assert_eq!(wasm.status, StatusCode::TOO_MANY_REQUESTS);
+    assert!(wasm.body.contains("RateLimited"), "{}", wasm.body);
+    // Other pages are not limited.
+    assert_eq!(c.get("/verify").await.status, StatusCode::OK);
+    assert_eq!(c.get("/login").await.status, StatusCode::OK);
+}
