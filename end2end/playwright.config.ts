@@ -48,6 +48,10 @@ export default defineConfig({
       ECERT_DATA_DIR: "end2end/.data",
       ECERT_SEED_DEMO: "true",
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+      // The QR code on a copy must lead back to this server.
+      ECERT_PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
+      // Every check comes from 127.0.0.1; the limit itself is tested in server/tests.
+      ECERT_VERIFY_BURST: "1000",
       RUST_LOG: "warn",
     },
   },

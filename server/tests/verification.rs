@@ -4,33 +4,9 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
-
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, app_with, ready_holder, Client, Reply, TestApp};
-
-/// 张三 applies for an endorsement of his valid certificate and downloads the copy.
-async fn endorsed_copy(app: &TestApp) -> (String, Vec<u8>) {
-    let mut zhang = ready_holder(app, "zhangsan").await;
-    let list = zhang.call("/api/certificates", &[]).await.json();
-    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
-    let form = [("certificate_id", cert.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", "k1")];
-    let applied = zhang.call("/api/apply_endorsement", &form).await.json();
-    let (id, number) = (applied["id"].as_i64().unwrap(), applied["number"].as_str().unwrap().to_string());
-    let started = Instant::now();
-    loop {
-        let file = zhang.fetch(&format!("/api/endorsement_file?id={id}&download=true")).await;
-        if file.status == StatusCode::OK {
-            return (number, file.bytes);
-        }
-        assert!(started.elapsed() < Duration::from_secs(20), "no copy after 20 s: {}", file.body);
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
+use support::{app, app_with, endorsed_copy, ready_holder, Client, Reply};
 
 async fn post_json(c: &mut Client<'_>, path: &str, body: serde_json::Value) -> Reply {
     let request = Request::post(path)

@@ -171,6 +171,29 @@ pub async fn ready_holder<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
     c
 }
 
+/// 张三 applies for an endorsement of his valid certificate 0301202203150001,
+/// the workers make it, he downloads it: (endorsement number, PDF).
+pub async fn endorsed_copy(app: &TestApp) -> (String, Vec<u8>) {
+    let mut zhang = ready_holder(app, "zhangsan").await;
+    let list = zhang.call("/api/certificates", &[]).await.json();
+    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let form = [("certificate_id", cert.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", "copy")];
+    let applied = zhang.call("/api/apply_endorsement", &form).await.json();
+    let (id, number) = (applied["id"].as_i64().unwrap(), applied["number"].as_str().unwrap().to_string());
+    let started = std::time::Instant::now();
+    loop {
+        let file = zhang.fetch(&format!("/api/endorsement_file?id={id}&download=true")).await;
+        if file.status == StatusCode::OK {
+            return (number, file.bytes);
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no copy after 20 s: {}", file.body);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
