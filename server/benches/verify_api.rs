@@ -12,7 +12,8 @@ use std::time::{Duration, Instant};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, endorsed_copy, Client};
+use server::worker::WorkerConfig;
+use support::{app_with, endorsed_copy, Client};
 
 const SEQUENTIAL: usize = 2000;
 const CONCURRENT: usize = 4000;
@@ -24,7 +25,9 @@ fn main() {
 }
 
 async fn run() {
-    let app = app().await;
+    // One in-process client: the per-address limit would stop it; measured without.
+    let unlimited = [("ECERT_VERIFY_BURST", "1000000"), ("ECERT_VERIFY_PER_MINUTE", "1000000000")];
+    let app = app_with(WorkerConfig::new(1), &unlimited).await;
     let (_, pdf) = endorsed_copy(&app).await;
     println!("copy: {} bytes", pdf.len());
     let request = |pdf: &[u8]| {
