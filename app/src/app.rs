@@ -11,8 +11,14 @@ use leptos_use::UseLocalesOptions;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::{
-    certificate_info::CertificateInfoPage, certificates::CertificatesPage, download::DownloadPage, help::HelpPage,
-    login::LoginPage, not_found::NotFound, register::RegisterPage, terms::TermsPage,
+    certificate_info::CertificateInfoPage,
+    certificates::CertificatesPage,
+    download::DownloadPage,
+    help::HelpPage,
+    login::LoginPage,
+    not_found::NotFound,
+    register::RegisterPage,
+    terms::TermsPage,
     verify::{EndorsementVerdictPage, VerificationResultPage, VerifyPage},
 };
 

@@ -20,6 +20,7 @@ struct Signed {
     dir: tempfile::TempDir,
     pdf: PathBuf,
     bytes: Vec<u8>,
+    anchors: Vec<x509_cert::Certificate>,
 }
 
 fn make(endorsed: bool) -> Signed {
@@ -37,7 +38,7 @@ fn make(endorsed: bool) -> Signed {
         let name = if endorsed { "endorsed.pdf" } else { "legacy.pdf" };
         std::fs::write(Path::new(&keep).join(name), &bytes).unwrap();
     }
-    Signed { dir, pdf, bytes }
+    Signed { dir, pdf, bytes, anchors: ring.trust_anchors().to_vec() }
 }
 
 fn run(program: &str, args: &[&str]) -> (bool, String) {
@@ -84,6 +85,42 @@ fn flipping_one_signed_byte_breaks_the_signature() {
         let out = pdfsig(&path);
         assert!(!out.contains("Signature is Valid."), "byte {pos}: {out}");
     }
+}
+
+/// Our verifier (app::verify, used by 证书查验) and poppler agree on the
+/// copy as made, on changed bytes in either signed range, and on bytes
+/// appended after signing. Inside the signature container we are stricter:
+/// poppler ignores a changed byte in a certificate it does not use, we
+/// refuse any change.
+#[test]
+fn our_verifier_agrees_with_pdfsig() {
+    let s = make(true);
+    let [_, len1, start2, len2] = byte_range(&s.bytes);
+    let mut variants: Vec<(String, Vec<u8>)> = vec![("as made".into(), s.bytes.clone())];
+    for pos in [100, len1 / 2, start2 + len2 / 2] {
+        let mut bytes = s.bytes.clone();
+        bytes[pos] = if bytes[pos] == b'7' { b'8' } else { b'7' };
+        variants.push((format!("byte {pos} changed"), bytes));
+    }
+    let mut appended = s.bytes.clone();
+    appended.extend_from_slice(b"\n% a note added later\n");
+    variants.push(("bytes appended".into(), appended));
+
+    for (what, bytes) in variants {
+        let path = s.dir.path().join("variant.pdf");
+        std::fs::write(&path, &bytes).unwrap();
+        let out = pdfsig(&path);
+        let poppler_ok = out.contains("Signature is Valid.") && out.contains("Total document signed");
+        let ours = app::verify::check_pdf(&bytes, &s.anchors, SystemTime::now());
+        assert_eq!(ours.file.problem.is_none(), poppler_ok, "{what}: ours {:?}, pdfsig:\n{out}", ours.file);
+        let intact = out.contains("Signature is Valid.");
+        assert_eq!(ours.file.signature_valid, intact, "{what}: signature_valid vs pdfsig:\n{out}");
+    }
+
+    let mut in_container = s.bytes.clone();
+    let pos = len1 + 200;
+    in_container[pos] = if in_container[pos] == b'7' { b'8' } else { b'7' };
+    assert!(app::verify::check_pdf(&in_container, &s.anchors, SystemTime::now()).file.problem.is_some());
 }
 
 #[test]

@@ -64,11 +64,8 @@ pub async fn layer(State(limiter): State<VerifyLimiter>, request: Request, next:
     let Err(wait) = limiter.check(ip) else { return next.run(request).await };
     let seconds = wait.as_secs() + 1;
     tracing::warn!(%ip, path, "verification rate limit");
-    let wants_html = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.contains("text/html"));
+    let wants_html =
+        request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
     let mut response = if path.starts_with("/api/v1/") {
         let body = serde_json::json!({
             "error": "rate_limited",
@@ -111,7 +108,8 @@ mod tests {
 
     #[test]
     fn only_verification_paths_are_limited() {
-        for path in ["/v", "/v/JZ1", "/verify/file", "/verify/result/ab", "/api/v1/verify/file", "/api/verify_endorsement"]
+        for path in
+            ["/v", "/v/JZ1", "/verify/file", "/verify/result/ab", "/api/v1/verify/file", "/api/verify_endorsement"]
         {
             assert!(is_verification_path(path), "{path}");
         }

@@ -17,7 +17,9 @@ pub async fn run(settings: &app::config::Settings, file: &Path, json: bool) -> R
     let anchors = KeyRing::read_trust_anchors(&settings.keys_dir)
         .map_err(|e| format!("cannot read the trust anchors in {}: {e}", settings.keys_dir.display()))?;
     if anchors.is_empty() {
-        return Err(format!("no trust anchors in {} (ca/*.crt.pem, seals/*.chain.pem)", settings.keys_dir.display()).into());
+        return Err(
+            format!("no trust anchors in {} (ca/*.crt.pem, seals/*.chain.pem)", settings.keys_dir.display()).into()
+        );
     }
     let store = Store::connect(&settings.database_url).await?;
     store.migrate().await?;
@@ -68,8 +70,12 @@ pub fn describe(v: &Verdict) -> String {
     }
     if let Some(e) = &v.endorsement {
         out += &format!(
-            "endorsement: {} ({}), valid {} to {}, {:?}\n",
-            e.number, e.scenario.zh, e.valid_from, e.valid_until, e.standing
+            "endorsement: {} ({}), valid {} to {}, {}\n",
+            e.number,
+            e.scenario.zh,
+            e.valid_from,
+            e.valid_until,
+            e.standing.code()
         );
     }
     out

@@ -7,7 +7,10 @@ use app::domain::verification::{normalize_number, FileProblem, Method, Outcome, 
 use app::error::AppError;
 use app::state::AppState;
 use axum::{
-    extract::{rejection::JsonRejection, DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Query, Request, State},
+    extract::{
+        rejection::JsonRejection, DefaultBodyLimit, FromRequest, FromRequestParts, Multipart, Path, Query, Request,
+        State,
+    },
     http::{header, request::Parts, StatusCode},
     response::{IntoResponse, Redirect, Response},
     routing::{get, post},

@@ -58,7 +58,10 @@ async fn number_and_name_must_both_match_and_say_nothing_else() {
     assert_eq!(v["certificate"]["id_number_masked"], "1101**********0019");
     assert!(!ok.body.contains("110105198503150019"), "the full ID number never leaves the server");
     assert_eq!(v["verification_id"].as_str().unwrap().len(), 32);
-    assert!(v["result_url"].as_str().unwrap().ends_with(&format!("/verify/result/{}", v["verification_id"].as_str().unwrap())));
+    assert!(v["result_url"]
+        .as_str()
+        .unwrap()
+        .ends_with(&format!("/verify/result/{}", v["verification_id"].as_str().unwrap())));
 
     let wrong_name = post_json(&mut c, "/api/v1/verify/certificate", check("0301202203150001", "李四")).await;
     let wrong_number = post_json(&mut c, "/api/v1/verify/certificate", check("0301202203150009", "张三")).await;
@@ -78,7 +81,12 @@ async fn number_and_name_must_both_match_and_say_nothing_else() {
     assert_eq!(missing.json()["error"], "invalid_input");
     assert_eq!(missing.json()["fields"].as_array().unwrap().len(), 2);
     let garbled = c
-        .send(Request::post("/api/v1/verify/certificate").header(header::CONTENT_TYPE, "application/json").body(Body::from("{")).unwrap())
+        .send(
+            Request::post("/api/v1/verify/certificate")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from("{"))
+                .unwrap(),
+        )
         .await;
     assert_eq!(garbled.status, StatusCode::BAD_REQUEST);
     assert_eq!(garbled.json()["error"], "bad_request");
@@ -93,14 +101,17 @@ async fn number_and_name_must_both_match_and_say_nothing_else() {
     let page = browser.get(&result).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("data-outcome=\"valid\"") && page.body.contains("证书有效"), "{}", page.body);
-    let refused = browser.submit("/api/verify_certificate", &[("certificate_number", "0301202203150001"), ("holder_name", " ")]).await;
+    let refused = browser
+        .submit("/api/verify_certificate", &[("certificate_number", "0301202203150001"), ("holder_name", " ")])
+        .await;
     assert_eq!(refused.location.as_deref(), Some("/verify"));
     let form = browser.get("/verify").await;
     assert!(form.body.contains("value=\"0301202203150001\""), "the number is kept");
     assert!(form.body.contains("error-holder_name"), "the name is flagged");
     assert_eq!(browser.get("/verify/result/00000000000000000000000000000000").await.status, StatusCode::OK);
 
-    let logged: Vec<String> = app.store.recent_audit_events(100).await.unwrap().into_iter().map(|(e, _, _)| e).collect();
+    let logged: Vec<String> =
+        app.store.recent_audit_events(100).await.unwrap().into_iter().map(|(e, _, _)| e).collect();
     assert_eq!(logged.iter().filter(|e| *e == "verification").count(), 5, "{logged:?}");
 }
 

@@ -94,7 +94,7 @@ fn EndorsementFacts(e: EndorsementRecord) -> impl IntoView {
             <dt>{t!(i18n, verify.validity)}</dt><dd data-testid="verdict-validity">{format!("{} – {}", e.valid_from, e.valid_until)}</dd>
             <dt>{t!(i18n, verify.made_at)}</dt><dd>{e.made_at.clone()}</dd>
             <dt>{t!(i18n, verify.standing)}</dt>
-            <dd data-testid="verdict-standing" data-standing=format!("{:?}", e.standing).to_lowercase()>
+            <dd data-testid="verdict-standing" data-standing=e.standing.code()>
                 {move || text::standing(i18n.get_locale(), e.standing)}
             </dd>
         </dl>
@@ -106,7 +106,11 @@ fn FileFacts(f: FileCheck) -> impl IntoView {
     let i18n = use_i18n();
     let yes_no = move |b: bool| {
         let l = i18n.get_locale();
-        if b { td_string!(l, verify.yes) } else { td_string!(l, verify.no) }
+        if b {
+            td_string!(l, verify.yes)
+        } else {
+            td_string!(l, verify.no)
+        }
     };
     view! {
         <h2>{t!(i18n, verify.file)}</h2>

@@ -96,6 +96,16 @@ pub enum Standing {
     Revoked,
 }
 
+impl Standing {
+    pub fn code(self) -> &'static str {
+        match self {
+            Standing::Valid => "valid",
+            Standing::Expired => "expired",
+            Standing::Revoked => "revoked",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EndorsementRecord {
     pub number: String,
@@ -324,7 +334,8 @@ mod tests {
         assert_eq!(judged(EndorsementStatus::Ready, "2026-11-24"), Some(Standing::Expired));
         assert_eq!(judged(EndorsementStatus::Generating, "2027-01-29"), None, "no copy yet");
         assert_eq!(judged(EndorsementStatus::Failed, "2027-01-29"), None);
-        let revoked = judge_endorsement(facts(EndorsementStatus::Ready, "2027-01-29"), CertificateStatus::Revoked, TODAY);
+        let revoked =
+            judge_endorsement(facts(EndorsementStatus::Ready, "2027-01-29"), CertificateStatus::Revoked, TODAY);
         assert_eq!(revoked.unwrap().standing, Standing::Revoked);
     }
 

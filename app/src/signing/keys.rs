@@ -178,7 +178,10 @@ impl KeyRing {
 
 /// Trust anchors: every certificate in `ca/*.crt.pem`, then each seal
 /// chain's last one, without repeats.
-fn anchors<'c>(ca_dir: &Path, chain_roots: impl Iterator<Item = &'c Certificate>) -> Result<Vec<Certificate>, SigningError> {
+fn anchors<'c>(
+    ca_dir: &Path,
+    chain_roots: impl Iterator<Item = &'c Certificate>,
+) -> Result<Vec<Certificate>, SigningError> {
     let mut anchors: Vec<Certificate> = Vec::new();
     let mut anchor_der: Vec<Vec<u8>> = Vec::new();
     let mut add = |cert: &Certificate| -> Result<(), SigningError> {

@@ -16,8 +16,8 @@ mod pdf_signature;
 use std::path::PathBuf;
 use std::time::SystemTime;
 
-pub use keys::{KeyRing, SealKey};
 pub(crate) use keys::hex;
+pub use keys::{KeyRing, SealKey};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SigningError {

@@ -127,10 +127,11 @@ pub struct VerificationLog<'a> {
 impl Store {
     /// The certificate with this number (the caller compares the name).
     pub async fn certificate_by_number(&self, number: &str) -> Result<Option<(i64, CertificateRecord)>> {
-        let row: Option<CertificateRow> = sqlx::query_as(&format!("{SELECT_CERTIFICATE} WHERE c.certificate_number = ?"))
-            .bind(number)
-            .fetch_optional(&self.pool)
-            .await?;
+        let row: Option<CertificateRow> =
+            sqlx::query_as(&format!("{SELECT_CERTIFICATE} WHERE c.certificate_number = ?"))
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await?;
         row.map(CertificateRow::into_record).transpose()
     }
 
@@ -211,7 +212,8 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         let detail = format!("{}:{}", v.method.code(), v.outcome.code());
-        let entry = AuditEntry { subject: v.subject, client_addr: v.client_addr, detail: Some(&detail), holder_id: None };
+        let entry =
+            AuditEntry { subject: v.subject, client_addr: v.client_addr, detail: Some(&detail), holder_id: None };
         super::audit::insert(&mut *tx, AuditEvent::Verification, &entry, at).await?;
         tx.commit().await?;
         Ok(())

@@ -24,11 +24,11 @@ impl Placement {
 
     /// The DER inside `/Contents`, without the zero padding after it. Hex
     /// digits only (no spaces), one letter case, an even count.
-    pub fn contents<'p>(&self, pdf: &'p [u8]) -> Result<Vec<u8>, FileProblem> {
+    pub fn contents(&self, pdf: &[u8]) -> Result<Vec<u8>, FileProblem> {
         let hex = &pdf[self.first_end + 1..self.second_start - 1];
         let upper = hex.iter().any(u8::is_ascii_uppercase);
         let lower = hex.iter().any(u8::is_ascii_lowercase);
-        if hex.len() % 2 != 0 || (upper && lower) || !hex.iter().all(u8::is_ascii_hexdigit) {
+        if !hex.len().is_multiple_of(2) || (upper && lower) || !hex.iter().all(u8::is_ascii_hexdigit) {
             return Err(FileProblem::Malformed);
         }
         let nibble = |b: u8| (b as char).to_digit(16).expect("checked hex digit") as u8;

@@ -45,7 +45,8 @@ pub fn check_pdf(pdf: &[u8], anchors: &[Certificate], now: SystemTime) -> PdfChe
         Ok(p) => p,
         Err(problem) => return refused(problem),
     };
-    let mut file = FileCheck { signed: true, ..FileCheck::default() };
+    let covers_whole_document = placement.signed_end == pdf.len();
+    let mut file = FileCheck { signed: true, covers_whole_document, ..FileCheck::default() };
     let checked = placement
         .contents(pdf)
         .map_err(signature::Failure::from)
@@ -74,8 +75,7 @@ pub fn check_pdf(pdf: &[u8], anchors: &[Certificate], now: SystemTime) -> PdfChe
         Ok(_) => {
             file.signature_valid = true;
             file.trusted = true;
-            file.covers_whole_document = placement.signed_end == pdf.len();
-            if !file.covers_whole_document {
+            if !covers_whole_document {
                 file.problem = Some(FileProblem::ModifiedAfterSigning);
             }
             let digest = Sha256::digest(&pdf[..placement.signed_end]);

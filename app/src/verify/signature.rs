@@ -73,11 +73,8 @@ pub(crate) fn check(
     let signer_info = only_signer(&signed_data)?;
     let certificates = certificates(&signed_data)?;
     let signer_cert = find_signer(signer_info, &certificates)?;
-    let signer = Signer {
-        common_name: common_name(signer_cert),
-        fingerprint: fingerprint(signer_cert)?,
-        signed_at: None,
-    };
+    let signer =
+        Signer { common_name: common_name(signer_cert), fingerprint: fingerprint(signer_cert)?, signed_at: None };
     let fail = |problem| Failure { problem, signer: Some(signer.clone()) };
 
     // Signed attributes: content type, message digest, signing time.
@@ -147,7 +144,8 @@ fn only_signer(signed_data: &SignedData) -> Result<&SignerInfo, Failure> {
         && signed_data.digest_algorithms.get(0) == Some(&info.digest_alg)
         && info.digest_alg.oid == ID_SHA_256
         && info.digest_alg.parameters.is_none();
-    let ecdsa_p256 = info.signature_algorithm.oid == ECDSA_WITH_SHA_256 && info.signature_algorithm.parameters.is_none();
+    let ecdsa_p256 =
+        info.signature_algorithm.oid == ECDSA_WITH_SHA_256 && info.signature_algorithm.parameters.is_none();
     if !sha256_only || !ecdsa_p256 {
         return Err(FileProblem::UnsupportedAlgorithm.into());
     }
@@ -210,8 +208,7 @@ fn chain_to_anchor(
         }
         let issuer_name = &current.tbs_certificate.issuer;
         let from_anchor = anchors.iter().find(|a| &a.tbs_certificate.subject == issuer_name);
-        let from_file =
-            carried.iter().copied().find(|c| &c.tbs_certificate.subject == issuer_name && *c != current);
+        let from_file = carried.iter().copied().find(|c| &c.tbs_certificate.subject == issuer_name && *c != current);
         let issuer = match (from_anchor, from_file) {
             (Some(anchor), _) => anchor,
             (None, Some(cert)) => cert,
@@ -225,8 +222,7 @@ fn chain_to_anchor(
 }
 
 fn verify_issued_by(cert: &Certificate, issuer: &Certificate) -> Result<(), Failure> {
-    if cert.signature_algorithm.oid != ECDSA_WITH_SHA_256
-        || cert.tbs_certificate.signature != cert.signature_algorithm
+    if cert.signature_algorithm.oid != ECDSA_WITH_SHA_256 || cert.tbs_certificate.signature != cert.signature_algorithm
     {
         return Err(FileProblem::UnsupportedAlgorithm.into());
     }
@@ -267,15 +263,13 @@ fn signing_time(value: &der::Any) -> Option<SystemTime> {
 }
 
 fn common_name(cert: &Certificate) -> Option<String> {
-    cert.tbs_certificate.subject.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == OID_CN).and_then(
-        |atv| {
-            atv.value
-                .decode_as::<der::asn1::Utf8StringRef>()
-                .map(|s| s.as_str().to_string())
-                .or_else(|_| atv.value.decode_as::<der::asn1::PrintableStringRef>().map(|s| s.as_str().to_string()))
-                .ok()
-        },
-    )
+    cert.tbs_certificate.subject.0.iter().flat_map(|rdn| rdn.0.iter()).find(|atv| atv.oid == OID_CN).and_then(|atv| {
+        atv.value
+            .decode_as::<der::asn1::Utf8StringRef>()
+            .map(|s| s.as_str().to_string())
+            .or_else(|_| atv.value.decode_as::<der::asn1::PrintableStringRef>().map(|s| s.as_str().to_string()))
+            .ok()
+    })
 }
 
 fn fingerprint(cert: &Certificate) -> Result<String, Failure> {

@@ -29,7 +29,8 @@ fn fixture() -> &'static Fixture {
         let tf = document::tests::typeface();
         let unsigned =
             document::render(&tf, &sample::face(), Some(&sample::endorsement()), Some(sample::VERIFY_URL)).unwrap();
-        let signed = sign_pdf(unsigned.clone(), ring.seal(SEAL.0).unwrap(), SystemTime::now(), "测试", "加注件").unwrap();
+        let signed =
+            sign_pdf(unsigned.clone(), ring.seal(SEAL.0).unwrap(), SystemTime::now(), "测试", "加注件").unwrap();
         Fixture { ring, foreign, signed, unsigned, _dirs: [ours, theirs] }
     })
 }
