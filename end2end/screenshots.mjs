@@ -1,6 +1,7 @@
 // Regenerates docs/screenshots/*.png from a running server (default
 // http://127.0.0.1:3000 with fresh demo data): node end2end/screenshots.mjs
 import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
 import { chromium } from "@playwright/test";
 
 const base = process.env.ECERT_URL ?? "http://127.0.0.1:3000";
@@ -61,5 +62,24 @@ const [download] = await Promise.all([page.waitForEvent("download"), page.getByT
 const pdf = `${out}endorsed-copy.pdf`;
 await download.saveAs(pdf);
 execFileSync("pdftoppm", ["-png", "-r", "60", "-singlefile", pdf, `${out}endorsed-copy`]);
-execFileSync("rm", [pdf]);
+
+// 证书查验, as a third party: the page, an uploaded copy, a tampered one.
+const verifier = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+const vshot = (name) => verifier.screenshot({ path: `${out}${name}.png`, fullPage: true });
+await verifier.goto(`${base}/verify`); await verifier.waitForSelector("body[data-hydrated]");
+await vshot("verify");
+await verifier.getByTestId("input-file").setInputFiles(pdf);
+await verifier.waitForURL(/\/verify\/result\//);
+await verifier.getByTestId("verdict").waitFor();
+await vshot("verify-upload-valid");
+const tampered = `${out}tampered.pdf`;
+const bytes = readFileSync(pdf);
+bytes[Math.floor(bytes.length / 3)] ^= 1;
+writeFileSync(tampered, bytes);
+await verifier.goto(`${base}/verify`); await verifier.waitForSelector("body[data-hydrated]");
+await verifier.getByTestId("input-file").setInputFiles(tampered);
+await verifier.waitForURL(/\/verify\/result\//);
+await verifier.getByTestId("verdict").waitFor();
+await vshot("verify-upload-tampered");
+execFileSync("rm", [pdf, tampered]);
 await browser.close();

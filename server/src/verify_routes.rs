@@ -131,22 +131,31 @@ async fn uploaded_pdf(request: Request, state: &AppState) -> Result<Option<Vec<u
     Ok(None)
 }
 
+/// Reads at most one byte over the limit; the rest of an oversized upload
+/// (up to [`DRAIN_BYTES`]) is read and dropped, so that the browser, still
+/// sending, gets the answer rather than a reset connection.
 async fn read_capped<S, B, E>(mut stream: S) -> Result<Vec<u8>, ()>
 where
     S: futures::Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
 {
     let mut pdf = Vec::new();
+    let mut seen = 0usize;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| ())?;
-        let room = MAX_UPLOAD_BYTES + 1 - pdf.len();
-        pdf.extend_from_slice(&chunk.as_ref()[..chunk.as_ref().len().min(room)]);
-        if pdf.len() > MAX_UPLOAD_BYTES {
+        let chunk = chunk.as_ref();
+        seen += chunk.len();
+        let room = (MAX_UPLOAD_BYTES + 1).saturating_sub(pdf.len());
+        pdf.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if seen > DRAIN_BYTES {
             break;
         }
     }
     Ok(pdf)
 }
+
+/// How much of an oversized upload is read (and dropped) before giving up on it.
+const DRAIN_BYTES: usize = 64 * 1024 * 1024;
 
 /// 200 for an answer about something found or a file judged; 404 when a
 /// number matches nothing; 400/413/415 for an upload that is empty, too

@@ -51,9 +51,13 @@ pub fn check_pdf(pdf: &[u8], anchors: &[Certificate], now: SystemTime) -> PdfChe
         .contents(pdf)
         .map_err(signature::Failure::from)
         .and_then(|der| signature::check(&der, placement.signed(pdf), anchors, now));
+    // Who signed is told only when the signature verified: a broken file's
+    // claimed signer proves nothing.
+    let signed_by_key = |p: FileProblem| matches!(p, FileProblem::Untrusted | FileProblem::SignerCertificateNotValid);
     let signer = match &checked {
         Ok(signer) => Some(signer),
-        Err(failure) => failure.signer.as_ref(),
+        Err(failure) if signed_by_key(failure.problem) => failure.signer.as_ref(),
+        Err(_) => None,
     };
     if let Some(signer) = signer {
         file.signer = signer.common_name.clone();
@@ -68,8 +72,7 @@ pub fn check_pdf(pdf: &[u8], anchors: &[Certificate], now: SystemTime) -> PdfChe
         Err(failure) => {
             file.problem = Some(failure.problem);
             // An untrusted or expired signer still signed these bytes.
-            file.signature_valid =
-                matches!(failure.problem, FileProblem::Untrusted | FileProblem::SignerCertificateNotValid);
+            file.signature_valid = signed_by_key(failure.problem);
             PdfCheck { file, signed_revision_sha256: None }
         }
         Ok(_) => {

@@ -232,3 +232,13 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_broken_file_names_no_signer() {
+    let mut pdf = fixture().signed.clone();
+    let at = pdf.len() / 3;
+    pdf[at] ^= 0x01;
+    let c = check(&pdf);
+    assert_eq!(c.file.problem, Some(FileProblem::DigestMismatch));
+    assert_eq!((c.file.signer, c.file.signer_fingerprint, c.file.signed_at), (None, None, None));
+}
