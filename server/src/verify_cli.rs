@@ -1,6 +1,6 @@
 //! `server verify FILE.pdf`: the upload check, offline — the same verifier
 //! and trust anchors (`<data_dir>/keys`) as the server, and the record the
-//! file was issued for when the database is at hand. Not logged.
+//! file was issued for, read from the database (read-only). Not logged.
 
 use std::path::Path;
 
@@ -21,8 +21,9 @@ pub async fn run(settings: &app::config::Settings, file: &Path, json: bool) -> R
             format!("no trust anchors in {} (ca/*.crt.pem, seals/*.chain.pem)", settings.keys_dir.display()).into()
         );
     }
-    let store = Store::connect(&settings.database_url).await?;
-    store.migrate().await?;
+    let store = Store::open_read_only(&settings.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database {} read-only: {e}", settings.database_url))?;
     let verdict = examine_file(&store, anchors, pdf).await?.verdict;
     if json {
         println!("{}", serde_json::to_string_pretty(&verdict)?);

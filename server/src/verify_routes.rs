@@ -23,10 +23,11 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/v1/verify/certificate", post(api_certificate).layer(DefaultBodyLimit::max(16 * 1024)))
         .route("/api/v1/verify/endorsement/{number}", get(api_endorsement))
-        // Uploads are capped while they are read (see `read_capped`).
-        .route("/api/v1/verify/file", post(api_file).layer(DefaultBodyLimit::disable()))
+        // Uploads are capped while they are read (see `read_capped`); the
+        // body limit bounds what multipart reads around the file.
+        .route("/api/v1/verify/file", post(api_file).layer(DefaultBodyLimit::max(DRAIN_BYTES)))
         .route("/v", get(endorsement_form))
-        .route("/verify/file", post(upload_form).layer(DefaultBodyLimit::disable()))
+        .route("/verify/file", post(upload_form).layer(DefaultBodyLimit::max(DRAIN_BYTES)))
 }
 
 /// The caller's address, for the verification log.
@@ -60,7 +61,13 @@ async fn api_certificate(
     ClientAddr(addr): ClientAddr,
     body: Result<Json<CertificateQuery>, JsonRejection>,
 ) -> Response {
-    let Ok(Json(q)) = body else { return api_error(&AppError::Request) };
+    let q = match body {
+        Ok(Json(q)) => q,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return error_json(StatusCode::PAYLOAD_TOO_LARGE, "too_large")
+        }
+        Err(_) => return api_error(&AppError::Request),
+    };
     answer(check::by_certificate(&state, &q.certificate_number, &q.holder_name, addr.as_deref()).await, &state)
 }
 

@@ -189,6 +189,32 @@ async fn an_endorsed_copy_verifies_by_number_qr_address_and_upload_and_changes_d
 }
 
 #[tokio::test]
+async fn the_command_line_check_gives_the_same_verdict_offline() {
+    let app = app().await;
+    let (_, pdf) = endorsed_copy(&app).await;
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("copy.pdf");
+    std::fs::write(&good, &pdf).unwrap();
+    let mut tampered = pdf.clone();
+    tampered[pdf.len() / 2] ^= 0x01;
+    let bad = dir.path().join("tampered.pdf");
+    std::fs::write(&bad, &tampered).unwrap();
+
+    assert!(server::verify_cli::run(&app.settings, &good, false).await.unwrap(), "valid: exit 0");
+    assert!(!server::verify_cli::run(&app.settings, &bad, true).await.unwrap(), "tampered: exit 1");
+    let missing = server::verify_cli::run(&app.settings, &dir.path().join("none.pdf"), false).await;
+    assert!(missing.unwrap_err().to_string().contains("cannot read"));
+    // Nothing is logged and no database is created by the command.
+    let logged: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM verifications").fetch_one(app.store.sqlite_pool()).await.unwrap();
+    assert_eq!(logged, 0);
+    let mut elsewhere = app.settings.clone();
+    elsewhere.database_url = format!("sqlite://{}", dir.path().join("absent.db").display());
+    assert!(server::verify_cli::run(&elsewhere, &good, false).await.is_err());
+    assert!(!dir.path().join("absent.db").exists());
+}
+
+#[tokio::test]
 async fn a_direct_download_matches_its_record_and_expired_copies_say_so() {
     let app = app().await;
     let mut zhang = ready_holder(&app, "zhangsan").await;
@@ -216,7 +242,9 @@ async fn a_direct_download_matches_its_record_and_expired_copies_say_so() {
 
 #[tokio::test]
 async fn too_many_checks_from_one_address_are_refused_with_a_clear_answer() {
-    let app = app_with(server::worker::WorkerConfig::new(1), &[("ECERT_VERIFY_BURST", "3")]).await;
+    // One a minute after the burst: no slow run can earn another in time.
+    let env = [("ECERT_VERIFY_BURST", "3"), ("ECERT_VERIFY_PER_MINUTE", "1")];
+    let app = app_with(server::worker::WorkerConfig::new(1), &env).await;
     let mut c = Client::new(&app);
     for _ in 0..3 {
         assert_eq!(c.fetch("/api/v1/verify/endorsement/JZ1").await.status, StatusCode::NOT_FOUND);

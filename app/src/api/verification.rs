@@ -126,17 +126,23 @@ pub mod check {
     /// An uploaded file: its signature, then the record it was issued for.
     pub async fn by_file(state: &AppState, pdf: Vec<u8>, client: Option<&str>) -> Result<Checked, AppError> {
         let anchors = state.generator.keys().trust_anchors().to_vec();
-        let examined = examine_file(&state.store, anchors, pdf).await.map_err(internal("verify file"))?;
+        let examined = examine_file(&state.store, anchors, pdf).await?;
         let subject = examined.verdict.endorsement.as_ref().map(|e| e.number.clone());
         log_examined(state, subject.as_deref(), examined, client).await
     }
 
     /// A file's verdict, not logged: for [`by_file`] and `server verify FILE.pdf`.
-    pub async fn examine_file(store: &Store, anchors: Vec<Certificate>, pdf: Vec<u8>) -> Result<Examined, StoreError> {
+    pub async fn examine_file(store: &Store, anchors: Vec<Certificate>, pdf: Vec<u8>) -> Result<Examined, AppError> {
         let checked =
             tokio::task::spawn_blocking(move || crate::verify::check_pdf(&pdf, &anchors, std::time::SystemTime::now()))
                 .await
-                .expect("the verifier does not panic");
+                .map_err(internal("verifier task"))?;
+        let found = match_record(store, checked).await.map_err(internal("verify file records"))?;
+        Ok(examine(Method::File, found))
+    }
+
+    /// The record a verified file was issued for, if any.
+    async fn match_record(store: &Store, checked: crate::verify::PdfCheck) -> Result<Found, StoreError> {
         let mut file = checked.file;
         let mut found = Found::default();
         if let Some(sha256) = &checked.signed_revision_sha256 {
@@ -152,7 +158,7 @@ pub mod check {
             }
         }
         found.file = Some(file);
-        Ok(examine(Method::File, found))
+        Ok(found)
     }
 
     /// A verdict and the records it is about.

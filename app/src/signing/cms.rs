@@ -9,7 +9,8 @@ use cms::cert::{CertificateChoices, IssuerAndSerialNumber};
 use cms::signed_data::{EncapsulatedContentInfo, SignerIdentifier};
 use der::asn1::{GeneralizedTime, ObjectIdentifier, SetOfVec, UtcTime};
 use der::{DateTime, Decode, Encode};
-use p256::ecdsa::{DerSignature, SigningKey};
+use p256::ecdsa::signature;
+use p256::ecdsa::{DerSignature, Signature, SigningKey, VerifyingKey};
 use spki::AlgorithmIdentifierOwned;
 use x509_cert::attr::{Attribute, AttributeValue};
 
@@ -36,8 +37,9 @@ pub(crate) fn detached_signature(
         serial_number: cert.tbs_certificate.serial_number.clone(),
     });
     let digest_alg = AlgorithmIdentifierOwned { oid: ID_SHA_256, parameters: None };
+    let signer = LowS(&key.signing_key);
     let mut signer_info =
-        SignerInfoBuilder::new(&key.signing_key, sid, digest_alg.clone(), &econtent, Some(digest)).map_err(cms_err)?;
+        SignerInfoBuilder::new(&signer, sid, digest_alg.clone(), &econtent, Some(digest)).map_err(cms_err)?;
     // content-type and message-digest are added by the builder.
     signer_info.add_signed_attribute(signing_time(signed_at)?).map_err(cms_err)?;
     let mut signed_data = SignedDataBuilder::new(&econtent);
@@ -45,8 +47,34 @@ pub(crate) fn detached_signature(
     for cert in &key.chain {
         signed_data.add_certificate(CertificateChoices::Certificate(cert.clone())).map_err(cms_err)?;
     }
-    signed_data.add_signer_info::<SigningKey, DerSignature>(signer_info).map_err(cms_err)?;
+    signed_data.add_signer_info::<LowS, DerSignature>(signer_info).map_err(cms_err)?;
     signed_data.build().map_err(cms_err)?.to_der().map_err(cms_err)
+}
+
+/// Signs with the seal key and gives the "low S" form of the ECDSA
+/// signature: (r, s) and (r, n − s) both verify, and the verifier accepts
+/// only the low one, so the signature value cannot be swapped for its twin.
+struct LowS<'k>(&'k SigningKey);
+
+impl signature::Keypair for LowS<'_> {
+    type VerifyingKey = VerifyingKey;
+
+    fn verifying_key(&self) -> VerifyingKey {
+        *self.0.verifying_key()
+    }
+}
+
+impl spki::DynSignatureAlgorithmIdentifier for LowS<'_> {
+    fn signature_algorithm_identifier(&self) -> spki::Result<AlgorithmIdentifierOwned> {
+        self.0.signature_algorithm_identifier()
+    }
+}
+
+impl signature::Signer<DerSignature> for LowS<'_> {
+    fn try_sign(&self, message: &[u8]) -> Result<DerSignature, signature::Error> {
+        let signature: Signature = self.0.try_sign(message)?;
+        Ok(signature.normalize_s().unwrap_or(signature).to_der())
+    }
 }
 
 /// RFC 5652 § 11.3: UTCTime for 1950..=2049, GeneralizedTime otherwise.

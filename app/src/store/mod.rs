@@ -60,6 +60,17 @@ impl Store {
         Ok(Store { pool })
     }
 
+    /// Opens an existing database for reading only: no file is created and
+    /// nothing is written (`server verify` on the machine of a running server).
+    pub async fn open_read_only(url: &str) -> Result<Store> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::UnsupportedUrl(url.to_string()));
+        }
+        let options = SqliteConnectOptions::from_str(url)?.read_only(true).create_if_missing(false);
+        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
+        Ok(Store { pool })
+    }
+
     /// Brings the schema up to date; safe to run at every start.
     pub async fn migrate(&self) -> Result<()> {
         sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;

@@ -239,17 +239,22 @@ impl Store {
     /// Digests of endorsed copies stored before files were remembered by
     /// digest (databases made before migration 0003). Returns how many.
     pub async fn remember_stored_files(&self) -> Result<u64> {
-        let rows: Vec<(i64, i64, Vec<u8>, Option<i64>)> = sqlx::query_as(
-            "SELECT e.id, e.certificate_id, f.pdf, e.made_at FROM endorsement_files f
+        let missing: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT e.id, e.certificate_id, e.made_at FROM endorsement_files f
              JOIN endorsements e ON e.id = f.endorsement_id
              WHERE NOT EXISTS (SELECT 1 FROM issued_files i WHERE i.endorsement_id = e.id)",
         )
         .fetch_all(&self.pool)
         .await?;
-        for (endorsement_id, certificate_id, pdf, made_at) in &rows {
+        // One file in memory at a time.
+        for (endorsement_id, certificate_id, made_at) in &missing {
+            let pdf: Vec<u8> = sqlx::query_scalar("SELECT pdf FROM endorsement_files WHERE endorsement_id = ?")
+                .bind(endorsement_id)
+                .fetch_one(&self.pool)
+                .await?;
             let file = IssuedFile { certificate_id: *certificate_id, endorsement_id: Some(*endorsement_id) };
-            self.record_issued_file(&crate::verify::file_sha256(pdf), file, made_at.unwrap_or_default()).await?;
+            self.record_issued_file(&crate::verify::file_sha256(&pdf), file, made_at.unwrap_or_default()).await?;
         }
-        Ok(rows.len() as u64)
+        Ok(missing.len() as u64)
     }
 }

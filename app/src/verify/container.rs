@@ -5,6 +5,10 @@
 
 use crate::domain::verification::FileProblem;
 
+/// Our signatures are the chain plus about 1.5 KB; imported chains with
+/// RSA certificates stay well within this.
+const MAX_SIGNATURE_BYTES: usize = 32 * 1024;
+
 /// One signature's place in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Placement {
@@ -22,13 +26,14 @@ impl Placement {
         [&pdf[..self.first_end], &pdf[self.second_start..self.signed_end]]
     }
 
-    /// The DER inside `/Contents`, without the zero padding after it. Hex
-    /// digits only (no spaces), one letter case, an even count.
+    /// The DER inside `/Contents` (zero padding included): upper-case hex
+    /// digits only, as we write them (no spaces, no lower case), an even
+    /// count, and no more than a signature of ours could need, so that a
+    /// hostile file cannot make the decoder work hard.
     pub fn contents(&self, pdf: &[u8]) -> Result<Vec<u8>, FileProblem> {
         let hex = &pdf[self.first_end + 1..self.second_start - 1];
-        let upper = hex.iter().any(u8::is_ascii_uppercase);
-        let lower = hex.iter().any(u8::is_ascii_lowercase);
-        if !hex.len().is_multiple_of(2) || (upper && lower) || !hex.iter().all(u8::is_ascii_hexdigit) {
+        let digit = |b: &u8| b.is_ascii_digit() || (b'A'..=b'F').contains(b);
+        if !hex.len().is_multiple_of(2) || hex.len() > 2 * MAX_SIGNATURE_BYTES || !hex.iter().all(digit) {
             return Err(FileProblem::Malformed);
         }
         let nibble = |b: u8| (b as char).to_digit(16).expect("checked hex digit") as u8;
@@ -73,7 +78,7 @@ fn byte_range(pdf: &[u8], at: usize) -> Option<Placement> {
     let [start, first_len, second_start, second_len] = numbers;
     let signed_end = second_start.checked_add(second_len)?;
     let well_placed = start == 0
-        && first_len + 2 <= second_start
+        && first_len.checked_add(2).is_some_and(|min| min <= second_start)
         && signed_end <= pdf.len()
         && pdf[first_len] == b'<'
         && pdf[second_start - 1] == b'>'
@@ -105,9 +110,9 @@ mod tests {
 
     /// A file whose /ByteRange leaves out exactly `contents`.
     fn layout(contents: &str) -> Vec<u8> {
-        let start = file("[0 0000 0000 0000]", "").len() - TAIL.len();
+        let start = file("[0 000000 000000 000000]", "").len() - TAIL.len();
         let end = start + contents.len();
-        file(&format!("[0 {start:04} {end:04} {:04}]", TAIL.len()), contents)
+        file(&format!("[0 {start:06} {end:06} {:06}]", TAIL.len()), contents)
     }
 
     #[test]
@@ -124,8 +129,10 @@ mod tests {
         assert_eq!(first_signature(b"%PDF-1.7\n%%EOF\n"), Err(FileProblem::NoSignature));
         assert_eq!(first_signature(&file("[0 1 2]", "<00>")), Err(FileProblem::Malformed));
         assert_eq!(first_signature(&file("[0 5 9 99999]", "<00>")), Err(FileProblem::Malformed));
-        let mixed = layout("<3a3A>");
-        assert_eq!(first_signature(&mixed).unwrap().contents(&mixed), Err(FileProblem::Malformed));
+        let lower = layout("<3a3a>");
+        assert_eq!(first_signature(&lower).unwrap().contents(&lower), Err(FileProblem::Malformed));
+        let huge = layout(&format!("<{}>", "00".repeat(40 * 1024)));
+        assert_eq!(first_signature(&huge).unwrap().contents(&huge), Err(FileProblem::Malformed));
         let spaced = layout("<30 03>");
         assert_eq!(first_signature(&spaced).unwrap().contents(&spaced), Err(FileProblem::Malformed));
         let odd = layout("<303>");

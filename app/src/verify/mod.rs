@@ -51,12 +51,18 @@ pub fn check_pdf(pdf: &[u8], anchors: &[Certificate], now: SystemTime) -> PdfChe
         .contents(pdf)
         .map_err(signature::Failure::from)
         .and_then(|der| signature::check(&der, placement.signed(pdf), anchors, now));
-    // Who signed is told only when the signature verified: a broken file's
-    // claimed signer proves nothing.
-    let signed_by_key = |p: FileProblem| matches!(p, FileProblem::Untrusted | FileProblem::SignerCertificateNotValid);
+    // The signature value verified for these two; only the first has a
+    // signer we vouch for. A broken or foreign file's claimed signer (its
+    // name could be our seal's) is not shown; a foreign one's fingerprint is.
+    let trusted_signer = |p: FileProblem| p == FileProblem::SignerCertificateNotValid;
+    let signed_by_key = |p: FileProblem| trusted_signer(p) || p == FileProblem::Untrusted;
     let signer = match &checked {
         Ok(signer) => Some(signer),
-        Err(failure) if signed_by_key(failure.problem) => failure.signer.as_ref(),
+        Err(failure) if trusted_signer(failure.problem) => failure.signer.as_ref(),
+        Err(failure) if failure.problem == FileProblem::Untrusted => {
+            file.signer_fingerprint = failure.signer.as_ref().map(|s| s.fingerprint.clone());
+            None
+        }
         Err(_) => None,
     };
     if let Some(signer) = signer {

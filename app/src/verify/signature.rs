@@ -107,17 +107,23 @@ pub(crate) fn check(
         return Err(fail(FileProblem::DigestMismatch));
     }
 
-    // The signature is over the DER of the signed attributes as a SET OF.
+    // The signature is over the DER of the signed attributes as a SET OF
+    // (the container was checked to be canonical DER, so these are the
+    // file's own bytes). Only the low-S form of the ECDSA value is ours.
     let message = attrs.to_der().map_err(|_| fail(FileProblem::Malformed))?;
     let signature = Signature::from_der(signer_info.signature.as_bytes()).map_err(|_| fail(FileProblem::Malformed))?;
+    if signature.normalize_s().is_some() || signature.to_der().as_bytes() != signer_info.signature.as_bytes() {
+        return Err(fail(FileProblem::Malformed));
+    }
     let key = verifying_key(signer_cert).map_err(|f| fail(f.problem))?;
     key.verify(&message, &signature).map_err(|_| fail(FileProblem::BadSignature))?;
 
+    // Trust first, then time: an unknown signer is "untrusted" whatever its dates.
+    let path = path_to_anchor(signer_cert, &certificates, anchors).map_err(|f| fail(f.problem))?;
     let at = signed_at.unwrap_or(now);
-    if at > now + Duration::from_secs(300) {
+    if at > now + Duration::from_secs(300) || !path.iter().all(|c| valid_at(c, at)) {
         return Err(fail(FileProblem::SignerCertificateNotValid));
     }
-    chain_to_anchor(signer_cert, &certificates, anchors, at).map_err(|f| fail(f.problem))?;
     Ok(signer)
 }
 
@@ -130,6 +136,11 @@ fn read_container(der: &[u8]) -> Result<SignedData, Failure> {
         return Err(FileProblem::Malformed.into());
     }
     let signed_data: SignedData = info.content.decode_as().map_err(malformed)?;
+    // Canonical DER only: decoding sorts SET OF members, so a reordered or
+    // otherwise re-encoded container must not pass as the same one.
+    if signed_data.to_der().map_err(malformed)? != info.content.to_der().map_err(malformed)? {
+        return Err(FileProblem::Malformed.into());
+    }
     let encap = &signed_data.encap_content_info;
     if encap.econtent_type != ID_DATA || encap.econtent.is_some() || signed_data.crls.is_some() {
         return Err(FileProblem::Malformed.into());
@@ -182,29 +193,28 @@ fn find_signer<'c>(info: &SignerInfo, certificates: &[&'c Certificate]) -> Resul
         .ok_or_else(|| FileProblem::Malformed.into())
 }
 
-/// Follows issuers from the signer's certificate until one of ours. Every
-/// certificate the file carries must be on that path, each signed by the
-/// next, each a CA above the signer, each valid at `at`. A certificate
-/// that claims an anchor's name is checked against the anchor, so an altered
-/// copy of the root in the file does not pass.
-fn chain_to_anchor(
-    signer: &Certificate,
-    carried: &[&Certificate],
-    anchors: &[Certificate],
-    at: SystemTime,
-) -> Result<(), Failure> {
+/// Follows issuers from the signer's certificate until one of ours and
+/// returns the path, anchor included. Every certificate the file carries
+/// must be on that path, each signed by the next, each above the signer a
+/// CA. A certificate that claims an anchor's name is checked against the
+/// anchor, so an altered copy of the root in the file does not pass.
+fn path_to_anchor<'c>(
+    signer: &'c Certificate,
+    carried: &[&'c Certificate],
+    anchors: &'c [Certificate],
+) -> Result<Vec<&'c Certificate>, Failure> {
     let mut used = vec![false; carried.len()];
+    let mut path = vec![signer];
     let mut current = signer;
     for depth in 0..MAX_CHAIN {
         for (u, c) in used.iter_mut().zip(carried) {
             *u |= *c == current;
         }
-        valid_at(current, at)?;
         if depth > 0 && !is_ca(current)? {
             return Err(FileProblem::Untrusted.into());
         }
         if anchors.iter().any(|a| a == current) {
-            return if used.iter().all(|&u| u) { Ok(()) } else { Err(FileProblem::Malformed.into()) };
+            return if used.iter().all(|&u| u) { Ok(path) } else { Err(FileProblem::Malformed.into()) };
         }
         let issuer_name = &current.tbs_certificate.issuer;
         let from_anchor = anchors.iter().find(|a| &a.tbs_certificate.subject == issuer_name);
@@ -216,6 +226,7 @@ fn chain_to_anchor(
             (None, None) => return Err(FileProblem::Untrusted.into()),
         };
         verify_issued_by(current, issuer)?;
+        path.push(issuer);
         current = issuer;
     }
     Err(FileProblem::Untrusted.into())
@@ -238,14 +249,9 @@ fn verifying_key(cert: &Certificate) -> Result<VerifyingKey, Failure> {
     VerifyingKey::from_public_key_der(&spki).map_err(|_| FileProblem::UnsupportedAlgorithm.into())
 }
 
-fn valid_at(cert: &Certificate, at: SystemTime) -> Result<(), Failure> {
+fn valid_at(cert: &Certificate, at: SystemTime) -> bool {
     let validity = &cert.tbs_certificate.validity;
-    let within = validity.not_before.to_system_time() <= at && at <= validity.not_after.to_system_time();
-    if within {
-        Ok(())
-    } else {
-        Err(FileProblem::SignerCertificateNotValid.into())
-    }
+    validity.not_before.to_system_time() <= at && at <= validity.not_after.to_system_time()
 }
 
 fn is_ca(cert: &Certificate) -> Result<bool, Failure> {

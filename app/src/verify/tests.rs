@@ -242,3 +242,94 @@ fn a_broken_file_names_no_signer() {
     assert_eq!(c.file.problem, Some(FileProblem::DigestMismatch));
     assert_eq!((c.file.signer, c.file.signer_fingerprint, c.file.signed_at), (None, None, None));
 }
+
+/// The file with its /Contents replaced by `der` (upper-case hex, zero padded).
+fn with_contents(pdf: &[u8], der: &[u8]) -> Vec<u8> {
+    let (start, end) = contents_span(pdf);
+    let mut hex: Vec<u8> = der.iter().flat_map(|b| format!("{b:02X}").into_bytes()).collect();
+    assert!(hex.len() <= end - start - 2, "fits the reserved space");
+    hex.resize(end - start - 2, b'0');
+    let mut out = pdf.to_vec();
+    out[start + 1..end - 1].copy_from_slice(&hex);
+    out
+}
+
+fn signed_data(pdf: &[u8]) -> cms::signed_data::SignedData {
+    use der::Decode;
+    let p = container::first_signature(pdf).unwrap();
+    let der = p.contents(pdf).unwrap();
+    let mut reader = der::SliceReader::new(&der).unwrap();
+    let info = cms::content_info::ContentInfo::decode(&mut reader).unwrap();
+    info.content.decode_as().unwrap()
+}
+
+fn content_info_der(sd: &cms::signed_data::SignedData) -> Vec<u8> {
+    use der::{Any, Encode};
+    let info = cms::content_info::ContentInfo {
+        content_type: der::oid::db::rfc5911::ID_SIGNED_DATA,
+        content: Any::encode_from(sd).unwrap(),
+    };
+    info.to_der().unwrap()
+}
+
+#[test]
+fn the_container_rewritten_the_same_way_still_verifies() {
+    // The helpers below are sound: re-encoding the decoded container changes nothing.
+    let f = fixture();
+    let pdf = with_contents(&f.signed, &content_info_der(&signed_data(&f.signed)));
+    assert_eq!(pdf, f.signed);
+}
+
+#[test]
+fn the_twin_signature_value_is_refused() {
+    use p256::ecdsa::Signature;
+    let f = fixture();
+    let mut sd = signed_data(&f.signed);
+    let mut infos = sd.signer_infos.0.into_vec();
+    let sig = Signature::from_der(infos[0].signature.as_bytes()).unwrap();
+    assert!(sig.normalize_s().is_none(), "we sign in low-S form");
+    let (r, s) = sig.split_scalars();
+    let twin = Signature::from_scalars(r.to_bytes(), (-*s.as_ref()).to_bytes()).unwrap();
+    infos[0].signature = der::asn1::OctetString::new(twin.to_der().as_bytes()).unwrap();
+    sd.signer_infos = cms::signed_data::SignerInfos(infos.try_into().unwrap());
+    let pdf = with_contents(&f.signed, &content_info_der(&sd));
+    assert_eq!(problem(&pdf), Some(FileProblem::Malformed));
+}
+
+#[test]
+fn reordered_certificates_are_refused() {
+    let f = fixture();
+    let chain = f.ring.seal(SEAL.0).unwrap().chain_der().to_vec();
+    let (start, end) = contents_span(&f.signed);
+    let hex = |b: &[u8]| b.iter().map(|b| format!("{b:02X}")).collect::<String>();
+    let text = String::from_utf8(f.signed[start + 1..end - 1].to_vec()).unwrap();
+    let (a, b) = (hex(&chain[0]), hex(&chain[1]));
+    // The set holds both, one after the other; swap them in place.
+    let both = if text.contains(&format!("{a}{b}")) { format!("{a}{b}") } else { format!("{b}{a}") };
+    let swapped = if both.starts_with(&a) { format!("{b}{a}") } else { format!("{a}{b}") };
+    let mut pdf = f.signed.clone();
+    let at = start + 1 + text.find(&both).unwrap();
+    pdf[at..at + both.len()].copy_from_slice(swapped.as_bytes());
+    assert_ne!(pdf, f.signed);
+    assert_eq!(problem(&pdf), Some(FileProblem::Malformed));
+}
+
+#[test]
+fn the_whole_signature_in_lower_case_is_refused() {
+    let f = fixture();
+    let (start, end) = contents_span(&f.signed);
+    let mut pdf = f.signed.clone();
+    pdf[start + 1..end - 1].make_ascii_lowercase();
+    assert_eq!(problem(&pdf), Some(FileProblem::Malformed));
+}
+
+#[test]
+fn a_foreign_signer_is_untrusted_whatever_its_dates_and_unnamed() {
+    let f = fixture();
+    let long_ago = SystemTime::now() - Duration::from_secs(40 * 365 * 86_400);
+    let pdf = sign_pdf(f.unsigned.clone(), f.foreign.seal(SEAL.0).unwrap(), long_ago, "x", "y").unwrap();
+    let c = check(&pdf);
+    assert_eq!(c.file.problem, Some(FileProblem::Untrusted));
+    assert_eq!(c.file.signer, None, "its name (our seal's, here) is not shown");
+    assert!(c.file.signer_fingerprint.is_some());
+}
