@@ -21,6 +21,8 @@ pub mod document;
 #[cfg(feature = "ssr")]
 pub mod generation;
 #[cfg(feature = "ssr")]
+pub mod import;
+#[cfg(feature = "ssr")]
 pub mod signing;
 #[cfg(feature = "ssr")]
 pub mod state;

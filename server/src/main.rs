@@ -25,6 +25,40 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Load certificates from a CSV or JSON file (docs/import.md): nothing is
+    /// written unless every row is valid. Exit status 0: loaded (or nothing
+    /// new); 1: problems (listed); 2: error.
+    Import {
+        file: std::path::PathBuf,
+        /// Act as the issuing body of this seal: only its qualifications.
+        #[arg(long)]
+        seal: Option<String>,
+        /// Check only; write nothing.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Staff accounts of issuing bodies.
+    Admin {
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AdminCommand {
+    /// Create an administrator or an issuer; the password is read from standard input.
+    Create {
+        #[arg(long)]
+        username: String,
+        /// The name shown in the portal and the audit log.
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "admin", value_parser = ["admin", "issuer"])]
+        role: String,
+        /// An issuer's issuing body, by seal code (e.g. mohrss, cba).
+        #[arg(long)]
+        seal: Option<String>,
+    },
 }
 
 #[tokio::main]
@@ -38,6 +72,21 @@ async fn main() -> std::process::ExitCode {
         Command::Verify { file, json } => match verify(&file, json).await {
             Ok(true) => Ok(()),
             Ok(false) => return std::process::ExitCode::from(1),
+            Err(e) => Err(e),
+        },
+        Command::Import { file, seal, check } => match settings() {
+            Ok(s) => match server::admin_cli::import(&s, &file, seal.as_deref(), check).await {
+                Ok(true) => Ok(()),
+                Ok(false) => return std::process::ExitCode::from(1),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+        Command::Admin { command: AdminCommand::Create { username, name, role, seal } } => match settings() {
+            Ok(s) => {
+                let role = app::domain::staff::Role::from_code(&role).expect("clap checked the role");
+                server::admin_cli::create_staff(&s, &username, &name, role, seal.as_deref()).await
+            }
             Err(e) => Err(e),
         },
     };
@@ -61,6 +110,10 @@ async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())
+}
+
+fn settings() -> Result<app::config::Settings, Box<dyn std::error::Error + Send + Sync>> {
+    Ok(server::config::load(&server::config::config_path())?.settings)
 }
 
 async fn verify(file: &std::path::Path, json: bool) -> Result<bool, Box<dyn std::error::Error + Send + Sync>> {

@@ -106,7 +106,7 @@ pub async fn register(
                 holder_id: Some(holder_id),
                 subject: Some(&reg.username),
                 client_addr: addr.as_deref(),
-                detail: None,
+                ..Default::default()
             },
         )
         .await
@@ -158,7 +158,12 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         .store
         .audit(
             AuditEvent::LoginSucceeded,
-            AuditEntry { holder_id: Some(holder), subject: Some(&subject), client_addr: addr.as_deref(), detail: None },
+            AuditEntry {
+                holder_id: Some(holder),
+                subject: Some(&subject),
+                client_addr: addr.as_deref(),
+                ..Default::default()
+            },
         )
         .await
         .map_err(internal("audit"))?;

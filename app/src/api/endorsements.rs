@@ -100,6 +100,7 @@ pub async fn apply_endorsement(
                 subject: Some(&certificate_id.to_string()),
                 client_addr: addr.as_deref(),
                 detail: Some(&detail),
+                staff_id: None,
             };
             store.audit(event, entry).await.map_err(internal("audit"))
         }
@@ -158,7 +159,7 @@ pub async fn retry_endorsement(certificate_id: i64, id: i64) -> Result<(), AppEr
                 holder_id: Some(holder),
                 subject: Some(&id.to_string()),
                 client_addr: addr.as_deref(),
-                detail: None,
+                ..Default::default()
             };
             state.store.audit(AuditEvent::EndorsementRetried, entry).await.map_err(internal("audit"))?;
             Ok(())
@@ -270,6 +271,7 @@ async fn file_audit(
         subject: Some(&subject),
         client_addr: addr.as_deref(),
         detail: (!detail.is_empty()).then_some(detail),
+        staff_id: None,
     };
     state().store.audit(event, entry).await.map_err(crate::error::internal("audit"))
 }

@@ -92,7 +92,7 @@ pub fn check_password(password: &str, username: &str) -> Result<(), Problem> {
 
 /// Chinese names may carry a middle dot (·) and foreign names spaces; no
 /// digits, control characters or markup.
-fn check_real_name(name: &str) -> Result<(), Problem> {
+pub fn check_real_name(name: &str) -> Result<(), Problem> {
     if name.is_empty() {
         return Err(Problem::Required);
     }

@@ -4,4 +4,6 @@ pub mod calendar;
 pub mod certificate;
 pub mod endorsement;
 pub mod id_document;
+pub mod import;
+pub mod staff;
 pub mod verification;

@@ -22,6 +22,14 @@ pub enum AuditEvent {
     FileRefused,
     /// A public check (证书查验); details in the verifications table.
     Verification,
+    /// A batch of certificates loaded (subject: the batch id).
+    CertificatesImported,
+    CertificateRevoked,
+    /// A revocation undone.
+    CertificateReinstated,
+    StaffCreated,
+    StaffLoginSucceeded,
+    StaffLoginFailed,
 }
 
 impl AuditEvent {
@@ -42,6 +50,12 @@ impl AuditEvent {
             AuditEvent::CertificateDownloaded => "certificate_downloaded",
             AuditEvent::FileRefused => "file_refused",
             AuditEvent::Verification => "verification",
+            AuditEvent::CertificatesImported => "certificates_imported",
+            AuditEvent::CertificateRevoked => "certificate_revoked",
+            AuditEvent::CertificateReinstated => "certificate_reinstated",
+            AuditEvent::StaffCreated => "staff_created",
+            AuditEvent::StaffLoginSucceeded => "staff_login_succeeded",
+            AuditEvent::StaffLoginFailed => "staff_login_failed",
         }
     }
 }
@@ -49,6 +63,8 @@ impl AuditEvent {
 #[derive(Debug, Clone, Default)]
 pub struct AuditEntry<'a> {
     pub holder_id: Option<i64>,
+    /// The administrator or issuer who acted.
+    pub staff_id: Option<i64>,
     pub subject: Option<&'a str>,
     pub client_addr: Option<&'a str>,
     pub detail: Option<&'a str>,
@@ -73,10 +89,13 @@ pub(super) async fn insert<'e, E>(executor: E, event: AuditEvent, entry: &AuditE
 where
     E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
 {
-    sqlx::query("INSERT INTO audit_log (at, event, holder_id, subject, client_addr, detail) VALUES (?, ?, ?, ?, ?, ?)")
-        .bind(at)
-        .bind(event.code())
-        .bind(entry.holder_id)
+    sqlx::query(
+        "INSERT INTO audit_log (at, event, holder_id, staff_id, subject, client_addr, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(at)
+    .bind(event.code())
+    .bind(entry.holder_id)
+    .bind(entry.staff_id)
         .bind(entry.subject)
         .bind(entry.client_addr)
         .bind(entry.detail)

@@ -8,8 +8,10 @@ mod certificates;
 mod endorsements;
 mod holders;
 mod id_documents;
+mod import;
 mod jobs;
 pub mod seed;
+mod staff;
 mod terms;
 mod verification;
 
@@ -22,6 +24,7 @@ pub use catalog::{NewQualification, NewSeal};
 pub use certificates::NewCertificate;
 pub use endorsements::{Applied, EndorsementFile, NewApplication};
 pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
+pub use import::{ImportBatch, StoredCertificate};
 pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};
 pub use verification::{EndorsementFound, IssuedFile, VerificationLog};
 

@@ -213,7 +213,7 @@ impl Store {
         .await?;
         let detail = format!("{}:{}", v.method.code(), v.outcome.code());
         let entry =
-            AuditEntry { subject: v.subject, client_addr: v.client_addr, detail: Some(&detail), holder_id: None };
+            AuditEntry { subject: v.subject, client_addr: v.client_addr, detail: Some(&detail), ..Default::default() };
         super::audit::insert(&mut *tx, AuditEvent::Verification, &entry, at).await?;
         tx.commit().await?;
         Ok(())

@@ -1,0 +1,384 @@
+//! 证书导入: an issuer's CSV or JSON file of certificates. Every row is
+//! checked (`domain::import`), then compared with the database: a row
+//! identical to a stored certificate is "already loaded" and skipped, a
+//! number stored with other details is an error. Nothing is written unless
+//! every row is valid; then all new rows go in one transaction. Importing
+//! the same file twice therefore changes nothing the second time.
+//! Used by the admin page and `server import FILE`.
+
+use std::collections::HashMap;
+
+use crate::document::Typeface;
+use crate::domain::id_document::mask_id_number;
+use crate::domain::import::{
+    check_rows, Context, FileProblem, ImportReport, PreviewRow, RawRow, RowError, RowProblem, COLUMNS, MAX_ROWS,
+    REQUIRED_COLUMNS,
+};
+use crate::store::{ImportBatch, Store, StoreError};
+
+const PREVIEW_ROWS: usize = 10;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Csv,
+    Json,
+}
+
+impl Format {
+    /// By the file name's extension, else by the content (JSON starts with `[`).
+    pub fn guess(file_name: &str, bytes: &[u8]) -> Format {
+        let lower = file_name.to_ascii_lowercase();
+        if lower.ends_with(".json") {
+            return Format::Json;
+        }
+        if lower.ends_with(".csv") {
+            return Format::Csv;
+        }
+        match bytes.iter().find(|b| !b.is_ascii_whitespace()) {
+            Some(b'[') => Format::Json,
+            _ => Format::Csv,
+        }
+    }
+}
+
+/// Who is loading, and whether to write.
+pub struct Request<'a> {
+    /// Only qualifications under this seal (an issuer); `None`: all (an administrator).
+    pub seal_id: Option<i64>,
+    pub commit: bool,
+    pub actor: &'a str,
+    pub staff_id: Option<i64>,
+    pub source: &'a str,
+    pub file_name: Option<&'a str>,
+}
+
+pub async fn run(
+    store: &Store,
+    typeface: &Typeface,
+    file: &[u8],
+    format: Format,
+    request: &Request<'_>,
+) -> Result<ImportReport, StoreError> {
+    let rows = match parse(file, format) {
+        Ok(rows) => rows,
+        Err(problem) => return Ok(ImportReport { file_problem: Some(problem), ..ImportReport::default() }),
+    };
+    let qualifications = store.qualification_codes(request.seal_id).await?;
+    let ctx = Context {
+        today: crate::clock::today_shanghai(),
+        qualifications: &|code| qualifications.contains(code),
+        unprintable: &|text| !typeface.missing_chars(text).is_empty(),
+    };
+    let (valid, mut errors) = check_rows(&rows, &ctx);
+
+    // Against the database.
+    let stored = store.certificates_like(&valid).await?;
+    let by_management: HashMap<&str, &str> =
+        stored.values().map(|s| (s.management_number.as_str(), s.certificate_number.as_str())).collect();
+    let mut new = Vec::with_capacity(valid.len());
+    let mut already_loaded = 0;
+    for row in valid {
+        let conflict = |column: &str| RowError {
+            line: row.line,
+            column: column.into(),
+            problem: RowProblem::ConflictsWithDatabase,
+        };
+        match stored.get(&row.certificate_number) {
+            Some(s) if s.same_as(&row) => already_loaded += 1,
+            Some(_) => errors.push(conflict("certificate_number")),
+            None if by_management.contains_key(row.management_number.as_str()) => {
+                errors.push(conflict("management_number"))
+            }
+            None => new.push(row),
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+
+    let mut report = ImportReport {
+        file_problem: None,
+        rows: rows.len(),
+        new: new.len(),
+        already_loaded,
+        preview: new
+            .iter()
+            .take(PREVIEW_ROWS)
+            .map(|r| PreviewRow {
+                line: r.line,
+                certificate_number: r.certificate_number.clone(),
+                holder_name: r.holder_name.clone(),
+                id_number_masked: mask_id_number(&r.id_number),
+                qualification_code: r.qualification_code.clone(),
+                issued_on: r.issued_on,
+                status: r.status,
+            })
+            .collect(),
+        errors,
+        batch_id: None,
+    };
+    if request.commit && report.can_commit() {
+        let sha256 = crate::verify::file_sha256(file);
+        let batch = ImportBatch {
+            actor: request.actor,
+            staff_id: request.staff_id,
+            source: request.source,
+            file_name: request.file_name,
+            sha256: &sha256,
+            row_count: rows.len(),
+        };
+        report.batch_id = Some(store.insert_certificates(&new, &batch).await?);
+    }
+    Ok(report)
+}
+
+/// The rows of a CSV file (a header row naming the columns, UTF-8, a BOM
+/// allowed) or a JSON array of objects with the same names.
+pub fn parse(file: &[u8], format: Format) -> Result<Vec<RawRow>, FileProblem> {
+    let file = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
+    let text = std::str::from_utf8(file).map_err(|_| FileProblem::NotUtf8)?;
+    if text.trim().is_empty() {
+        return Err(FileProblem::Empty);
+    }
+    let rows = match format {
+        Format::Csv => parse_csv(text)?,
+        Format::Json => parse_json(text)?,
+    };
+    if rows.is_empty() {
+        return Err(FileProblem::Empty);
+    }
+    if rows.len() > MAX_ROWS {
+        return Err(FileProblem::TooManyRows);
+    }
+    Ok(rows)
+}
+
+fn parse_csv(text: &str) -> Result<Vec<RawRow>, FileProblem> {
+    let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
+    let headers = reader.headers().map_err(|_| FileProblem::Syntax { line: 1 })?.clone();
+    for column in headers.iter() {
+        if !COLUMNS.contains(&column) {
+            return Err(FileProblem::UnknownColumn(column.to_string()));
+        }
+    }
+    if let Some(missing) = COLUMNS[..REQUIRED_COLUMNS].iter().find(|c| !headers.iter().any(|h| h == **c)) {
+        return Err(FileProblem::MissingColumn(missing.to_string()));
+    }
+    let mut rows = Vec::new();
+    let mut record = csv::StringRecord::new();
+    loop {
+        let line = reader.position().line() as usize;
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                let line = e.position().map_or(line, |p| p.line() as usize);
+                return Err(FileProblem::Syntax { line });
+            }
+        }
+        if record.iter().all(str::is_empty) {
+            continue;
+        }
+        let mut row: RawRow = record.deserialize(Some(&headers)).map_err(|_| FileProblem::Syntax { line })?;
+        row.line = record.position().map_or(line, |p| p.line() as usize);
+        rows.push(row);
+        if rows.len() > MAX_ROWS {
+            return Err(FileProblem::TooManyRows);
+        }
+    }
+    Ok(rows)
+}
+
+fn parse_json(text: &str) -> Result<Vec<RawRow>, FileProblem> {
+    let values: Vec<serde_json::Value> =
+        serde_json::from_str(text).map_err(|e| FileProblem::Syntax { line: e.line() })?;
+    if values.len() > MAX_ROWS {
+        return Err(FileProblem::TooManyRows);
+    }
+    values
+        .into_iter()
+        .enumerate()
+        .map(|(i, value)| {
+            if let Some(object) = value.as_object() {
+                if let Some(unknown) = object.keys().find(|k| !COLUMNS.contains(&k.as_str())) {
+                    return Err(FileProblem::UnknownColumn(unknown.clone()));
+                }
+                if let Some(missing) = COLUMNS[..REQUIRED_COLUMNS].iter().find(|c| !object.contains_key(**c)) {
+                    return Err(FileProblem::MissingColumn(missing.to_string()));
+                }
+            }
+            let mut row: RawRow = serde_json::from_value(value).map_err(|_| FileProblem::Syntax { line: i + 1 })?;
+            row.line = i + 1;
+            Ok(row)
+        })
+        .collect()
+}
+
+/// Made-up but valid files, the same for the tests and the benchmark.
+pub mod sample {
+    use crate::domain::id_document::check_digit;
+
+    /// A resident ID number for person `n` (distinct for n < 3,650,000).
+    pub fn id_number(n: usize) -> String {
+        let birth_day = n % 3650;
+        let (year, day_of_year) = (1970 + birth_day / 365, birth_day % 365);
+        let (month, day) = (1 + day_of_year / 31 % 12, 1 + day_of_year % 28);
+        let first17 = format!("110105{year:04}{month:02}{day:02}{:03}", n / 3650 % 1000);
+        let digit = check_digit(first17.as_bytes()) as char;
+        format!("{first17}{digit}")
+    }
+
+    /// `rows` certificates of 注册安全工程师 (0301), numbered from `first`.
+    pub fn csv(first: usize, rows: usize) -> String {
+        let mut out = String::from(
+            "certificate_number,management_number,holder_name,id_type,id_number,qualification_code,specialty,issued_on\n",
+        );
+        for n in first..first + rows {
+            out += &format!(
+                "03012026{n:08},AQ2026{n:010},测试{},resident_id,{},0301,化工安全,2026-06-{:02}\n",
+                NAMES[n % NAMES.len()],
+                id_number(n),
+                1 + n % 28
+            );
+        }
+        out
+    }
+
+    const NAMES: [&str; 8] = ["甲", "乙", "丙", "丁", "戊", "己", "庚", "辛"];
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::calendar::Ymd;
+    use crate::store::testing::{holder, temp_store};
+
+    fn request(commit: bool, seal_id: Option<i64>) -> Request<'static> {
+        Request { seal_id, commit, actor: "test", staff_id: None, source: "cli", file_name: Some("t.csv") }
+    }
+
+    async fn load(store: &Store, file: &str, commit: bool) -> ImportReport {
+        let tf = crate::document::tests::typeface();
+        run(store, &tf, file.as_bytes(), Format::guess("t.csv", file.as_bytes()), &request(commit, None)).await.unwrap()
+    }
+
+    async fn count(store: &Store) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(store.sqlite_pool()).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn a_clean_file_loads_once_and_again_changes_nothing() {
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        // Someone registered before their certificate was loaded.
+        let holder_id = holder(&store, "early", &sample::id_number(1)).await;
+        let file = sample::csv(0, 5);
+
+        let checked = load(&store, &file, false).await;
+        assert_eq!((checked.rows, checked.new, checked.batch_id), (5, 5, None));
+        assert_eq!(checked.preview.len(), 5);
+        assert_eq!(checked.preview[0].line, 2, "the header is line 1");
+        assert!(checked.preview[0].id_number_masked.contains('*'));
+        assert_eq!(count(&store).await, 0, "checking writes nothing");
+
+        let loaded = load(&store, &file, true).await;
+        assert!(loaded.batch_id.is_some());
+        assert_eq!(count(&store).await, 5);
+        let today = Ymd::parse_iso("2026-11-25").unwrap();
+        let theirs = store.certificates_of_holder(holder_id, today).await.unwrap();
+        assert_eq!(theirs.len(), 1, "shows up for the holder at once");
+        assert_eq!(theirs[0].certificate_number, "0301202600000001");
+
+        let again = load(&store, &file, true).await;
+        assert_eq!((again.new, again.already_loaded, again.batch_id), (0, 5, None));
+        assert!(again.errors.is_empty());
+        assert_eq!(count(&store).await, 5);
+        let events = store.recent_audit_events(10).await.unwrap();
+        assert_eq!(events.iter().filter(|(e, _, _)| e == "certificates_imported").count(), 1);
+    }
+
+    #[tokio::test]
+    async fn one_bad_row_and_nothing_is_written() {
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        let mut file = sample::csv(0, 4);
+        file = file.replacen(&sample::id_number(2), "110105198503150018", 1);
+        let report = load(&store, &file, true).await;
+        assert_eq!(report.batch_id, None);
+        assert_eq!(report.errors.len(), 1);
+        assert_eq!(report.errors[0].line, 4);
+        assert_eq!(report.errors[0].column, "id_number");
+        assert_eq!(count(&store).await, 0);
+    }
+
+    #[tokio::test]
+    async fn a_number_stored_with_other_details_is_a_conflict() {
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        load(&store, &sample::csv(0, 2), true).await;
+        let changed = sample::csv(0, 2).replace("测试甲", "测试乙乙");
+        let report = load(&store, &changed, true).await;
+        assert_eq!(report.errors.len(), 1, "{:?}", report.errors);
+        assert_eq!(report.errors[0].problem, RowProblem::ConflictsWithDatabase);
+        // A new certificate number that reuses a stored management number.
+        let reused = sample::csv(0, 1).replace("0301202600000000", "0301202699999999");
+        let report = load(&store, &reused, true).await;
+        assert_eq!(report.errors[0].column, "management_number");
+    }
+
+    #[tokio::test]
+    async fn an_issuer_loads_only_its_own_qualifications() {
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        let cba = store.seal_id("cba").await.unwrap();
+        let tf = crate::document::tests::typeface();
+        let file = sample::csv(0, 2);
+        let report = run(&store, &tf, file.as_bytes(), Format::Csv, &request(true, cba)).await.unwrap();
+        assert_eq!(report.errors.len(), 2);
+        assert!(report.errors.iter().all(|e| e.problem == RowProblem::Qualification));
+        assert_eq!(count(&store).await, 0);
+    }
+
+    #[tokio::test]
+    async fn json_says_the_same_as_csv() {
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        let rows = parse(sample::csv(0, 3).as_bytes(), Format::Csv).unwrap();
+        let json = serde_json::to_string(&rows).unwrap();
+        assert_eq!(Format::guess("upload", json.as_bytes()), Format::Json);
+        let from_json = parse(json.as_bytes(), Format::Json).unwrap();
+        assert_eq!(from_json.len(), 3);
+        assert_eq!(from_json[1].certificate_number, rows[1].certificate_number);
+        assert_eq!(from_json[1].line, 2, "JSON rows are numbered from 1");
+        let tf = crate::document::tests::typeface();
+        let report = run(&store, &tf, json.as_bytes(), Format::Json, &request(true, None)).await.unwrap();
+        assert_eq!(report.new, 3);
+    }
+
+    #[test]
+    fn unreadable_files_say_why() {
+        let csv = |s: &str| parse(s.as_bytes(), Format::Csv).unwrap_err();
+        assert_eq!(csv(""), FileProblem::Empty);
+        assert_eq!(csv("certificate_number\n"), FileProblem::MissingColumn("management_number".into()));
+        assert_eq!(
+            csv(&sample::csv(0, 1).replacen("specialty", "speciality", 1)),
+            FileProblem::UnknownColumn("speciality".into())
+        );
+        assert_eq!(parse(&[0xB2, 0xE2, 0xCA, 0xD4], Format::Csv).unwrap_err(), FileProblem::NotUtf8);
+        let ragged = format!("{}a,b\n", sample::csv(0, 2));
+        assert_eq!(csv(&ragged), FileProblem::Syntax { line: 4 });
+        assert!(matches!(parse(b"[{", Format::Json).unwrap_err(), FileProblem::Syntax { .. }));
+        let with_bom = format!("\u{feff}{}", sample::csv(0, 1));
+        assert_eq!(parse(with_bom.as_bytes(), Format::Csv).unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_hundred_thousand_rows_pass_the_rules() {
+        let rows = parse(sample::csv(0, 100_000).as_bytes(), Format::Csv).unwrap();
+        let ctx = Context {
+            today: Ymd::parse_iso("2026-11-25").unwrap(),
+            qualifications: &|c| c == "0301",
+            unprintable: &|_| false,
+        };
+        let (valid, errors) = check_rows(&rows, &ctx);
+        assert_eq!((valid.len(), errors.len()), (100_000, 0), "{:?}", errors.first());
+    }
+}

@@ -1,0 +1,95 @@
+//! Command-line work of issuing bodies: `server import FILE` (load
+//! certificates) and `server admin create` (staff accounts; the only way to
+//! make an administrator).
+
+use std::io::BufRead;
+use std::path::Path;
+
+use app::document::Typeface;
+use app::domain::import::ImportReport;
+use app::domain::staff::Role;
+use app::import::{Format, Request};
+use app::store::Store;
+
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+async fn open_store(settings: &app::config::Settings) -> Result<Store, BoxError> {
+    std::fs::create_dir_all(&settings.data_dir)
+        .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
+    let store = Store::connect(&settings.database_url).await?;
+    store.migrate().await?;
+    app::store::seed::catalog(&store).await?;
+    Ok(store)
+}
+
+/// Checks `file` and, unless `check_only`, loads it when every row is valid.
+/// Prints the report; `Ok(true)` when nothing was wrong.
+pub async fn import(
+    settings: &app::config::Settings,
+    file: &Path,
+    seal: Option<&str>,
+    check_only: bool,
+) -> Result<bool, BoxError> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let store = open_store(settings).await?;
+    let typeface = Typeface::load(&settings.font_path, settings.font_index)
+        .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
+    let seal_id = match seal {
+        Some(code) => Some(store.seal_id(code).await?.ok_or_else(|| format!("no seal with code {code:?}"))?),
+        None => None,
+    };
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+    let request =
+        Request { seal_id, commit: !check_only, actor: &actor, staff_id: None, source: "cli", file_name: Some(name) };
+    let report = app::import::run(&store, &typeface, &bytes, Format::guess(name, &bytes), &request).await?;
+    print!("{}", describe(&report, name));
+    Ok(report.file_problem.is_none() && report.errors.is_empty())
+}
+
+/// The report as text: one line per problem, with its line number.
+pub fn describe(r: &ImportReport, name: &str) -> String {
+    if let Some(p) = &r.file_problem {
+        return format!("{name}: cannot be read: {p:?}\nnothing written\n");
+    }
+    let mut out =
+        format!("{name}: {} rows, {} new, {} already loaded (identical, skipped)\n", r.rows, r.new, r.already_loaded);
+    for e in &r.errors {
+        out += &format!("line {}: {}: {}\n", e.line, e.column, e.problem.code());
+    }
+    out += &match (r.batch_id, r.errors.len()) {
+        (Some(batch), _) => format!("loaded {} certificates (batch {batch})\n", r.new),
+        (None, 0) if r.new == 0 => "nothing new to load\n".to_string(),
+        (None, 0) => "checked only, nothing written\n".to_string(),
+        (None, n) => format!("nothing written: {n} problems; fix them and import the whole file again\n"),
+    };
+    out
+}
+
+/// Creates a staff account; the password is read from standard input (one line).
+pub async fn create_staff(
+    settings: &app::config::Settings,
+    username: &str,
+    name: &str,
+    role: Role,
+    seal: Option<&str>,
+) -> Result<(), BoxError> {
+    if (role == Role::Issuer) != seal.is_some() {
+        return Err("an issuer needs --seal <code> (its issuing body); an administrator has none".into());
+    }
+    let username = app::domain::account::normalize_username(username);
+    app::domain::account::check_username(&username).map_err(|p| format!("username: {p:?}"))?;
+    if name.trim().is_empty() {
+        return Err("--name is required".into());
+    }
+    eprintln!("password for {username} (one line on standard input):");
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    app::domain::account::check_password(password, &username).map_err(|p| format!("password: {p:?}"))?;
+    let store = open_store(settings).await?;
+    let hash = app::auth::password::hash(password);
+    let id = store.create_staff(&username, &hash, name.trim(), role, seal).await?;
+    println!("created {} {username} (id {id})", role.code());
+    Ok(())
+}
