@@ -10,6 +10,13 @@ use leptos_use::UseLocalesOptions;
 
 use crate::components::layout::Layout;
 use crate::i18n::*;
+use crate::pages::admin::{
+    audit::AuditPage,
+    certificates::ManageCertificatesPage,
+    import::{ImportPage, ImportReportPage},
+    login::StaffLoginPage,
+    overview::OverviewPage,
+};
 use crate::pages::{
     certificate_info::CertificateInfoPage,
     certificates::CertificatesPage,
@@ -73,6 +80,12 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async/>
                         <Route path=path!("/verify/result/:token") view=VerificationResultPage ssr=SsrMode::Async/>
                         <Route path=path!("/v/:number") view=EndorsementVerdictPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/login") view=StaffLoginPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin") view=OverviewPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/import") view=ImportPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/import/:token") view=ImportReportPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/certificates") view=ManageCertificatesPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                     </Routes>
                 </Layout>
             </Router>

@@ -36,6 +36,15 @@ pub fn day_shanghai(unix: i64) -> Ymd {
     ymd(t.with_timezone(&Shanghai).date_naive())
 }
 
+/// The Unix time at which `day` begins in Asia/Shanghai.
+pub fn start_of_day_shanghai(day: Ymd) -> i64 {
+    use chrono::NaiveDate;
+    NaiveDate::from_ymd_opt(day.year.into(), day.month.into(), day.day.into())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .and_then(|t| t.and_local_timezone(Shanghai).single())
+        .map_or(0, |t| t.timestamp())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -48,5 +57,6 @@ mod tests {
         // Midnight in Beijing is 16:00 UTC the day before.
         assert_eq!(day_shanghai(1_639_670_399).to_string(), "2021-12-16");
         assert_eq!(day_shanghai(1_639_670_400).to_string(), "2021-12-17");
+        assert_eq!(start_of_day_shanghai(Ymd::parse_iso("2021-12-17").unwrap()), 1_639_670_400);
     }
 }

@@ -56,6 +56,8 @@ pub enum Field {
     CertificateNumber,
     HolderName,
     EndorsementNumber,
+    /// Why a certificate is revoked or reinstated.
+    Reason,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

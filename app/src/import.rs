@@ -64,12 +64,14 @@ pub async fn run(
         Err(problem) => return Ok(ImportReport { file_problem: Some(problem), ..ImportReport::default() }),
     };
     let qualifications = store.qualification_codes(request.seal_id).await?;
-    let ctx = Context {
-        today: crate::clock::today_shanghai(),
-        qualifications: &|code| qualifications.contains(code),
-        unprintable: &|text| !typeface.missing_chars(text).is_empty(),
+    let (valid, mut errors) = {
+        let ctx = Context {
+            today: crate::clock::today_shanghai(),
+            qualifications: &|code| qualifications.contains(code),
+            unprintable: &|text| !typeface.missing_chars(text).is_empty(),
+        };
+        check_rows(&rows, &ctx)
     };
-    let (valid, mut errors) = check_rows(&rows, &ctx);
 
     // Against the database.
     let stored = store.certificates_like(&valid).await?;

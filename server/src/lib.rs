@@ -2,6 +2,7 @@
 //! command-line entry points. Wiring only; the rules live in `app`.
 
 pub mod admin_cli;
+pub mod admin_routes;
 pub mod config;
 pub mod error_status;
 pub mod locale;

@@ -32,3 +32,13 @@ CREATE INDEX certificates_by_qualification ON certificates (qualification_id);
 ALTER TABLE audit_log ADD COLUMN staff_id INTEGER REFERENCES staff (id);
 CREATE INDEX audit_log_by_at ON audit_log (at);
 CREATE INDEX audit_log_by_subject ON audit_log (subject, at);
+
+-- A file uploaded on the portal, kept between its preview and "load".
+CREATE TABLE pending_imports (
+    token       TEXT PRIMARY KEY,          -- 128 random bits: the preview page's address
+    staff_id    INTEGER NOT NULL REFERENCES staff (id),
+    file_name   TEXT NOT NULL,
+    content     BLOB NOT NULL,
+    created_at  INTEGER NOT NULL,
+    batch_id    INTEGER REFERENCES import_batches (id)   -- set once loaded
+);

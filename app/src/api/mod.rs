@@ -2,6 +2,7 @@
 //! domain rule, the store, and a client-safe `AppError`.
 
 pub mod accounts;
+pub mod admin;
 pub mod certificates;
 pub mod endorsements;
 pub mod terms;

@@ -13,10 +13,12 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use crate::api::FormFlash;
+use crate::domain::staff::StaffMember;
 use crate::error::{internal, AppError};
 use crate::state::AppState;
 
 const HOLDER_KEY: &str = "holder_id";
+const STAFF_KEY: &str = "staff_id";
 
 pub fn state() -> AppState {
     expect_context::<AppState>()
@@ -55,6 +57,35 @@ pub async fn log_in(holder_id: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(internal("session cycle"))?;
     session.insert(HOLDER_KEY, holder_id).await.map_err(internal("session write"))
+}
+
+/// Starts a fresh session for a staff member (see [`log_in`]).
+pub async fn staff_log_in(staff_id: i64) -> Result<(), AppError> {
+    let session = session().await?;
+    session.cycle_id().await.map_err(internal("session cycle"))?;
+    session.insert(STAFF_KEY, staff_id).await.map_err(internal("session write"))
+}
+
+/// The signed-in staff member of a session, if any.
+pub async fn staff_of(session: &Session, store: &crate::store::Store) -> Result<Option<StaffMember>, AppError> {
+    let Some(id) = session.get::<i64>(STAFF_KEY).await.map_err(internal("session read"))? else { return Ok(None) };
+    store.staff_member(id).await.map_err(internal("staff lookup"))
+}
+
+/// The signed-in staff member. Anyone else, holders included, gets "not
+/// found", exactly as for a page that does not exist.
+pub async fn require_staff() -> Result<StaffMember, AppError> {
+    staff_of(&session().await?, &state().store).await?.ok_or(AppError::NotFound)
+}
+
+/// An administrator; issuers and everyone else get "not found".
+pub async fn require_admin() -> Result<StaffMember, AppError> {
+    let member = require_staff().await?;
+    if member.role == crate::domain::staff::Role::Admin {
+        Ok(member)
+    } else {
+        Err(AppError::NotFound)
+    }
 }
 
 pub async fn log_out() -> Result<(), AppError> {

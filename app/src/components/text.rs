@@ -3,6 +3,7 @@
 use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState};
 use crate::domain::endorsement::{Phase, Refusal};
 use crate::domain::id_document::IdType;
+use crate::domain::import::{FileProblem as ImportFileProblem, RowProblem};
 use crate::domain::verification::{FileProblem, Outcome, Standing};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
@@ -144,5 +145,40 @@ pub fn file_problem(locale: Locale, p: FileProblem) -> &'static str {
         FileProblem::Untrusted => td_string!(locale, verify.problem.untrusted),
         FileProblem::SignerCertificateNotValid => td_string!(locale, verify.problem.signer_certificate_not_valid),
         FileProblem::ModifiedAfterSigning => td_string!(locale, verify.problem.modified_after_signing),
+    }
+}
+
+pub fn row_problem(locale: Locale, p: &RowProblem) -> String {
+    let text = match p {
+        RowProblem::Missing => td_string!(locale, admin.problems.missing),
+        RowProblem::TooLong => td_string!(locale, admin.problems.too_long),
+        RowProblem::NumberFormat => td_string!(locale, admin.problems.number_format),
+        RowProblem::NameFormat => td_string!(locale, admin.problems.name_format),
+        RowProblem::Unprintable => td_string!(locale, admin.problems.unprintable),
+        RowProblem::IdType => td_string!(locale, admin.problems.id_type_unknown),
+        RowProblem::IdNumber(problem) => {
+            return format!("{}: {}", td_string!(locale, admin.problems.id_number), self::problem(locale, *problem))
+        }
+        RowProblem::Qualification => td_string!(locale, admin.problems.qualification_not_yours),
+        RowProblem::Date => td_string!(locale, admin.problems.date_format),
+        RowProblem::DateOutOfRange => td_string!(locale, admin.problems.date_out_of_range),
+        RowProblem::Status => td_string!(locale, admin.problems.status_unknown),
+        RowProblem::RevokedOn => td_string!(locale, admin.problems.revoked_on),
+        RowProblem::DuplicateInFile { line } => {
+            return td_string!(locale, admin.problems.duplicate, line = line.to_string()).to_string()
+        }
+        RowProblem::ConflictsWithDatabase => td_string!(locale, admin.problems.conflicts_with_database),
+    };
+    text.to_string()
+}
+
+pub fn import_file_problem(locale: Locale, p: &ImportFileProblem) -> String {
+    match p {
+        ImportFileProblem::Empty => td_string!(locale, admin.file_problems.empty).to_string(),
+        ImportFileProblem::NotUtf8 => td_string!(locale, admin.file_problems.not_utf8).to_string(),
+        ImportFileProblem::MissingColumn(c) => format!("{}{c}", td_string!(locale, admin.file_problems.missing_column)),
+        ImportFileProblem::UnknownColumn(c) => format!("{}{c}", td_string!(locale, admin.file_problems.unknown_column)),
+        ImportFileProblem::Syntax { line } => format!("{}{line}", td_string!(locale, admin.file_problems.syntax)),
+        ImportFileProblem::TooManyRows => td_string!(locale, admin.file_problems.too_many_rows).to_string(),
     }
 }

@@ -49,8 +49,9 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
     }
 }
 
+/// What the register says about a certificate (also on the issuers' portal).
 #[component]
-fn CertificateFacts(c: CertificateRecord) -> impl IntoView {
+pub fn CertificateFacts(c: CertificateRecord) -> impl IntoView {
     let i18n = use_i18n();
     let revoked = c.revoked_on.is_some();
     let qualification = c.qualification.clone();

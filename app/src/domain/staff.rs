@@ -51,6 +51,116 @@ impl StaffMember {
     }
 }
 
+/// A certificate as the portal shows it to the staff who may act on it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedCertificate {
+    pub record: crate::domain::verification::CertificateRecord,
+    pub revocation_reason: Option<String>,
+    /// Endorsed copies made of it.
+    pub endorsements: i64,
+}
+
+/// Kinds of audit events, for the log's filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditKind {
+    Issue,
+    Endorse,
+    Download,
+    Verify,
+    Revoke,
+    Login,
+    Account,
+}
+
+impl AuditKind {
+    pub const ALL: [AuditKind; 7] = [
+        AuditKind::Issue,
+        AuditKind::Endorse,
+        AuditKind::Download,
+        AuditKind::Verify,
+        AuditKind::Revoke,
+        AuditKind::Login,
+        AuditKind::Account,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            AuditKind::Issue => "issue",
+            AuditKind::Endorse => "endorse",
+            AuditKind::Download => "download",
+            AuditKind::Verify => "verify",
+            AuditKind::Revoke => "revoke",
+            AuditKind::Login => "login",
+            AuditKind::Account => "account",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<AuditKind> {
+        AuditKind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The stored event codes of this kind.
+    pub fn events(self) -> &'static [&'static str] {
+        match self {
+            AuditKind::Issue => &["certificates_imported"],
+            AuditKind::Endorse => &[
+                "endorsement_applied",
+                "endorsement_refused",
+                "endorsement_retried",
+                "endorsement_ready",
+                "endorsement_failed",
+            ],
+            AuditKind::Download => {
+                &["endorsement_viewed", "endorsement_downloaded", "certificate_downloaded", "file_refused"]
+            }
+            AuditKind::Verify => &["verification"],
+            AuditKind::Revoke => &["certificate_revoked", "certificate_reinstated"],
+            AuditKind::Login => {
+                &["login_succeeded", "login_failed", "logout", "staff_login_succeeded", "staff_login_failed"]
+            }
+            AuditKind::Account => &["register", "terms_accepted", "staff_created"],
+        }
+    }
+}
+
+/// The audit log's filter; empty (or absent) fields match everything.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct AuditFilter {
+    /// `YYYY-MM-DD`, Asia/Shanghai, inclusive.
+    pub from: String,
+    pub to: String,
+    /// A holder's or a staff member's username.
+    pub actor: String,
+    /// A certificate number (also finds the events of its endorsements), an
+    /// endorsement number or any other subject.
+    pub subject: String,
+    /// An [`AuditKind`] code.
+    pub kind: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
+    pub at: String,
+    pub event: String,
+    /// `holder:<username>`, `staff:<username>` or empty.
+    pub actor: String,
+    pub subject: String,
+    pub client_addr: String,
+    pub detail: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub rows: Vec<AuditRow>,
+    pub page: i64,
+    pub pages: i64,
+    pub total: i64,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -71,5 +181,13 @@ mod tests {
         assert!(admin.may_act_for(1) && admin.may_act_for(2));
         assert_eq!(Role::from_code("issuer"), Some(Role::Issuer));
         assert_eq!(Role::from_code("holder"), None);
+    }
+
+    #[test]
+    fn every_kind_has_events_and_a_code() {
+        for kind in AuditKind::ALL {
+            assert_eq!(AuditKind::from_code(kind.code()), Some(kind));
+            assert!(!kind.events().is_empty());
+        }
     }
 }

@@ -1,4 +1,6 @@
-//! One file per page: the holder's journey and public verification.
+//! One file per page: the holder's journey, public verification, and the
+//! issuers' portal (admin/).
+pub mod admin;
 pub mod certificate_info;
 pub mod certificates;
 pub mod download;

@@ -178,3 +178,39 @@ impl Store {
         Ok(batch_id)
     }
 }
+
+impl Store {
+    /// Keeps an uploaded file for its preview; returns its token.
+    pub async fn keep_pending_import(&self, staff_id: i64, file_name: &str, content: &[u8]) -> Result<String> {
+        let token = format!("{:032x}", rand::random::<u128>());
+        sqlx::query(
+            "INSERT INTO pending_imports (token, staff_id, file_name, content, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&token)
+        .bind(staff_id)
+        .bind(file_name)
+        .bind(content)
+        .bind(now_unix())
+        .execute(&self.pool)
+        .await?;
+        Ok(token)
+    }
+
+    /// (file name, content, batch id once loaded) of a staff member's upload.
+    pub async fn pending_import(&self, staff_id: i64, token: &str) -> Result<Option<(String, Vec<u8>, Option<i64>)>> {
+        Ok(sqlx::query_as("SELECT file_name, content, batch_id FROM pending_imports WHERE token = ? AND staff_id = ?")
+            .bind(token)
+            .bind(staff_id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    pub async fn mark_pending_import_loaded(&self, token: &str, batch_id: i64) -> Result<()> {
+        sqlx::query("UPDATE pending_imports SET batch_id = ? WHERE token = ?")
+            .bind(batch_id)
+            .bind(token)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

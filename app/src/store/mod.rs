@@ -2,6 +2,7 @@
 //! backend (SQLite today) is chosen from the database URL, so adding
 //! PostgreSQL means a second pool and migration set here, not in the callers.
 
+mod admin;
 mod audit;
 mod catalog;
 mod certificates;
@@ -19,6 +20,7 @@ use std::{str::FromStr, time::Duration};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+pub use admin::{Managed, Revocation};
 pub use audit::{AuditEntry, AuditEvent};
 pub use catalog::{NewQualification, NewSeal};
 pub use certificates::NewCertificate;

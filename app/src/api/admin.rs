@@ -1,0 +1,206 @@
+//! The issuers' portal (/admin): staff login, the overview, one
+//! certificate with revoke / reinstate, the import preview and load, and the
+//! audit log. Every function answers "not found" to anyone but staff, and an
+//! issuer acts only on its own issuing body's certificates.
+//! The file upload and the CSV export are plain routes (server::admin_routes).
+
+use leptos::prelude::*;
+
+use crate::domain::import::ImportReport;
+use crate::domain::staff::{AuditFilter, AuditPage, ManagedCertificate, StaffMember};
+use crate::error::AppError;
+
+pub const STAFF_LOGIN_FORM: &str = "staff_login";
+pub const REVOCATION_FORM: &str = "revocation";
+/// Longest reason kept with a revocation.
+pub const REASON_MAX: usize = 200;
+pub const AUDIT_PER_PAGE: i64 = 50;
+
+#[server(endpoint = "staff_login")]
+pub async fn staff_login(username: String, password: String) -> Result<(), AppError> {
+    use crate::auth::{
+        password,
+        session::{client_addr, fail_form, staff_log_in, state},
+    };
+    use crate::domain::account::normalize_username;
+    use crate::error::internal;
+    use crate::store::{AuditEntry, AuditEvent};
+
+    let state = state();
+    let name = normalize_username(&username);
+    let found = if name.is_empty() || name.len() > 64 || password.len() > 256 {
+        None
+    } else {
+        state.store.staff_login(&name).await.map_err(internal("staff lookup"))?
+    };
+    let stored = found.as_ref().map(|f| f.1.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
+    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
+        .await
+        .map_err(internal("verify task"))?;
+    let addr = client_addr();
+    let subject: String = name.chars().take(64).collect();
+    let (event, staff_id) = match (found, matches) {
+        (Some((id, _)), true) => (AuditEvent::StaffLoginSucceeded, Some(id)),
+        _ => (AuditEvent::StaffLoginFailed, None),
+    };
+    let entry = AuditEntry { staff_id, subject: Some(&subject), client_addr: addr.as_deref(), ..Default::default() };
+    state.store.audit(event, entry).await.map_err(internal("audit"))?;
+    let Some(id) = staff_id else {
+        let values = vec![("username", username)];
+        return Err(fail_form("/admin/login", STAFF_LOGIN_FORM, AppError::InvalidCredentials, values).await);
+    };
+    staff_log_in(id).await?;
+    leptos_axum::redirect("/admin");
+    Ok(())
+}
+
+/// The signed-in staff member, or `None` (never an error: the login page asks).
+#[server(endpoint = "staff_me")]
+pub async fn staff_me() -> Result<Option<StaffMember>, AppError> {
+    use crate::auth::session::{session, staff_of, state};
+    staff_of(&session().await?, &state().store).await
+}
+
+/// The staff member and counts of what they manage: certificates, revoked,
+/// holders, endorsed copies made.
+#[server(endpoint = "portal_overview")]
+pub async fn portal_overview() -> Result<(StaffMember, [i64; 4]), AppError> {
+    use crate::auth::session::{require_staff, state};
+    let member = require_staff().await?;
+    let counts = state().store.portal_counts(member.seal_id).await.map_err(crate::error::internal("counts"))?;
+    Ok((member, counts))
+}
+
+/// One certificate by number, if this staff member may act on it.
+#[server(endpoint = "admin_certificate")]
+pub async fn admin_certificate(number: String) -> Result<ManagedCertificate, AppError> {
+    use crate::auth::session::require_staff;
+    let member = require_staff().await?;
+    Ok(managed(&member, &number).await?.certificate)
+}
+
+#[cfg(feature = "ssr")]
+async fn managed(member: &StaffMember, number: &str) -> Result<crate::store::Managed, AppError> {
+    let number = crate::domain::verification::normalize_number(number);
+    let found = crate::auth::session::state()
+        .store
+        .managed_certificate(&number)
+        .await
+        .map_err(crate::error::internal("managed certificate"))?;
+    // Another body's certificate is "not found", like a missing one.
+    found.filter(|m| member.may_act_for(m.seal_id)).ok_or(AppError::NotFound)
+}
+
+/// 撤销 (`action` = "revoke") or 恢复 ("reinstate"), with a reason; both audited.
+#[server(endpoint = "change_revocation")]
+pub async fn change_revocation(number: String, action: String, reason: String) -> Result<ManagedCertificate, AppError> {
+    use crate::auth::session::{fail_form, is_plain_form_post, require_staff, state};
+    use crate::error::{internal, Field, Problem};
+    use crate::store::Revocation;
+
+    let member = require_staff().await?;
+    let page = format!("/admin/certificates?number={}", crate::domain::verification::normalize_number(&number));
+    let change = match action.as_str() {
+        "revoke" => Revocation::Revoke,
+        "reinstate" => Revocation::Reinstate,
+        _ => return Err(AppError::Request),
+    };
+    let reason = reason.trim().to_string();
+    let problem = if reason.is_empty() {
+        Some(Problem::Required)
+    } else if reason.chars().count() > REASON_MAX {
+        Some(Problem::TooLong)
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        let err = AppError::field(Field::Reason, problem);
+        return Err(fail_form(&page, REVOCATION_FORM, err, vec![("reason", reason)]).await);
+    }
+    let target = managed(&member, &number).await?;
+    let today = crate::clock::today_shanghai();
+    state().store.set_revocation(target.id, change, &reason, member.id, today).await.map_err(internal("revocation"))?;
+    if is_plain_form_post() {
+        leptos_axum::redirect(&page);
+    }
+    Ok(managed(&member, &number).await?.certificate)
+}
+
+/// The check of an uploaded file (kept since its upload): its name, the
+/// report, and the batch once loaded.
+#[server(endpoint = "import_preview")]
+pub async fn import_preview(token: String) -> Result<(String, ImportReport, Option<i64>), AppError> {
+    use crate::auth::session::require_staff;
+    let member = require_staff().await?;
+    let (name, content, batch) = pending(&member, &token).await?;
+    let report = run_import(&member, &name, &content, false).await?;
+    Ok((name, report, batch))
+}
+
+/// 导入: loads the kept file if every row is valid.
+#[server(endpoint = "commit_import")]
+pub async fn commit_import(token: String) -> Result<ImportReport, AppError> {
+    use crate::auth::session::{is_plain_form_post, require_staff, state};
+    let member = require_staff().await?;
+    let (name, content, _) = pending(&member, &token).await?;
+    let report = run_import(&member, &name, &content, true).await?;
+    if let Some(batch) = report.batch_id {
+        state()
+            .store
+            .mark_pending_import_loaded(&token, batch)
+            .await
+            .map_err(crate::error::internal("pending import"))?;
+    }
+    if is_plain_form_post() {
+        leptos_axum::redirect(&format!("/admin/import/{token}"));
+    }
+    Ok(report)
+}
+
+#[cfg(feature = "ssr")]
+async fn pending(member: &StaffMember, token: &str) -> Result<(String, Vec<u8>, Option<i64>), AppError> {
+    crate::auth::session::state()
+        .store
+        .pending_import(member.id, token)
+        .await
+        .map_err(crate::error::internal("pending import"))?
+        .ok_or(AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+pub async fn run_import(
+    member: &StaffMember,
+    file_name: &str,
+    content: &[u8],
+    commit: bool,
+) -> Result<ImportReport, AppError> {
+    use crate::import::{Format, Request};
+    let state = crate::auth::session::state();
+    let request = Request {
+        seal_id: member.seal_id,
+        commit,
+        actor: &member.username,
+        staff_id: Some(member.id),
+        source: "web",
+        file_name: Some(file_name),
+    };
+    let format = Format::guess(file_name, content);
+    crate::import::run(&state.store, state.generator.typeface(), content, format, &request)
+        .await
+        .map_err(crate::error::internal("import"))
+}
+
+/// 审计日志 (administrators only): one page, newest first.
+#[server(endpoint = "audit_log")]
+pub async fn audit_log(filter: AuditFilter, page: i64) -> Result<AuditPage, AppError> {
+    use crate::auth::session::{require_admin, state};
+    require_admin().await?;
+    state().store.audit_page(&filter, page, AUDIT_PER_PAGE).await.map_err(crate::error::internal("audit page"))
+}
+
+#[server(endpoint = "staff_logout")]
+pub async fn staff_logout() -> Result<(), AppError> {
+    crate::auth::session::log_out().await?;
+    leptos_axum::redirect("/admin/login");
+    Ok(())
+}

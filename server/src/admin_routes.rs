@@ -1,0 +1,85 @@
+//! The two portal routes that are not server functions: the import file
+//! upload (multipart, kept for its preview page) and the audit log as CSV.
+//! Anyone but staff gets 404, as for the portal's pages.
+
+use app::auth::session::staff_of;
+use app::domain::staff::{AuditFilter, Role};
+use app::state::AppState;
+use axum::{
+    extract::{DefaultBodyLimit, Multipart, Query, State},
+    http::{header, StatusCode},
+    response::{IntoResponse, Redirect, Response},
+    routing::{get, post},
+    Router,
+};
+use tower_sessions::Session;
+
+/// A file of 200,000 rows is about 21 MB.
+const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+/// Rows in one CSV export.
+const MAX_EXPORT_ROWS: i64 = 100_000;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/upload", post(upload).layer(DefaultBodyLimit::max(MAX_IMPORT_BYTES + 64 * 1024)))
+        .route("/admin/audit.csv", get(audit_csv))
+}
+
+fn not_found() -> Response {
+    StatusCode::NOT_FOUND.into_response()
+}
+
+async fn upload(State(state): State<AppState>, session: Session, mut form: Multipart) -> Response {
+    let Ok(Some(member)) = staff_of(&session, &state.store).await else { return not_found() };
+    let mut file: Option<(String, Vec<u8>)> = None;
+    while let Ok(Some(field)) = form.next_field().await {
+        if field.name() != Some("file") {
+            continue;
+        }
+        let name = field.file_name().unwrap_or_default().to_string();
+        match field.bytes().await {
+            Ok(bytes) if !bytes.is_empty() => file = Some((name, bytes.to_vec())),
+            Ok(_) => {}
+            Err(_) => return Redirect::to("/admin/import?file=too_large").into_response(),
+        }
+    }
+    let Some((name, content)) = file else { return Redirect::to("/admin/import?file=missing").into_response() };
+    match state.store.keep_pending_import(member.id, &name, &content).await {
+        Ok(token) => Redirect::to(&format!("/admin/import/{token}")).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "keeping an uploaded import");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+async fn audit_csv(State(state): State<AppState>, session: Session, Query(filter): Query<AuditFilter>) -> Response {
+    let Ok(Some(member)) = staff_of(&session, &state.store).await else { return not_found() };
+    if member.role != Role::Admin {
+        return not_found();
+    }
+    let rows = match state.store.audit_all(&filter, MAX_EXPORT_ROWS).await {
+        Ok(rows) => rows,
+        Err(e) => {
+            tracing::error!(error = %e, "audit export");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut out = csv::Writer::from_writer(Vec::new());
+    let _ = out.write_record(["id", "at", "event", "actor", "subject", "client_addr", "detail"]);
+    for r in rows {
+        let id = r.id.to_string();
+        let _ = out.write_record([&id, &r.at, &r.event, &r.actor, &r.subject, &r.client_addr, &r.detail]);
+    }
+    let body = out.into_inner().unwrap_or_default();
+    (
+        [
+            (header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"audit-log.csv\""),
+            (header::CACHE_CONTROL, "private, no-store"),
+        ],
+        // A BOM so that spreadsheet programs read the Chinese text as UTF-8.
+        [b"\xEF\xBB\xBF".as_slice(), &body].concat(),
+    )
+        .into_response()
+}

@@ -1,0 +1,175 @@
+//! The issuers' portal through HTTP: who may enter (holders get "not
+//! found"), staff login, importing a file with a bad row then fixed, an
+//! issuer limited to its own body, revoke and reinstate, the audit log.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use support::{app, ready_holder, Client, Reply, TestApp};
+
+const PASSWORD: &str = "Staff#2026pass";
+
+async fn staff(app: &TestApp, username: &str, seal: Option<&str>) {
+    let role = if seal.is_some() { app::domain::staff::Role::Issuer } else { app::domain::staff::Role::Admin };
+    let hash = app::auth::password::hash(PASSWORD);
+    app.store.create_staff(username, &hash, "测试人员", role, seal).await.unwrap();
+}
+
+async fn staff_client<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
+    let mut c = Client::new(app);
+    let reply = c.call("/api/staff_login", &[("username", username), ("password", PASSWORD)]).await;
+    assert_eq!(reply.location.as_deref(), Some("/admin"), "{} {}", reply.status, reply.body);
+    c
+}
+
+async fn upload(c: &mut Client<'_>, name: &str, content: &str) -> Reply {
+    let boundary = "----ecertImport";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    let cookie = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+    let request = Request::post("/admin/upload")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, cookie)
+        .body(Body::from(body))
+        .unwrap();
+    c.send(request).await
+}
+
+/// One certificate for 张三 (whose account exists) and one for a newcomer.
+fn file(zhang_id_line_ok: bool) -> String {
+    let zhang_id = if zhang_id_line_ok { "110105198503150019" } else { "110105198503150018" };
+    format!(
+        "certificate_number,management_number,holder_name,id_type,id_number,qualification_code,specialty,issued_on\n\
+         0701202611200001,CH2026112000001,张三,resident_id,{zhang_id},0701,,2026-11-20\n\
+         0701202611200002,CH2026112000002,孙八,居民身份证,{},0701,,2026-11-20\n",
+        app::import::sample::id_number(7)
+    )
+}
+
+#[tokio::test]
+async fn holders_and_visitors_find_no_portal() {
+    let app = app().await;
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    let mut nobody = Client::new(&app);
+    for c in [&mut zhang, &mut nobody] {
+        for path in ["/admin", "/admin/import", "/admin/certificates", "/admin/audit"] {
+            let page = c.get(path).await;
+            assert_eq!(page.status, StatusCode::NOT_FOUND, "{path}");
+            assert!(page.body.contains("data-testid=\"not-found\""), "{path}: the site's own not-found page");
+        }
+        assert_eq!(c.call("/api/portal_overview", &[]).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(c.get("/admin/audit.csv").await.status, StatusCode::NOT_FOUND);
+    }
+    assert_eq!(nobody.get("/admin/login").await.status, StatusCode::OK);
+    // A holder's password is not a staff password.
+    let wrong = nobody.call("/api/staff_login", &[("username", "zhangsan"), ("password", "Ecert@2026")]).await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn an_admin_imports_a_file_after_fixing_its_bad_row_and_the_holder_sees_it() {
+    let app = app().await;
+    staff(&app, "root", None).await;
+    let mut admin = staff_client(&app, "root").await;
+    assert!(admin.get("/admin").await.body.contains("data-testid=\"portal-counts\""));
+
+    let bad = upload(&mut admin, "results.csv", &file(false)).await;
+    assert_eq!(bad.status, StatusCode::SEE_OTHER);
+    let report_page = bad.location.clone().unwrap();
+    assert!(report_page.starts_with("/admin/import/"), "{report_page}");
+    let page = admin.get(&report_page).await;
+    assert!(page.body.contains("data-testid=\"import-error\" data-line=\"2\""), "{}", page.body);
+    assert!(!page.body.contains("import-commit"), "no load button while a row is bad");
+    let token = report_page.trim_start_matches("/admin/import/").to_string();
+    let refused = admin.call("/api/commit_import", &[("token", &token)]).await.json();
+    assert!(refused["batch_id"].is_null());
+
+    let good = upload(&mut admin, "results.csv", &file(true)).await;
+    let token = good.location.unwrap().trim_start_matches("/admin/import/").to_string();
+    let loaded = admin.call("/api/commit_import", &[("token", &token)]).await.json();
+    assert_eq!(loaded["new"], 2);
+    assert!(loaded["batch_id"].is_i64());
+    // Once more: nothing new.
+    let again = admin.call("/api/commit_import", &[("token", &token)]).await.json();
+    assert_eq!((again["new"].as_i64(), again["already_loaded"].as_i64()), (Some(0), Some(2)));
+
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    let list = zhang.call("/api/certificates", &[]).await.json();
+    assert!(list.as_array().unwrap().iter().any(|c| c["certificate_number"] == "0701202611200001"));
+}
+
+#[tokio::test]
+async fn an_issuer_acts_only_for_its_body_and_revocation_is_seen_everywhere() {
+    let app = app().await;
+    staff(&app, "cba-staff", Some("cba")).await;
+    staff(&app, "root", None).await;
+    let mut issuer = staff_client(&app, "cba-staff").await;
+
+    // 注册安全工程师 belongs to the ministry, not to the banking association.
+    let foreign = issuer.call("/api/admin_certificate", &[("number", "0301202203150001")]).await;
+    assert_eq!(foreign.status, StatusCode::NOT_FOUND);
+    let denied = issuer
+        .call("/api/change_revocation", &[("number", "0301202203150001"), ("action", "revoke"), ("reason", "x")])
+        .await;
+    assert_eq!(denied.status, StatusCode::NOT_FOUND);
+    let upload_other = upload(&mut issuer, "x.csv", &file(true)).await;
+    let token = upload_other.location.unwrap().trim_start_matches("/admin/import/").to_string();
+    let report = issuer.call("/api/import_preview", &[("token", &token)]).await.json();
+    assert_eq!(report[1]["errors"][0]["problem"], "qualification");
+    assert_eq!(issuer.get("/admin/audit").await.status, StatusCode::NOT_FOUND, "the audit log is for administrators");
+
+    // Its own: 李四's banking certificate.
+    let no_reason = issuer
+        .call("/api/change_revocation", &[("number", "1101202208080025"), ("action", "revoke"), ("reason", " ")])
+        .await;
+    assert_eq!(no_reason.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let revoked = issuer
+        .call("/api/change_revocation", &[("number", "1101202208080025"), ("action", "revoke"), ("reason", "考试违纪")])
+        .await
+        .json();
+    assert_eq!(revoked["record"]["status"], "revoked");
+    assert_eq!(revoked["revocation_reason"], "考试违纪");
+
+    let mut li = ready_holder(&app, "lisi").await;
+    let list = li.call("/api/certificates", &[]).await.json();
+    let row = list.as_array().unwrap().iter().find(|c| c["certificate_number"] == "1101202208080025").unwrap().clone();
+    assert_eq!(row["status"], "revoked");
+    let check = serde_json::json!({ "certificate_number": "1101202208080025", "holder_name": "李四" });
+    let request = Request::post("/api/v1/verify/certificate")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(check.to_string()))
+        .unwrap();
+    assert_eq!(Client::new(&app).send(request).await.json()["outcome"], "revoked");
+
+    let back = issuer
+        .call(
+            "/api/change_revocation",
+            &[("number", "1101202208080025"), ("action", "reinstate"), ("reason", "复核撤销")],
+        )
+        .await
+        .json();
+    assert_eq!(back["record"]["status"], "valid");
+    assert!(back["revocation_reason"].is_null());
+
+    // The administrator's audit log has both, by certificate and by kind, and exports them.
+    let mut admin = staff_client(&app, "root").await;
+    let form = [
+        ("filter[actor]", "cba-staff"),
+        ("filter[subject]", "1101202208080025"),
+        ("filter[kind]", "revoke"),
+        ("page", "1"),
+    ];
+    let page = admin.call("/api/audit_log", &form).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    let events: Vec<String> =
+        page.json()["rows"].as_array().unwrap().iter().map(|r| r["event"].as_str().unwrap().to_string()).collect();
+    assert_eq!(events, ["certificate_reinstated", "certificate_revoked"]);
+    let csv = admin.get("/admin/audit.csv?kind=revoke").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").starts_with("text/csv"));
+    assert!(csv.body.contains("certificate_revoked") && csv.body.contains("考试违纪"));
+}
