@@ -39,7 +39,10 @@ export default defineConfig({
     { name: "nojs", use: { ...chromium, javaScriptEnabled: false } },
   ],
   webServer: {
-    command: `rm -rf end2end/.data && ./target/release/server serve`,
+    // The portal's administrator is made the way an operator makes one.
+    command:
+      "rm -rf end2end/.data && echo 'Portal#2026pw' | ./target/release/server admin create " +
+      "--username admin --name 系统管理员 && ./target/release/server serve",
     cwd: "..",
     url: `http://127.0.0.1:${port}/login`,
     reuseExistingServer: false,

@@ -73,6 +73,7 @@ pub async fn create_staff(
     name: &str,
     role: Role,
     seal: Option<&str>,
+    if_missing: bool,
 ) -> Result<(), BoxError> {
     if (role == Role::Issuer) != seal.is_some() {
         return Err("an issuer needs --seal <code> (its issuing body); an administrator has none".into());
@@ -81,6 +82,10 @@ pub async fn create_staff(
     app::domain::account::check_username(&username).map_err(|p| format!("username: {p:?}"))?;
     if name.trim().is_empty() {
         return Err("--name is required".into());
+    }
+    if if_missing && open_store(settings).await?.staff_login(&username).await?.is_some() {
+        println!("{username} exists; left as it is");
+        return Ok(());
     }
     eprintln!("password for {username} (one line on standard input):");
     let mut password = String::new();

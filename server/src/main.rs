@@ -58,6 +58,9 @@ enum AdminCommand {
         /// An issuer's issuing body, by seal code (e.g. mohrss, cba).
         #[arg(long)]
         seal: Option<String>,
+        /// Succeed without change when the username exists (scripts).
+        #[arg(long)]
+        if_missing: bool,
     },
 }
 
@@ -82,10 +85,11 @@ async fn main() -> std::process::ExitCode {
             },
             Err(e) => Err(e),
         },
-        Command::Admin { command: AdminCommand::Create { username, name, role, seal } } => match settings() {
+        Command::Admin { command: AdminCommand::Create { username, name, role, seal, if_missing } } => match settings()
+        {
             Ok(s) => {
                 let role = app::domain::staff::Role::from_code(&role).expect("clap checked the role");
-                server::admin_cli::create_staff(&s, &username, &name, role, seal.as_deref()).await
+                server::admin_cli::create_staff(&s, &username, &name, role, seal.as_deref(), if_missing).await
             }
             Err(e) => Err(e),
         },
