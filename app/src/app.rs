@@ -14,6 +14,7 @@ use crate::pages::admin::{
     audit::AuditPage,
     certificates::ManageCertificatesPage,
     import::{ImportPage, ImportReportPage},
+    keys::KeysPage,
     login::StaffLoginPage,
     overview::OverviewPage,
 };
@@ -86,6 +87,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/import/:token") view=ImportReportPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/certificates") view=ManageCertificatesPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
                     </Routes>
                 </Layout>
             </Router>

@@ -24,7 +24,8 @@ pub enum GenerationError {
 
 pub struct Generator {
     typeface: Typeface,
-    keys: KeyRing,
+    /// Swapped whole when a seal's key changes on the portal.
+    keys: std::sync::RwLock<std::sync::Arc<KeyRing>>,
     made_by: String,
     public_base_url: String,
 }
@@ -35,11 +36,17 @@ const REASON_CERTIFICATE: &str = "电子证书";
 
 impl Generator {
     pub fn new(typeface: Typeface, keys: KeyRing, made_by: String, public_base_url: String) -> Generator {
-        Generator { typeface, keys, made_by, public_base_url }
+        Generator { typeface, keys: std::sync::RwLock::new(std::sync::Arc::new(keys)), made_by, public_base_url }
     }
 
-    pub fn keys(&self) -> &KeyRing {
-        &self.keys
+    /// The keys in use now.
+    pub fn keys(&self) -> std::sync::Arc<KeyRing> {
+        self.keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Uses `keys` from now on (copies being made finish with the old ones).
+    pub fn replace_keys(&self, keys: KeyRing) {
+        *self.keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(keys);
     }
 
     pub fn typeface(&self) -> &Typeface {
@@ -87,7 +94,8 @@ impl Generator {
         at: i64,
         reason: &str,
     ) -> Result<Vec<u8>, GenerationError> {
-        let key = self.keys.seal(seal_code).ok_or_else(|| GenerationError::NoKey(seal_code.to_string()))?;
+        let keys = self.keys();
+        let key = keys.seal(seal_code).ok_or_else(|| GenerationError::NoKey(seal_code.to_string()))?;
         let at = UNIX_EPOCH + Duration::from_secs(at.max(0) as u64);
         Ok(sign_pdf(pdf, key, at, seal_name, reason)?)
     }

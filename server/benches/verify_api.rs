@@ -28,7 +28,7 @@ async fn run() {
     // One in-process client: the per-address limit would stop it; measured without.
     let unlimited = [("ECERT_VERIFY_BURST", "1000000"), ("ECERT_VERIFY_PER_MINUTE", "1000000000")];
     let app = app_with(WorkerConfig::new(1), &unlimited).await;
-    let (_, pdf) = endorsed_copy(&app).await;
+    let (_, pdf) = endorsed_copy(&app, "copy").await;
     println!("copy: {} bytes", pdf.len());
     let request = |pdf: &[u8]| {
         Request::post("/api/v1/verify/file")

@@ -98,3 +98,41 @@ pub async fn create_staff(
     println!("created {} {username} (id {id})", role.code());
     Ok(())
 }
+
+/// `server keys list`: every seal's active and retired keys.
+pub async fn list_keys(settings: &app::config::Settings) -> Result<(), BoxError> {
+    let store = open_store(settings).await?;
+    let seals = store.seal_names().await?;
+    let codes: Vec<&str> = seals.iter().map(|(c, _)| c.as_str()).collect();
+    for k in app::signing::rotation::list(&settings.keys_dir, &codes)? {
+        let state = if k.active { "active " } else { "retired" };
+        println!("{:<8} {state} {} {}..{} {}", k.seal_code, k.fingerprint, k.not_before, k.not_after, k.subject);
+    }
+    Ok(())
+}
+
+/// `server keys rotate|install`: changes a seal's key on disk; a running
+/// server uses it after a restart (the portal's 更换密钥 switches at once).
+pub async fn change_key(
+    settings: &app::config::Settings,
+    seal: &str,
+    install: Option<(&Path, &Path)>,
+) -> Result<(), BoxError> {
+    let store = open_store(settings).await?;
+    let seals = store.seal_names().await?;
+    let name =
+        seals.iter().find(|(c, _)| c == seal).map(|(_, n)| n.clone()).ok_or_else(|| format!("no seal {seal:?}"))?;
+    let dir = &settings.keys_dir;
+    let fingerprint = match install {
+        None => app::signing::rotation::rotate(dir, seal, &name)?,
+        Some((key, chain)) => app::signing::rotation::install(dir, seal, key, chain)?,
+    };
+    let detail = format!(
+        "{} on the command line; new certificate {fingerprint}",
+        if install.is_some() { "installed" } else { "rotated" }
+    );
+    let entry = app::store::AuditEntry { subject: Some(seal), detail: Some(&detail), ..Default::default() };
+    store.audit(app::store::AuditEvent::SealKeyChanged, entry).await?;
+    println!("{seal}: new key, certificate {fingerprint}; the old one is in {}/seals/retired", dir.display());
+    Ok(())
+}

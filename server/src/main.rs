@@ -37,10 +37,34 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Seal keys: list, rotate (new key from the CA in keys_dir/ca), install (your own PEM key + chain).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
     /// Staff accounts of issuing bodies.
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    List,
+    Rotate {
+        #[arg(long)]
+        seal: String,
+    },
+    Install {
+        #[arg(long)]
+        seal: String,
+        /// P-256 private key, PKCS#8 or SEC1 PEM.
+        #[arg(long)]
+        key: std::path::PathBuf,
+        /// The seal certificate, then its issuers up to the root, PEM.
+        #[arg(long)]
+        chain: std::path::PathBuf,
     },
 }
 
@@ -82,6 +106,16 @@ async fn main() -> std::process::ExitCode {
                 Ok(true) => Ok(()),
                 Ok(false) => return std::process::ExitCode::from(1),
                 Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+        Command::Keys { command } => match settings() {
+            Ok(s) => match command {
+                KeysCommand::List => server::admin_cli::list_keys(&s).await,
+                KeysCommand::Rotate { seal } => server::admin_cli::change_key(&s, &seal, None).await,
+                KeysCommand::Install { seal, key, chain } => {
+                    server::admin_cli::change_key(&s, &seal, Some((&key, &chain))).await
+                }
             },
             Err(e) => Err(e),
         },

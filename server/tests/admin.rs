@@ -6,7 +6,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, ready_holder, Client, Reply, TestApp};
+use support::{app, endorsed_copy, ready_holder, Client, Reply, TestApp};
 
 const PASSWORD: &str = "Staff#2026pass";
 
@@ -173,3 +173,44 @@ async fn an_issuer_acts_only_for_its_body_and_revocation_is_seen_everywhere() {
     assert!(csv.header("content-type").starts_with("text/csv"));
     assert!(csv.body.contains("certificate_revoked") && csv.body.contains("考试违纪"));
 }
+
+async fn verify_file(app: &TestApp, pdf: Vec<u8>) -> serde_json::Value {
+    let request = Request::post("/api/v1/verify/file")
+        .header(header::CONTENT_TYPE, "application/pdf")
+        .body(Body::from(pdf))
+        .unwrap();
+    Client::new(app).send(request).await.json()
+}
+
+#[tokio::test]
+async fn a_key_rotated_on_the_portal_signs_new_copies_and_old_ones_still_verify() {
+    let app = app().await;
+    staff(&app, "root", None).await;
+    staff(&app, "cba-staff", Some("cba")).await;
+    let (_, before) = endorsed_copy(&app, "before").await;
+    let mut admin = staff_client(&app, "root").await;
+    let keys = admin.call("/api/seal_keys", &[]).await.json();
+    let old = keys.as_array().unwrap().iter().find(|k| k["seal_code"] == "mohrss" && k["active"] == true).unwrap()["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    let mut issuer = staff_client(&app, "cba-staff").await;
+    assert_eq!(issuer.call("/api/rotate_seal_key", &[("seal_code", "cba")]).await.status, StatusCode::NOT_FOUND);
+    let rotated = admin.call("/api/rotate_seal_key", &[("seal_code", "mohrss")]).await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.body);
+    let new: String = rotated.json().as_str().unwrap().to_string();
+    assert_ne!(new, old);
+    assert!(!rotated.body.contains("PRIVATE"), "no key material in answers");
+
+    let (_, after) = endorsed_copy(&app, "after").await;
+    let old_verdict = verify_file(&app, before).await;
+    assert_eq!(old_verdict["outcome"], "valid", "{old_verdict}");
+    assert_eq!(old_verdict["file"]["signer_fingerprint"], old.as_str());
+    let new_verdict = verify_file(&app, after).await;
+    assert_eq!(new_verdict["outcome"], "valid", "{new_verdict}");
+    assert_eq!(new_verdict["file"]["signer_fingerprint"], new.as_str());
+    let events = app.store.recent_audit_events(50).await.unwrap();
+    assert!(events.iter().any(|(e, _, s)| e == "seal_key_changed" && s.as_deref() == Some("mohrss")));
+}
+

@@ -118,7 +118,7 @@ async fn number_and_name_must_both_match_and_say_nothing_else() {
 #[tokio::test]
 async fn an_endorsed_copy_verifies_by_number_qr_address_and_upload_and_changes_do_not() {
     let app = app().await;
-    let (number, pdf) = endorsed_copy(&app).await;
+    let (number, pdf) = endorsed_copy(&app, "copy").await;
     let mut c = Client::new(&app);
 
     let by_number = c.fetch(&format!("/api/v1/verify/endorsement/{}", number.to_lowercase())).await;
@@ -191,7 +191,7 @@ async fn an_endorsed_copy_verifies_by_number_qr_address_and_upload_and_changes_d
 #[tokio::test]
 async fn the_command_line_check_gives_the_same_verdict_offline() {
     let app = app().await;
-    let (_, pdf) = endorsed_copy(&app).await;
+    let (_, pdf) = endorsed_copy(&app, "copy").await;
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("copy.pdf");
     std::fs::write(&good, &pdf).unwrap();

@@ -204,3 +204,55 @@ pub async fn staff_logout() -> Result<(), AppError> {
     leptos_axum::redirect("/admin/login");
     Ok(())
 }
+
+/// 印章密钥 (administrators): every seal's active and retired keys.
+#[server(endpoint = "seal_keys")]
+pub async fn seal_keys() -> Result<Vec<crate::domain::staff::SealKeyInfo>, AppError> {
+    use crate::auth::session::{require_admin, state};
+    use crate::error::internal;
+    require_admin().await?;
+    let state = state();
+    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
+    let codes: Vec<&str> = seals.iter().map(|(code, _)| code.as_str()).collect();
+    crate::signing::rotation::list(&state.settings.keys_dir, &codes).map_err(internal("key list"))
+}
+
+/// 更换密钥: a new key and certificate for the seal from the configured CA;
+/// the old one is retired (copies it signed keep verifying).
+#[server(endpoint = "rotate_seal_key")]
+pub async fn rotate_seal_key(seal_code: String) -> Result<String, AppError> {
+    use crate::auth::session::{client_addr, is_plain_form_post, require_admin, state};
+    use crate::error::internal;
+    use crate::signing::{rotation, KeyRing};
+    use crate::store::{AuditEntry, AuditEvent};
+
+    let member = require_admin().await?;
+    let state = state();
+    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
+    let name = seals.iter().find(|(code, _)| *code == seal_code).map(|(_, n)| n.clone()).ok_or(AppError::NotFound)?;
+    let dir = state.settings.keys_dir.clone();
+    let fingerprint = tokio::task::spawn_blocking(move || {
+        let fingerprint = rotation::rotate(&dir, &seal_code, &name)?;
+        let pairs: Vec<(&str, &str)> = seals.iter().map(|(c, n)| (c.as_str(), n.as_str())).collect();
+        Ok::<_, crate::signing::SigningError>((fingerprint, KeyRing::load_or_create(&dir, &pairs)?, seal_code))
+    })
+    .await
+    .map_err(internal("rotation task"))?
+    .map_err(internal("key rotation"));
+    let (fingerprint, ring, code) = fingerprint?;
+    state.generator.replace_keys(ring);
+    let addr = client_addr();
+    let detail = format!("rotated; new certificate {fingerprint}");
+    let entry = AuditEntry {
+        staff_id: Some(member.id),
+        subject: Some(&code),
+        client_addr: addr.as_deref(),
+        detail: Some(&detail),
+        ..Default::default()
+    };
+    state.store.audit(AuditEvent::SealKeyChanged, entry).await.map_err(internal("audit"))?;
+    if is_plain_form_post() {
+        leptos_axum::redirect("/admin/keys");
+    }
+    Ok(fingerprint)
+}

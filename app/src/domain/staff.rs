@@ -60,6 +60,22 @@ pub struct ManagedCertificate {
     pub endorsements: i64,
 }
 
+/// A seal's signing key as the portal lists it: never the key itself.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealKeyInfo {
+    pub seal_code: String,
+    /// SHA-256 of the seal certificate, hex.
+    pub fingerprint: String,
+    /// Common names of the certificate's subject and issuer.
+    pub subject: String,
+    pub issuer: String,
+    /// `YYYY-MM-DD`.
+    pub not_before: String,
+    pub not_after: String,
+    /// The key new copies are signed with; retired keys only back old copies.
+    pub active: bool,
+}
+
 /// Kinds of audit events, for the log's filter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -119,7 +135,7 @@ impl AuditKind {
             AuditKind::Login => {
                 &["login_succeeded", "login_failed", "logout", "staff_login_succeeded", "staff_login_failed"]
             }
-            AuditKind::Account => &["register", "terms_accepted", "staff_created"],
+            AuditKind::Account => &["register", "terms_accepted", "staff_created", "seal_key_changed"],
         }
     }
 }

@@ -146,7 +146,10 @@ impl KeyRing {
             loaded.push(seal);
         }
 
-        let anchors = anchors(&ca_dir, loaded.iter().map(|s| s.chain.last().expect("chain is not empty")))?;
+        // Roots of retired seal keys stay trusted: copies they signed must keep verifying.
+        let retired = retired_roots(dir)?;
+        let roots = loaded.iter().map(|s| s.chain.last().expect("chain is not empty")).chain(retired.iter());
+        let anchors = anchors(&ca_dir, roots)?;
         Ok(KeyRing { seals: loaded, anchors })
     }
 
@@ -164,6 +167,7 @@ impl KeyRing {
         if !ca_dir.is_dir() {
             return Ok(chain_roots);
         }
+        chain_roots.extend(retired_roots(dir)?);
         anchors(&ca_dir, chain_roots.iter())
     }
 
@@ -203,8 +207,21 @@ fn anchors<'c>(
     Ok(anchors)
 }
 
+/// The last certificate of every retired seal chain (`seals/retired/`).
+fn retired_roots(dir: &Path) -> Result<Vec<Certificate>, SigningError> {
+    let retired = dir.join("seals").join("retired");
+    if !retired.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut roots = Vec::new();
+    for path in files_ending(&retired, ".chain.pem")? {
+        roots.extend(read_certs(&path)?.pop());
+    }
+    Ok(roots)
+}
+
 /// The files in `dir` whose names end with `suffix`, sorted.
-fn files_ending(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, SigningError> {
+pub(super) fn files_ending(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, SigningError> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|source| SigningError::Io { path: dir.to_path_buf(), source })?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -215,7 +232,7 @@ fn files_ending(dir: &Path, suffix: &str) -> Result<Vec<PathBuf>, SigningError> 
 }
 
 /// Seal codes become file names.
-fn check_code(code: &str) -> Result<(), SigningError> {
+pub(super) fn check_code(code: &str) -> Result<(), SigningError> {
     let ok = !code.is_empty()
         && code.len() <= 64
         && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
@@ -226,7 +243,7 @@ fn check_code(code: &str) -> Result<(), SigningError> {
     }
 }
 
-fn make_dir(path: &Path) -> Result<(), SigningError> {
+pub(super) fn make_dir(path: &Path) -> Result<(), SigningError> {
     DirBuilder::new()
         .recursive(true)
         .mode(0o700)
@@ -234,7 +251,7 @@ fn make_dir(path: &Path) -> Result<(), SigningError> {
         .map_err(|source| SigningError::Io { path: path.to_path_buf(), source })
 }
 
-fn load_or_create_ca(key_path: &Path, crt_path: &Path) -> Result<(SigningKey, Certificate), SigningError> {
+pub(super) fn load_or_create_ca(key_path: &Path, crt_path: &Path) -> Result<(SigningKey, Certificate), SigningError> {
     match (key_path.exists(), crt_path.exists()) {
         (true, true) => {
             let key = read_key(key_path)?;
@@ -261,7 +278,7 @@ fn load_or_create_ca(key_path: &Path, crt_path: &Path) -> Result<(SigningKey, Ce
     }
 }
 
-fn create_seal(
+pub(super) fn create_seal(
     code: &str,
     seal_name: &str,
     ca_key: &SigningKey,
@@ -291,7 +308,7 @@ fn load_seal(code: &str, name: &str, key_path: &Path, chain_path: &Path) -> Resu
     SealKey::new(code, name, key, chain)
 }
 
-fn check_key_matches(key: &SigningKey, cert: &Certificate, cert_path: &Path) -> Result<(), SigningError> {
+pub(super) fn check_key_matches(key: &SigningKey, cert: &Certificate, cert_path: &Path) -> Result<(), SigningError> {
     let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key())
         .map_err(|e| SigningError::Certificate(e.to_string()))?;
     if spki != cert.tbs_certificate.subject_public_key_info {
@@ -335,7 +352,7 @@ fn name(parts: &[(ObjectIdentifier, &str)]) -> Result<Name, SigningError> {
     Ok(RdnSequence::from(rdns))
 }
 
-fn read_key(path: &Path) -> Result<SigningKey, SigningError> {
+pub(super) fn read_key(path: &Path) -> Result<SigningKey, SigningError> {
     let text = Zeroizing::new(
         std::fs::read_to_string(path).map_err(|source| SigningError::Io { path: path.to_path_buf(), source })?,
     );
@@ -350,7 +367,7 @@ fn read_key(path: &Path) -> Result<SigningKey, SigningError> {
     Ok(SigningKey::from(secret))
 }
 
-fn read_certs(path: &Path) -> Result<Vec<Certificate>, SigningError> {
+pub(super) fn read_certs(path: &Path) -> Result<Vec<Certificate>, SigningError> {
     let bytes = std::fs::read(path).map_err(|source| SigningError::Io { path: path.to_path_buf(), source })?;
     let certs = Certificate::load_pem_chain(&bytes).map_err(|e| SigningError::KeyFile {
         path: path.to_path_buf(),
@@ -373,7 +390,7 @@ fn cert_pem(cert: &Certificate) -> Result<String, SigningError> {
 }
 
 /// Writes a new file with `mode` from the start (never replaces one).
-fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), SigningError> {
+pub(super) fn write_new(path: &Path, contents: &[u8], mode: u32) -> Result<(), SigningError> {
     let io = |source| SigningError::Io { path: path.to_path_buf(), source };
     let mut file = OpenOptions::new().write(true).create_new(true).mode(mode).open(path).map_err(io)?;
     file.write_all(contents).map_err(io)?;

@@ -12,6 +12,7 @@
 mod cms;
 mod keys;
 mod pdf_signature;
+pub mod rotation;
 
 use std::path::PathBuf;
 use std::time::SystemTime;

@@ -142,3 +142,67 @@ fn signed_pdf_has_a_byte_range_covering_all_but_contents() {
     assert_eq!(signed[nums[2] - 1], b'>');
     assert!(text.ends_with("%%EOF\n"));
 }
+
+/// Copies signed before a rotation (or an install from another CA) keep
+/// verifying; copies signed after use the new key; nothing is deleted.
+#[test]
+fn rotating_or_installing_a_key_keeps_old_copies_verifying() {
+    use crate::verify::check_pdf;
+    let dir = tempfile::tempdir().unwrap();
+    let sign_with = |ring: &KeyRing| {
+        let tf = crate::document::tests::typeface();
+        let pdf = crate::document::render(&tf, &crate::document::tests::sample_face(), None, None).unwrap();
+        sign_pdf(pdf, ring.seal("mohrss").unwrap(), SystemTime::now(), "x", "y").unwrap()
+    };
+    let before = KeyRing::load_or_create(dir.path(), SEALS).unwrap();
+    let old_copy = sign_with(&before);
+    let old_fp = before.seal("mohrss").unwrap().fingerprint_sha256();
+
+    let new_fp = rotation::rotate(dir.path(), "mohrss", SEALS[0].1).unwrap();
+    assert_ne!(new_fp, old_fp);
+    let after = KeyRing::load_or_create(dir.path(), SEALS).unwrap();
+    assert_eq!(after.seal("mohrss").unwrap().fingerprint_sha256(), new_fp);
+    assert_eq!(after.seal("demo-2").unwrap().certificate_der(), before.seal("demo-2").unwrap().certificate_der());
+    let new_copy = sign_with(&after);
+    for pdf in [&old_copy, &new_copy] {
+        assert_eq!(check_pdf(pdf, after.trust_anchors(), SystemTime::now()).file.problem, None);
+    }
+    let listed = rotation::list(dir.path(), &["mohrss"]).unwrap();
+    assert_eq!(listed.iter().filter(|k| k.active).count(), 1);
+    assert!(listed.iter().any(|k| !k.active && k.fingerprint == old_fp), "the old key is retired, not deleted");
+    assert_eq!(
+        mode(
+            &std::fs::read_dir(dir.path().join("seals/retired"))
+                .unwrap()
+                .find_map(|e| {
+                    let p = e.unwrap().path();
+                    p.to_str().unwrap().ends_with(".key.pem").then_some(p)
+                })
+                .unwrap()
+        ),
+        0o600
+    );
+
+    // A key and chain from another CA: its root joins the anchors, the old ones stay.
+    let other = tempfile::tempdir().unwrap();
+    KeyRing::load_or_create(other.path(), &SEALS[..1]).unwrap();
+    let (key, chain) = (other.path().join("seals/mohrss.key.pem"), other.path().join("seals/mohrss.chain.pem"));
+    rotation::install(dir.path(), "mohrss", &key, &chain).unwrap();
+    let installed = KeyRing::load_or_create(dir.path(), SEALS).unwrap();
+    assert_eq!(installed.trust_anchors().len(), 2);
+    let third_copy = sign_with(&installed);
+    for pdf in [&old_copy, &new_copy, &third_copy] {
+        assert_eq!(check_pdf(pdf, installed.trust_anchors(), SystemTime::now()).file.problem, None);
+        assert_eq!(
+            check_pdf(pdf, &KeyRing::read_trust_anchors(dir.path()).unwrap(), SystemTime::now()).file.problem,
+            None
+        );
+    }
+    // A key that does not match its chain is refused before anything moves.
+    let err = rotation::install(dir.path(), "mohrss", &dir.path().join("ca/root.key.pem"), &chain).unwrap_err();
+    assert!(err.to_string().contains("not for this key"), "{err}");
+    assert_eq!(
+        KeyRing::load_or_create(dir.path(), SEALS).unwrap().seal("mohrss").unwrap().fingerprint_sha256(),
+        installed.seal("mohrss").unwrap().fingerprint_sha256()
+    );
+}

@@ -30,6 +30,8 @@ pub enum AuditEvent {
     StaffCreated,
     StaffLoginSucceeded,
     StaffLoginFailed,
+    /// A seal's key rotated or installed (subject: the seal code).
+    SealKeyChanged,
 }
 
 impl AuditEvent {
@@ -56,6 +58,7 @@ impl AuditEvent {
             AuditEvent::StaffCreated => "staff_created",
             AuditEvent::StaffLoginSucceeded => "staff_login_succeeded",
             AuditEvent::StaffLoginFailed => "staff_login_failed",
+            AuditEvent::SealKeyChanged => "seal_key_changed",
         }
     }
 }

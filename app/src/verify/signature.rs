@@ -216,16 +216,24 @@ fn path_to_anchor<'c>(
         if anchors.iter().any(|a| a == current) {
             return if used.iter().all(|&u| u) { Ok(path) } else { Err(FileProblem::Malformed.into()) };
         }
+        // Several certificates may bear the issuer's name (a CA re-keyed
+        // under the same name): the issuer is the one whose key signed this.
         let issuer_name = &current.tbs_certificate.issuer;
-        let from_anchor = anchors.iter().find(|a| &a.tbs_certificate.subject == issuer_name);
-        let from_file = carried.iter().copied().find(|c| &c.tbs_certificate.subject == issuer_name && *c != current);
-        let issuer = match (from_anchor, from_file) {
-            (Some(anchor), _) => anchor,
-            (None, Some(cert)) => cert,
-            // Self-signed and not ours, or an issuer nobody supplied.
-            (None, None) => return Err(FileProblem::Untrusted.into()),
-        };
-        verify_issued_by(current, issuer)?;
+        let from_anchors = anchors.iter().filter(|a| &a.tbs_certificate.subject == issuer_name);
+        let from_file = carried.iter().copied().filter(|c| &c.tbs_certificate.subject == issuer_name && *c != current);
+        let mut failure = Failure::from(FileProblem::Untrusted);
+        let mut issuer = None;
+        for candidate in from_anchors.chain(from_file) {
+            match verify_issued_by(current, candidate) {
+                Ok(()) => {
+                    issuer = Some(candidate);
+                    break;
+                }
+                Err(f) => failure = f,
+            }
+        }
+        // Self-signed and not ours, an issuer nobody supplied, or none whose key fits.
+        let Some(issuer) = issuer else { return Err(failure) };
         path.push(issuer);
         current = issuer;
     }

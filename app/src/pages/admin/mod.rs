@@ -4,6 +4,7 @@
 pub mod audit;
 pub mod certificates;
 pub mod import;
+pub mod keys;
 pub mod login;
 pub mod overview;
 
@@ -56,7 +57,10 @@ fn AdminNav(member: StaffMember) -> impl IntoView {
                 <li><A href="/admin">{t!(i18n, admin.nav_overview)}</A></li>
                 <li><A href="/admin/import">{t!(i18n, admin.nav_import)}</A></li>
                 <li><A href="/admin/certificates">{t!(i18n, admin.nav_certificates)}</A></li>
-                {admin.then(|| view! { <li><A href="/admin/audit">{t!(i18n, admin.nav_audit)}</A></li> })}
+                {admin.then(|| view! {
+                    <li><A href="/admin/audit">{t!(i18n, admin.nav_audit)}</A></li>
+                    <li><A href="/admin/keys">{t!(i18n, admin.nav_keys)}</A></li>
+                })}
             </ul>
             <span class="user-name" data-testid="staff-name">{member.display_name.clone()}" · "{role}</span>
             <ActionForm action=logout>

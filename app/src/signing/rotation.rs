@@ -1,0 +1,122 @@
+//! Changing a seal's key: a new key and certificate from the CA in
+//! `ca/` (rotate), or an operator's own PEM key and chain (install). The key
+//! in use is moved to `seals/retired/` first, never deleted, and retired
+//! chains' roots stay trust anchors, so copies signed before keep verifying.
+
+use std::path::{Path, PathBuf};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use der::Encode;
+use sha2::{Digest, Sha256};
+use x509_cert::Certificate;
+
+use super::keys::{
+    check_code, check_key_matches, create_seal, files_ending, hex, load_or_create_ca, make_dir, read_certs, read_key,
+    write_new,
+};
+use super::SigningError;
+use crate::domain::staff::SealKeyInfo;
+
+fn paths(dir: &Path, code: &str) -> (PathBuf, PathBuf) {
+    let seals = dir.join("seals");
+    (seals.join(format!("{code}.key.pem")), seals.join(format!("{code}.chain.pem")))
+}
+
+/// The active and retired keys of each seal (certificates only).
+pub fn list(dir: &Path, codes: &[&str]) -> Result<Vec<SealKeyInfo>, SigningError> {
+    let retired = dir.join("seals").join("retired");
+    let retired_files = if retired.is_dir() { files_ending(&retired, ".chain.pem")? } else { Vec::new() };
+    let mut out = Vec::new();
+    for &code in codes {
+        let (_, chain) = paths(dir, code);
+        if chain.exists() {
+            out.push(info(code, &read_certs(&chain)?[0], true)?);
+        }
+        let prefix = format!("{code}-");
+        for path in &retired_files {
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name.strip_prefix(&prefix).is_some_and(|rest| rest.bytes().next().is_some_and(|b| b.is_ascii_digit())) {
+                out.push(info(code, &read_certs(path)?[0], false)?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn info(code: &str, cert: &Certificate, active: bool) -> Result<SealKeyInfo, SigningError> {
+    let der = cert.to_der().map_err(|e| SigningError::Certificate(e.to_string()))?;
+    let day = |t: &x509_cert::time::Time| {
+        let secs = t.to_unix_duration().as_secs() as i64;
+        crate::clock::day_shanghai(secs).to_string()
+    };
+    let validity = &cert.tbs_certificate.validity;
+    Ok(SealKeyInfo {
+        seal_code: code.to_string(),
+        fingerprint: hex(&Sha256::digest(&der)),
+        subject: cert.tbs_certificate.subject.to_string(),
+        issuer: cert.tbs_certificate.issuer.to_string(),
+        not_before: day(&validity.not_before),
+        not_after: day(&validity.not_after),
+        active,
+    })
+}
+
+/// Moves the seal's key and chain to `seals/retired/<code>-<unix time>.*`.
+fn retire(dir: &Path, code: &str) -> Result<(), SigningError> {
+    let (key, chain) = paths(dir, code);
+    let retired = dir.join("seals").join("retired");
+    make_dir(&retired)?;
+    let stamp = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    for (from, suffix) in [(key, "key.pem"), (chain, "chain.pem")] {
+        if from.exists() {
+            let to = retired.join(format!("{code}-{stamp}.{suffix}"));
+            std::fs::rename(&from, &to).map_err(|source| SigningError::Io { path: from.clone(), source })?;
+        }
+    }
+    Ok(())
+}
+
+/// A new key and certificate for the seal from the CA in `ca/` (its key
+/// must be there). Returns the new certificate's fingerprint.
+pub fn rotate(dir: &Path, code: &str, seal_name: &str) -> Result<String, SigningError> {
+    check_code(code)?;
+    let ca_dir = dir.join("ca");
+    let (ca_key_path, ca_crt_path) = (ca_dir.join("root.key.pem"), ca_dir.join("root.crt.pem"));
+    if !ca_key_path.exists() {
+        return Err(SigningError::KeyFile {
+            path: ca_key_path,
+            reason: "no CA key here to issue a new seal certificate; install a key and chain instead".into(),
+        });
+    }
+    let (ca_key, ca_cert) = load_or_create_ca(&ca_key_path, &ca_crt_path)?;
+    retire(dir, code)?;
+    let (key, chain) = paths(dir, code);
+    let seal = create_seal(code, seal_name, &ca_key, &ca_cert, &key, &chain)?;
+    Ok(seal.fingerprint_sha256())
+}
+
+/// Installs an operator's P-256 key (PKCS#8 or SEC1 PEM) and certificate
+/// chain (seal certificate first, up to its root) as the seal's key. The
+/// files are checked before anything is moved.
+pub fn install(dir: &Path, code: &str, key_file: &Path, chain_file: &Path) -> Result<String, SigningError> {
+    check_code(code)?;
+    let key = read_key(key_file)?;
+    let chain = read_certs(chain_file)?;
+    check_key_matches(&key, &chain[0], chain_file)?;
+    for pair in chain.windows(2) {
+        if pair[0].tbs_certificate.issuer != pair[1].tbs_certificate.subject {
+            return Err(SigningError::KeyFile {
+                path: chain_file.to_path_buf(),
+                reason: "each certificate must be followed by its issuer's".into(),
+            });
+        }
+    }
+    let key_pem = std::fs::read(key_file).map_err(|source| SigningError::Io { path: key_file.into(), source })?;
+    let chain_pem = std::fs::read(chain_file).map_err(|source| SigningError::Io { path: chain_file.into(), source })?;
+    make_dir(&dir.join("seals"))?;
+    retire(dir, code)?;
+    let (key_path, chain_path) = paths(dir, code);
+    write_new(&key_path, &key_pem, 0o600)?;
+    write_new(&chain_path, &chain_pem, 0o644)?;
+    info(code, &chain[0], true).map(|i| i.fingerprint)
+}
