@@ -12,6 +12,7 @@ use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::admin::{
     audit::AuditPage,
+    catalog::CatalogPage,
     certificates::ManageCertificatesPage,
     import::{ImportPage, ImportReportPage},
     keys::KeysPage,
@@ -88,6 +89,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/certificates") view=ManageCertificatesPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/catalog") view=CatalogPage ssr=SsrMode::Async/>
                     </Routes>
                 </Layout>
             </Router>

@@ -37,6 +37,11 @@ pub enum Problem {
     /// 加注有效期 outside 1–90 whole days.
     DaysOutOfRange,
     ScenarioUnavailable,
+    /// Catalog codes: letters, digits, '-' and '_'.
+    CodeFormat,
+    /// A character the certificate font cannot print.
+    Unprintable,
+    UnknownSeal,
 }
 
 /// The form fields a `Problem` can be attached to (their `name` attributes).
@@ -58,6 +63,11 @@ pub enum Field {
     EndorsementNumber,
     /// Why a certificate is revoked or reinstated.
     Reason,
+    Code,
+    Name,
+    NameEn,
+    Authority,
+    SealCode,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

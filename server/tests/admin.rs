@@ -190,7 +190,8 @@ async fn a_key_rotated_on_the_portal_signs_new_copies_and_old_ones_still_verify(
     let (_, before) = endorsed_copy(&app, "before").await;
     let mut admin = staff_client(&app, "root").await;
     let keys = admin.call("/api/seal_keys", &[]).await.json();
-    let old = keys.as_array().unwrap().iter().find(|k| k["seal_code"] == "mohrss" && k["active"] == true).unwrap()["fingerprint"]
+    let old = keys.as_array().unwrap().iter().find(|k| k["seal_code"] == "mohrss" && k["active"] == true).unwrap()
+        ["fingerprint"]
         .as_str()
         .unwrap()
         .to_string();
@@ -214,3 +215,42 @@ async fn a_key_rotated_on_the_portal_signs_new_copies_and_old_ones_still_verify(
     assert!(events.iter().any(|(e, _, s)| e == "seal_key_changed" && s.as_deref() == Some("mohrss")));
 }
 
+#[tokio::test]
+async fn an_admin_keeps_the_catalog_and_a_new_seal_gets_a_key() {
+    let app = app().await;
+    staff(&app, "root", None).await;
+    staff(&app, "cba-staff", Some("cba")).await;
+    let mut admin = staff_client(&app, "root").await;
+    let mut issuer = staff_client(&app, "cba-staff").await;
+    let seal = [("code", "cpta"), ("name", "中国人事考试中心证书专用章"), ("authority", "中国人事考试中心")];
+    assert_eq!(issuer.call("/api/save_seal", &seal).await.status, StatusCode::NOT_FOUND);
+
+    let bad = admin.call("/api/save_seal", &[("code", "../x"), ("name", "章\u{E000}"), ("authority", " ")]).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let problems: Vec<String> =
+        bad.json()["Invalid"].as_array().unwrap().iter().map(|e| e["problem"].as_str().unwrap().to_string()).collect();
+    assert_eq!(problems, ["code_format", "unprintable", "required"]);
+
+    assert_eq!(admin.call("/api/save_seal", &seal).await.status, StatusCode::OK);
+    let keys = admin.call("/api/seal_keys", &[]).await.json();
+    assert!(keys.as_array().unwrap().iter().any(|k| k["seal_code"] == "cpta" && k["active"] == true), "{keys}");
+
+    let unknown = admin
+        .call(
+            "/api/save_qualification",
+            &[("code", "0801"), ("name_zh", "翻译"), ("name_en", "Translator"), ("seal_code", "nope")],
+        )
+        .await;
+    assert_eq!(unknown.json()["Invalid"][0]["problem"], "unknown_seal");
+    let saved = admin
+        .call(
+            "/api/save_qualification",
+            &[("code", "0801"), ("name_zh", "翻译专业资格"), ("name_en", "Translator"), ("seal_code", "cpta")],
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
+    let catalog = admin.call("/api/catalog", &[]).await.json();
+    assert!(catalog[1].as_array().unwrap().iter().any(|q| q["code"] == "0801" && q["seal_code"] == "cpta"));
+    let events = app.store.recent_audit_events(20).await.unwrap();
+    assert_eq!(events.iter().filter(|(e, _, _)| e == "catalog_changed").count(), 2);
+}

@@ -256,3 +256,138 @@ pub async fn rotate_seal_key(seal_code: String) -> Result<String, AppError> {
     }
     Ok(fingerprint)
 }
+
+pub const SEAL_FORM: &str = "seal";
+pub const QUALIFICATION_FORM: &str = "qualification";
+
+/// 资格与印章 (administrators): the catalog.
+#[server(endpoint = "catalog")]
+pub async fn catalog(
+) -> Result<(Vec<crate::domain::staff::SealEntry>, Vec<crate::domain::staff::QualificationEntry>), AppError> {
+    use crate::auth::session::{require_admin, state};
+    require_admin().await?;
+    state().store.catalog().await.map_err(crate::error::internal("catalog"))
+}
+
+/// Checks a catalog text field: present, at most `max` characters, printable.
+#[cfg(feature = "ssr")]
+fn catalog_text(
+    field: crate::error::Field,
+    value: &str,
+    max: usize,
+    printable: bool,
+    errors: &mut Vec<crate::error::FieldError>,
+) {
+    use crate::error::{FieldError, Problem};
+    let problem = if value.trim().is_empty() {
+        Some(Problem::Required)
+    } else if value.chars().count() > max {
+        Some(Problem::TooLong)
+    } else if printable && !crate::auth::session::state().generator.typeface().missing_chars(value).is_empty() {
+        Some(Problem::Unprintable)
+    } else {
+        None
+    };
+    if let Some(problem) = problem {
+        errors.push(FieldError { field, problem });
+    }
+}
+
+#[cfg(feature = "ssr")]
+async fn catalog_audit(member: &StaffMember, code: &str, detail: &str) -> Result<(), AppError> {
+    use crate::store::{AuditEntry, AuditEvent};
+    let entry =
+        AuditEntry { staff_id: Some(member.id), subject: Some(code), detail: Some(detail), ..Default::default() };
+    crate::auth::session::state()
+        .store
+        .audit(AuditEvent::CatalogChanged, entry)
+        .await
+        .map_err(crate::error::internal("audit"))
+}
+
+/// Adds or edits a seal; a new one gets a key from the CA in keys_dir/ca when there is one.
+#[server(endpoint = "save_seal")]
+pub async fn save_seal(code: String, name: String, authority: String) -> Result<(), AppError> {
+    use crate::auth::session::{fail_form, is_plain_form_post, require_admin, state};
+    use crate::domain::staff::valid_code;
+    use crate::error::{internal, Field, FieldError, Problem};
+    use crate::store::NewSeal;
+
+    let member = require_admin().await?;
+    let code = code.trim().to_string();
+    let mut errors = Vec::new();
+    if !valid_code(&code) {
+        errors.push(FieldError { field: Field::Code, problem: Problem::CodeFormat });
+    }
+    catalog_text(Field::Name, &name, 64, true, &mut errors);
+    catalog_text(Field::Authority, &authority, 64, true, &mut errors);
+    if !errors.is_empty() {
+        let values = vec![("code", code), ("name", name), ("authority", authority)];
+        return Err(fail_form("/admin/catalog", SEAL_FORM, AppError::Invalid(errors), values).await);
+    }
+    let state = state();
+    let (name, authority) = (name.trim().to_string(), authority.trim().to_string());
+    state
+        .store
+        .upsert_seal(&NewSeal { code: &code, name: &name, authority: &authority })
+        .await
+        .map_err(internal("seal"))?;
+    catalog_audit(&member, &code, &format!("seal {name} / {authority}")).await?;
+    // Every seal needs a key: a new one is issued by the CA on disk, if it is there.
+    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
+    let dir = state.settings.keys_dir.clone();
+    let reloaded = tokio::task::spawn_blocking(move || {
+        let pairs: Vec<(&str, &str)> = seals.iter().map(|(c, n)| (c.as_str(), n.as_str())).collect();
+        crate::signing::KeyRing::load_or_create(&dir, &pairs)
+    })
+    .await
+    .map_err(internal("key reload task"))?;
+    match reloaded {
+        Ok(ring) => state.generator.replace_keys(ring),
+        Err(e) => tracing::warn!(error = %e, seal = code, "the seal has no key yet: install one (server keys install)"),
+    }
+    if is_plain_form_post() {
+        leptos_axum::redirect("/admin/catalog");
+    }
+    Ok(())
+}
+
+/// Adds or edits a qualification (code, names, the seal it is issued under).
+#[server(endpoint = "save_qualification")]
+pub async fn save_qualification(
+    code: String,
+    name_zh: String,
+    name_en: String,
+    seal_code: String,
+) -> Result<(), AppError> {
+    use crate::auth::session::{fail_form, is_plain_form_post, require_admin, state};
+    use crate::domain::staff::valid_code;
+    use crate::error::{internal, Field, FieldError, Problem};
+    use crate::store::NewQualification;
+
+    let member = require_admin().await?;
+    let state = state();
+    let code = code.trim().to_string();
+    let mut errors = Vec::new();
+    if !valid_code(&code) {
+        errors.push(FieldError { field: Field::Code, problem: Problem::CodeFormat });
+    }
+    catalog_text(Field::Name, &name_zh, 64, true, &mut errors);
+    catalog_text(Field::NameEn, &name_en, 128, false, &mut errors);
+    if state.store.seal_id(seal_code.trim()).await.map_err(internal("seal"))?.is_none() {
+        errors.push(FieldError { field: Field::SealCode, problem: Problem::UnknownSeal });
+    }
+    if !errors.is_empty() {
+        let values = vec![("code", code), ("name_zh", name_zh), ("name_en", name_en), ("seal_code", seal_code)];
+        return Err(fail_form("/admin/catalog", QUALIFICATION_FORM, AppError::Invalid(errors), values).await);
+    }
+    let q =
+        NewQualification { code: &code, name_zh: name_zh.trim(), name_en: name_en.trim(), seal_code: seal_code.trim() };
+    state.store.upsert_qualification(&q).await.map_err(internal("qualification"))?;
+    catalog_audit(&member, &code, &format!("qualification {} / {} under {}", q.name_zh, q.name_en, q.seal_code))
+        .await?;
+    if is_plain_form_post() {
+        leptos_axum::redirect("/admin/catalog");
+    }
+    Ok(())
+}

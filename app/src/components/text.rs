@@ -30,6 +30,9 @@ pub fn problem(locale: Locale, p: Problem) -> &'static str {
         Problem::EmailFormat => td_string!(locale, errors.email_format),
         Problem::DaysOutOfRange => td_string!(locale, errors.days_out_of_range),
         Problem::ScenarioUnavailable => td_string!(locale, errors.scenario_unavailable),
+        Problem::CodeFormat => td_string!(locale, errors.code_format),
+        Problem::Unprintable => td_string!(locale, errors.unprintable),
+        Problem::UnknownSeal => td_string!(locale, errors.unknown_seal),
     }
 }
 

@@ -60,6 +60,30 @@ pub struct ManagedCertificate {
     pub endorsements: i64,
 }
 
+/// A seal (issuing body) in the catalog.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SealEntry {
+    pub code: String,
+    /// The text around the seal's ring.
+    pub name: String,
+    /// The issuing body printed on certificates.
+    pub authority: String,
+}
+
+/// A qualification in the catalog and the seal it is issued under.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QualificationEntry {
+    pub code: String,
+    pub name_zh: String,
+    pub name_en: String,
+    pub seal_code: String,
+}
+
+/// Catalog codes: letters, digits, `-` and `_`, 1–32 (seal codes name key files).
+pub fn valid_code(code: &str) -> bool {
+    !code.is_empty() && code.len() <= 32 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A seal's signing key as the portal lists it: never the key itself.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealKeyInfo {
@@ -135,7 +159,9 @@ impl AuditKind {
             AuditKind::Login => {
                 &["login_succeeded", "login_failed", "logout", "staff_login_succeeded", "staff_login_failed"]
             }
-            AuditKind::Account => &["register", "terms_accepted", "staff_created", "seal_key_changed"],
+            AuditKind::Account => {
+                &["register", "terms_accepted", "staff_created", "seal_key_changed", "catalog_changed"]
+            }
         }
     }
 }
@@ -197,6 +223,12 @@ mod tests {
         assert!(admin.may_act_for(1) && admin.may_act_for(2));
         assert_eq!(Role::from_code("issuer"), Some(Role::Issuer));
         assert_eq!(Role::from_code("holder"), None);
+    }
+
+    #[test]
+    fn catalog_codes_are_file_name_safe() {
+        assert!(valid_code("0301") && valid_code("cba") && valid_code("seal_2-b"));
+        assert!(!valid_code("") && !valid_code("../x") && !valid_code("章") && !valid_code(&"a".repeat(33)));
     }
 
     #[test]

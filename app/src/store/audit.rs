@@ -32,6 +32,8 @@ pub enum AuditEvent {
     StaffLoginFailed,
     /// A seal's key rotated or installed (subject: the seal code).
     SealKeyChanged,
+    /// A seal or qualification added or edited (subject: its code).
+    CatalogChanged,
 }
 
 impl AuditEvent {
@@ -59,6 +61,7 @@ impl AuditEvent {
             AuditEvent::StaffLoginSucceeded => "staff_login_succeeded",
             AuditEvent::StaffLoginFailed => "staff_login_failed",
             AuditEvent::SealKeyChanged => "seal_key_changed",
+            AuditEvent::CatalogChanged => "catalog_changed",
         }
     }
 }

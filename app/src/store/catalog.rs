@@ -1,5 +1,7 @@
 //! Seals and the qualifications issued under them.
 
+use crate::domain::staff::{QualificationEntry, SealEntry};
+
 use super::{Result, Store};
 
 pub struct NewSeal<'a> {
@@ -50,5 +52,24 @@ impl Store {
         .bind(q.seal_code)
         .fetch_one(&self.pool)
         .await?)
+    }
+
+    /// Every seal and qualification, by code.
+    pub async fn catalog(&self) -> Result<(Vec<SealEntry>, Vec<QualificationEntry>)> {
+        let seals: Vec<(String, String, String)> =
+            sqlx::query_as("SELECT code, name, authority FROM seals ORDER BY code").fetch_all(&self.pool).await?;
+        let qualifications: Vec<(String, String, String, String)> = sqlx::query_as(
+            "SELECT q.code, q.name_zh, q.name_en, s.code FROM qualifications q JOIN seals s ON s.id = q.seal_id
+             ORDER BY q.code",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((
+            seals.into_iter().map(|(code, name, authority)| SealEntry { code, name, authority }).collect(),
+            qualifications
+                .into_iter()
+                .map(|(code, name_zh, name_en, seal_code)| QualificationEntry { code, name_zh, name_en, seal_code })
+                .collect(),
+        ))
     }
 }
