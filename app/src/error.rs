@@ -68,6 +68,7 @@ pub enum Field {
     NameEn,
     Authority,
     SealCode,
+    Specialties,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

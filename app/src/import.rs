@@ -67,7 +67,10 @@ pub async fn run(
     let (valid, mut errors) = {
         let ctx = Context {
             today: crate::clock::today_shanghai(),
-            qualifications: &|code| qualifications.contains(code),
+            qualifications: &|code| qualifications.contains_key(code),
+            specialty_allowed: &|code, specialty| {
+                qualifications.get(code).is_none_or(|listed| listed.is_empty() || listed.contains(specialty))
+            },
             unprintable: &|text| !typeface.missing_chars(text).is_empty(),
         };
         check_rows(&rows, &ctx)
@@ -379,6 +382,7 @@ mod tests {
             today: Ymd::parse_iso("2026-11-25").unwrap(),
             qualifications: &|c| c == "0301",
             unprintable: &|_| false,
+            specialty_allowed: &|_, _| true,
         };
         let (valid, errors) = check_rows(&rows, &ctx);
         assert_eq!((valid.len(), errors.len()), (100_000, 0), "{:?}", errors.first());

@@ -245,12 +245,33 @@ async fn an_admin_keeps_the_catalog_and_a_new_seal_gets_a_key() {
     let saved = admin
         .call(
             "/api/save_qualification",
-            &[("code", "0801"), ("name_zh", "翻译专业资格"), ("name_en", "Translator"), ("seal_code", "cpta")],
+            &[
+                ("code", "0801"),
+                ("name_zh", "翻译专业资格"),
+                ("name_en", "Translator"),
+                ("seal_code", "cpta"),
+                ("specialties", "英语笔译\n日语口译\n"),
+            ],
         )
         .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     let catalog = admin.call("/api/catalog", &[]).await.json();
-    assert!(catalog[1].as_array().unwrap().iter().any(|q| q["code"] == "0801" && q["seal_code"] == "cpta"));
+    let q = catalog[1].as_array().unwrap().iter().find(|q| q["code"] == "0801").unwrap().clone();
+    assert_eq!(q["seal_code"], "cpta");
+    assert_eq!(q["specialties"], serde_json::json!(["英语笔译", "日语口译"]));
+
+    // Its certificates may name only those specialties.
+    let header =
+        "certificate_number,management_number,holder_name,id_type,id_number,qualification_code,specialty,issued_on";
+    let rows =
+        format!("{header}\n08012026000001,FY2026000001,孙八,resident_id,110105199001010010,0801,法语笔译,2026-11-20\n");
+    let location = upload(&mut admin, "fy.csv", &rows).await.location.unwrap();
+    let token = location.trim_start_matches("/admin/import/").to_string();
+    let report = admin.call("/api/import_preview", &[("token", &token)]).await.json();
+    assert_eq!(report[1]["errors"][0]["problem"], "specialty");
+    let location = upload(&mut admin, "fy.csv", &rows.replace("法语笔译", "英语笔译")).await.location.unwrap();
+    let token = location.trim_start_matches("/admin/import/").to_string();
+    assert_eq!(admin.call("/api/commit_import", &[("token", &token)]).await.json()["new"], 1);
     let events = app.store.recent_audit_events(20).await.unwrap();
     assert_eq!(events.iter().filter(|(e, _, _)| e == "catalog_changed").count(), 2);
 }

@@ -25,6 +25,10 @@ CREATE TABLE import_batches (
     added       INTEGER NOT NULL
 );
 
+-- The specialties (专业) a qualification's certificates may name, one per
+-- line; empty: any.
+ALTER TABLE qualifications ADD COLUMN specialties TEXT NOT NULL DEFAULT '';
+
 ALTER TABLE certificates ADD COLUMN import_batch_id INTEGER REFERENCES import_batches (id);
 ALTER TABLE certificates ADD COLUMN revocation_reason TEXT;
 CREATE INDEX certificates_by_qualification ON certificates (qualification_id);

@@ -359,6 +359,9 @@ pub async fn save_qualification(
     name_zh: String,
     name_en: String,
     seal_code: String,
+    /// One per line; empty: any.
+    #[server(default)]
+    specialties: String,
 ) -> Result<(), AppError> {
     use crate::auth::session::{fail_form, is_plain_form_post, require_admin, state};
     use crate::domain::staff::valid_code;
@@ -377,12 +380,28 @@ pub async fn save_qualification(
     if state.store.seal_id(seal_code.trim()).await.map_err(internal("seal"))?.is_none() {
         errors.push(FieldError { field: Field::SealCode, problem: Problem::UnknownSeal });
     }
+    let listed: Vec<String> =
+        specialties.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+    for s in &listed {
+        catalog_text(Field::Specialties, s, 64, true, &mut errors);
+    }
     if !errors.is_empty() {
-        let values = vec![("code", code), ("name_zh", name_zh), ("name_en", name_en), ("seal_code", seal_code)];
+        let values = vec![
+            ("code", code),
+            ("name_zh", name_zh),
+            ("name_en", name_en),
+            ("seal_code", seal_code),
+            ("specialties", specialties),
+        ];
         return Err(fail_form("/admin/catalog", QUALIFICATION_FORM, AppError::Invalid(errors), values).await);
     }
-    let q =
-        NewQualification { code: &code, name_zh: name_zh.trim(), name_en: name_en.trim(), seal_code: seal_code.trim() };
+    let q = NewQualification {
+        code: &code,
+        name_zh: name_zh.trim(),
+        name_en: name_en.trim(),
+        seal_code: seal_code.trim(),
+        specialties: &listed,
+    };
     state.store.upsert_qualification(&q).await.map_err(internal("qualification"))?;
     catalog_audit(&member, &code, &format!("qualification {} / {} under {}", q.name_zh, q.name_en, q.seal_code))
         .await?;

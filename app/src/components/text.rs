@@ -163,6 +163,7 @@ pub fn row_problem(locale: Locale, p: &RowProblem) -> String {
             return format!("{}: {}", td_string!(locale, admin.problems.id_number), self::problem(locale, *problem))
         }
         RowProblem::Qualification => td_string!(locale, admin.problems.qualification_not_yours),
+        RowProblem::Specialty => td_string!(locale, admin.problems.specialty_not_listed),
         RowProblem::Date => td_string!(locale, admin.problems.date_format),
         RowProblem::DateOutOfRange => td_string!(locale, admin.problems.date_out_of_range),
         RowProblem::Status => td_string!(locale, admin.problems.status_unknown),

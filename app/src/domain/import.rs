@@ -83,6 +83,8 @@ pub enum RowProblem {
     IdNumber(Problem),
     /// Not in the catalog, or not one of this issuer's qualifications.
     Qualification,
+    /// Not one of the specialties listed for the qualification.
+    Specialty,
     Date,
     /// Before 1990 or after today.
     DateOutOfRange,
@@ -117,6 +119,7 @@ impl RowProblem {
             RowProblem::IdType => "id_type_unknown".into(),
             RowProblem::IdNumber(p) => format!("id_number:{}", snake(&format!("{p:?}"))),
             RowProblem::Qualification => "qualification_not_yours".into(),
+            RowProblem::Specialty => "specialty_not_listed".into(),
             RowProblem::Date => "date_format".into(),
             RowProblem::DateOutOfRange => "date_out_of_range".into(),
             RowProblem::Status => "status_unknown".into(),
@@ -199,6 +202,8 @@ pub struct Context<'a> {
     pub today: Ymd,
     /// The qualification codes this issuer may load.
     pub qualifications: &'a dyn Fn(&str) -> bool,
+    /// Whether a qualification's certificates may name this specialty.
+    pub specialty_allowed: &'a dyn Fn(&str, &str) -> bool,
     /// The characters of `text` the certificate font lacks.
     pub unprintable: &'a dyn Fn(&str) -> bool,
 }
@@ -259,6 +264,8 @@ pub fn check_row(raw: &RawRow, ctx: &Context) -> Result<ValidRow, Vec<RowError>>
         fail("specialty", RowProblem::TooLong);
     } else if !specialty.is_empty() && (ctx.unprintable)(specialty) {
         fail("specialty", RowProblem::Unprintable);
+    } else if !specialty.is_empty() && !(ctx.specialty_allowed)(&qualification_code, specialty) {
+        fail("specialty", RowProblem::Specialty);
     }
 
     let date = |column: &str, value: &str, fail: &mut dyn FnMut(&str, RowProblem)| -> Option<Ymd> {
@@ -381,7 +388,12 @@ mod tests {
     }
 
     fn check(raw: &RawRow) -> Result<ValidRow, Vec<(String, RowProblem)>> {
-        let ctx = Context { today: TODAY, qualifications: &|c| c == "0301", unprintable: &|t| t.contains('𠀀') };
+        let ctx = Context {
+            today: TODAY,
+            qualifications: &|c| c == "0301",
+            unprintable: &|t| t.contains('𠀀'),
+            specialty_allowed: &|_, s| s != "养殖",
+        };
         check_row(raw, &ctx).map_err(|e| e.into_iter().map(|e| (e.column, e.problem)).collect())
     }
 
@@ -430,6 +442,7 @@ mod tests {
             c("qualification_code", RowProblem::Qualification)
         );
         assert_eq!(only(RawRow { specialty: "𠀀".into(), ..row(2) }), c("specialty", RowProblem::Unprintable));
+        assert_eq!(only(RawRow { specialty: "养殖".into(), ..row(2) }), c("specialty", RowProblem::Specialty));
         assert_eq!(only(RawRow { issued_on: "2026-02-30".into(), ..row(2) }), c("issued_on", RowProblem::Date));
         assert_eq!(
             only(RawRow { issued_on: "2026-12-01".into(), ..row(2) }),
@@ -449,7 +462,12 @@ mod tests {
 
     #[test]
     fn numbers_must_be_unique_in_the_file() {
-        let ctx = Context { today: TODAY, qualifications: &|_| true, unprintable: &|_| false };
+        let ctx = Context {
+            today: TODAY,
+            qualifications: &|_| true,
+            unprintable: &|_| false,
+            specialty_allowed: &|_, _| true,
+        };
         let mut rows = vec![row(2), row(3), row(4)];
         rows[2].certificate_number = rows[0].certificate_number.clone();
         let (valid, errors) = check_rows(&rows, &ctx);

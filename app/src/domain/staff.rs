@@ -77,6 +77,8 @@ pub struct QualificationEntry {
     pub name_zh: String,
     pub name_en: String,
     pub seal_code: String,
+    /// The specialties its certificates may name; empty: any.
+    pub specialties: Vec<String>,
 }
 
 /// Catalog codes: letters, digits, `-` and `_`, 1–32 (seal codes name key files).

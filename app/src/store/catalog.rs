@@ -15,6 +15,8 @@ pub struct NewQualification<'a> {
     pub name_zh: &'a str,
     pub name_en: &'a str,
     pub seal_code: &'a str,
+    /// The specialties its certificates may name; empty: any.
+    pub specialties: &'a [String],
 }
 
 impl Store {
@@ -40,16 +42,17 @@ impl Store {
     /// Inserts or updates a qualification by its code; returns its id.
     pub async fn upsert_qualification(&self, q: &NewQualification<'_>) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO qualifications (code, name_zh, name_en, seal_id)
-             VALUES (?, ?, ?, (SELECT id FROM seals WHERE code = ?))
+            "INSERT INTO qualifications (code, name_zh, name_en, seal_id, specialties)
+             VALUES (?, ?, ?, (SELECT id FROM seals WHERE code = ?), ?)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
-                 seal_id = excluded.seal_id
+                 seal_id = excluded.seal_id, specialties = excluded.specialties
              RETURNING id",
         )
         .bind(q.code)
         .bind(q.name_zh)
         .bind(q.name_en)
         .bind(q.seal_code)
+        .bind(q.specialties.join("\n"))
         .fetch_one(&self.pool)
         .await?)
     }
@@ -58,9 +61,9 @@ impl Store {
     pub async fn catalog(&self) -> Result<(Vec<SealEntry>, Vec<QualificationEntry>)> {
         let seals: Vec<(String, String, String)> =
             sqlx::query_as("SELECT code, name, authority FROM seals ORDER BY code").fetch_all(&self.pool).await?;
-        let qualifications: Vec<(String, String, String, String)> = sqlx::query_as(
-            "SELECT q.code, q.name_zh, q.name_en, s.code FROM qualifications q JOIN seals s ON s.id = q.seal_id
-             ORDER BY q.code",
+        let qualifications: Vec<(String, String, String, String, String)> = sqlx::query_as(
+            "SELECT q.code, q.name_zh, q.name_en, s.code, q.specialties FROM qualifications q
+             JOIN seals s ON s.id = q.seal_id ORDER BY q.code",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -68,7 +71,13 @@ impl Store {
             seals.into_iter().map(|(code, name, authority)| SealEntry { code, name, authority }).collect(),
             qualifications
                 .into_iter()
-                .map(|(code, name_zh, name_en, seal_code)| QualificationEntry { code, name_zh, name_en, seal_code })
+                .map(|(code, name_zh, name_en, seal_code, specialties)| QualificationEntry {
+                    code,
+                    name_zh,
+                    name_en,
+                    seal_code,
+                    specialties: specialties.lines().map(str::to_string).collect(),
+                })
                 .collect(),
         ))
     }

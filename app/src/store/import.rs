@@ -54,14 +54,16 @@ pub struct ImportBatch<'a> {
 }
 
 impl Store {
-    /// Codes of the qualifications under `seal_id` (all of them for `None`).
-    pub async fn qualification_codes(&self, seal_id: Option<i64>) -> Result<HashSet<String>> {
-        let codes: Vec<String> = sqlx::query_scalar("SELECT code FROM qualifications WHERE ? IS NULL OR seal_id = ?")
-            .bind(seal_id)
-            .bind(seal_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(codes.into_iter().collect())
+    /// The qualifications under `seal_id` (all of them for `None`), each
+    /// with the specialties its certificates may name (empty: any).
+    pub async fn qualification_codes(&self, seal_id: Option<i64>) -> Result<HashMap<String, HashSet<String>>> {
+        let rows: Vec<(String, String)> =
+            sqlx::query_as("SELECT code, specialties FROM qualifications WHERE ? IS NULL OR seal_id = ?")
+                .bind(seal_id)
+                .bind(seal_id)
+                .fetch_all(&self.pool)
+                .await?;
+        Ok(rows.into_iter().map(|(code, list)| (code, list.lines().map(str::to_string).collect())).collect())
     }
 
     /// The stored certificates that share a certificate number or a

@@ -27,23 +27,42 @@ const QUALIFICATIONS: [NewQualification<'static>; 6] = [
         name_zh: "注册安全工程师",
         name_en: "Certified Safety Engineer",
         seal_code: "mohrss",
+        specialties: &[],
     },
-    NewQualification { code: "0401", name_zh: "执业药师", name_en: "Licensed Pharmacist", seal_code: "mohrss" },
+    NewQualification {
+        code: "0401",
+        name_zh: "执业药师",
+        name_en: "Licensed Pharmacist",
+        seal_code: "mohrss",
+        specialties: &[],
+    },
     NewQualification {
         code: "0501",
         name_zh: "经济专业技术资格",
         name_en: "Economics Professional Qualification",
         seal_code: "mohrss",
+        specialties: &[],
     },
     NewQualification {
-        code: "0601", name_zh: "一级造价工程师", name_en: "Class 1 Cost Engineer", seal_code: "mohrss"
+        code: "0601",
+        name_zh: "一级造价工程师",
+        name_en: "Class 1 Cost Engineer",
+        seal_code: "mohrss",
+        specialties: &[],
     },
-    NewQualification { code: "0701", name_zh: "注册测绘师", name_en: "Registered Surveyor", seal_code: "mohrss" },
+    NewQualification {
+        code: "0701",
+        name_zh: "注册测绘师",
+        name_en: "Registered Surveyor",
+        seal_code: "mohrss",
+        specialties: &[],
+    },
     NewQualification {
         code: "1101",
         name_zh: "银行业专业人员职业资格",
         name_en: "Banking Professional Qualification",
         seal_code: "cba",
+        specialties: &[],
     },
 ];
 

@@ -38,6 +38,7 @@ pub fn CatalogPage() -> impl IntoView {
                         let qv = |n| qualification_flash.as_ref().and_then(|f| f.value(n)).unwrap_or_default();
                         let (s_code, s_name, s_authority) = (sv("code"), sv("name"), sv("authority"));
                         let (q_code, q_zh, q_en, q_seal) = (qv("code"), qv("name_zh"), qv("name_en"), qv("seal_code"));
+                        let q_specialties = qv("specialties");
                         view! {
                             <h2>{t!(i18n, admin.seals)}</h2>
                             <table class="table" data-testid="catalog-seals">
@@ -56,11 +57,11 @@ pub fn CatalogPage() -> impl IntoView {
 
                             <h2>{t!(i18n, admin.qualifications)}</h2>
                             <table class="table" data-testid="catalog-qualifications">
-                                <thead><tr><th>{t!(i18n, admin.code)}</th><th>{t!(i18n, admin.name_zh)}</th><th>{t!(i18n, admin.name_en)}</th><th>{t!(i18n, admin.seal)}</th></tr></thead>
+                                <thead><tr><th>{t!(i18n, admin.code)}</th><th>{t!(i18n, admin.name_zh)}</th><th>{t!(i18n, admin.name_en)}</th><th>{t!(i18n, admin.seal)}</th><th>{t!(i18n, admin.specialties)}</th></tr></thead>
                                 <tbody>{qualifications.into_iter().map(|q| {
                                     let code = q.code.clone();
                                     view! {
-                                        <tr data-testid="qualification-row" data-code=code><td class="mono">{q.code}</td><td>{q.name_zh}</td><td>{q.name_en}</td><td class="mono">{q.seal_code}</td></tr>
+                                        <tr data-testid="qualification-row" data-code=code><td class="mono">{q.code}</td><td>{q.name_zh}</td><td>{q.name_en}</td><td class="mono">{q.seal_code}</td><td class="small">{q.specialties.join("、")}</td></tr>
                                     }
                                 }).collect_view()}</tbody>
                             </table>
@@ -70,6 +71,10 @@ pub fn CatalogPage() -> impl IntoView {
                                 <TextField label=move || t_string!(i18n, admin.name_zh) name="name_zh" value=q_zh problem=field_problem(q_error, Field::Name) required=true maxlength=64/>
                                 <TextField label=move || t_string!(i18n, admin.name_en) name="name_en" value=q_en problem=field_problem(q_error, Field::NameEn) required=true maxlength=128/>
                                 <TextField label=move || t_string!(i18n, admin.seal) name="seal_code" value=q_seal problem=field_problem(q_error, Field::SealCode) required=true maxlength=32/>
+                                <div class="field">
+                                    <label for="f-specialties">{t!(i18n, admin.specialties)}</label>
+                                    <textarea id="f-specialties" name="specialties" rows="3" data-testid="input-specialties">{q_specialties}</textarea>
+                                </div>
                                 <button type="submit" class="button primary" data-testid="qualification-save">{t!(i18n, admin.save_qualification)}</button>
                             </ActionForm>
                         }
