@@ -247,7 +247,10 @@ async fn a_copy_that_cannot_be_made_fails_without_using_the_quota_and_can_be_ret
     // A seal added after start has no key loaded: signing fails every time.
     use app::store::{NewCertificate, NewQualification, NewSeal};
     app.store.upsert_seal(&NewSeal { code: "late", name: "迟到的印章", authority: "某协会" }).await.unwrap();
-    let q = NewQualification { code: "9901", name_zh: "测试资格", name_en: "Test", seal_code: "late" };
+    let q =
+        NewQualification {
+            code: "9901", name_zh: "测试资格", name_en: "Test", seal_code: "late", specialties: &[]
+        };
     app.store.upsert_qualification(&q).await.unwrap();
     let issued_on = app::domain::calendar::Ymd::parse_iso("2024-01-01").unwrap();
     app.store
