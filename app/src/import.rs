@@ -42,6 +42,7 @@ impl Format {
 }
 
 /// Who is loading, and whether to write.
+#[derive(Clone, Copy)]
 pub struct Request<'a> {
     /// Only qualifications under this seal (an issuer); `None`: all (an administrator).
     pub seal_id: Option<i64>,
@@ -130,7 +131,16 @@ pub async fn run(
             sha256: &sha256,
             row_count: rows.len(),
         };
-        report.batch_id = Some(store.insert_certificates(&new, &batch).await?);
+        match store.insert_certificates(&new, &batch).await {
+            Ok(id) => report.batch_id = Some(id),
+            // Another load of the same rows won the race (a double click):
+            // nothing was written here; the rows now count as loaded.
+            Err(StoreError::Database(e)) if crate::store::is_unique_violation(&e).is_some() => {
+                let again = Request { commit: false, ..*request };
+                return Box::pin(run(store, typeface, file, format, &again)).await;
+            }
+            Err(e) => return Err(e),
+        }
     }
     Ok(report)
 }

@@ -25,6 +25,16 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/audit.csv", get(audit_csv))
 }
 
+/// Text anyone can put in the log (a username tried at login) must not
+/// become a spreadsheet formula: such cells start with a quote.
+fn inert(cell: &str) -> String {
+    if cell.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{cell}")
+    } else {
+        cell.to_string()
+    }
+}
+
 fn not_found() -> Response {
     StatusCode::NOT_FOUND.into_response()
 }
@@ -69,7 +79,8 @@ async fn audit_csv(State(state): State<AppState>, session: Session, Query(filter
     let _ = out.write_record(["id", "at", "event", "actor", "subject", "client_addr", "detail"]);
     for r in rows {
         let id = r.id.to_string();
-        let _ = out.write_record([&id, &r.at, &r.event, &r.actor, &r.subject, &r.client_addr, &r.detail]);
+        let cells = [&id, &r.at, &r.event, &r.actor, &r.subject, &r.client_addr, &r.detail].map(|c| inert(c));
+        let _ = out.write_record(&cells);
     }
     let body = out.into_inner().unwrap_or_default();
     (
@@ -82,4 +93,18 @@ async fn audit_csv(State(state): State<AppState>, session: Session, Query(filter
         [b"\xEF\xBB\xBF".as_slice(), &body].concat(),
     )
         .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::inert;
+
+    #[test]
+    fn logged_text_cannot_become_a_formula() {
+        assert_eq!(inert("=HYPERLINK(\"x\")"), "'=HYPERLINK(\"x\")");
+        assert_eq!(inert("+1"), "'+1");
+        assert_eq!(inert("@cmd"), "'@cmd");
+        assert_eq!(inert("zhangsan"), "zhangsan");
+        assert_eq!(inert("2026-11-25 10:00:00"), "2026-11-25 10:00:00");
+    }
 }

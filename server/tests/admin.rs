@@ -65,6 +65,12 @@ async fn holders_and_visitors_find_no_portal() {
         assert_eq!(c.get("/admin/audit.csv").await.status, StatusCode::NOT_FOUND);
     }
     assert_eq!(nobody.get("/admin/login").await.status, StatusCode::OK);
+    // A holder signing in where staff had signed in does not inherit the portal.
+    staff(&app, "root", None).await;
+    let mut shared = staff_client(&app, "root").await;
+    assert_eq!(shared.get("/admin").await.status, StatusCode::OK);
+    shared.log_in("zhangsan", support::DEMO_PASSWORD).await;
+    assert_eq!(shared.get("/admin").await.status, StatusCode::NOT_FOUND);
     // A holder's password is not a staff password.
     let wrong = nobody.call("/api/staff_login", &[("username", "zhangsan"), ("password", "Ecert@2026")]).await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);

@@ -11,6 +11,11 @@ use crate::domain::staff::{AuditFilter, AuditPage, ManagedCertificate, StaffMemb
 use crate::error::AppError;
 
 pub const STAFF_LOGIN_FORM: &str = "staff_login";
+
+/// One key change (rotation, new seal) at a time: files, reload and swap
+/// happen together, so the server never signs with a key just retired.
+#[cfg(feature = "ssr")]
+static KEY_CHANGES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 pub const REVOCATION_FORM: &str = "revocation";
 /// Longest reason kept with a revocation.
 pub const REASON_MAX: usize = 200;
@@ -227,6 +232,7 @@ pub async fn rotate_seal_key(seal_code: String) -> Result<String, AppError> {
     use crate::store::{AuditEntry, AuditEvent};
 
     let member = require_admin().await?;
+    let _one_at_a_time = KEY_CHANGES.lock().await;
     let state = state();
     let seals = state.store.seal_names().await.map_err(internal("seals"))?;
     let name = seals.iter().find(|(code, _)| *code == seal_code).map(|(_, n)| n.clone()).ok_or(AppError::NotFound)?;
@@ -333,9 +339,19 @@ pub async fn save_seal(code: String, name: String, authority: String) -> Result<
         .await
         .map_err(internal("seal"))?;
     catalog_audit(&member, &code, &format!("seal {name} / {authority}")).await?;
-    // Every seal needs a key: a new one is issued by the CA on disk, if it is there.
-    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
+    // Every seal needs a key: a new one is issued by the CA on disk, if it
+    // is there. The portal never creates a CA: without one, the operator
+    // installs the seal's key (server keys install).
     let dir = state.settings.keys_dir.clone();
+    if !dir.join("ca").join("root.key.pem").exists() {
+        tracing::warn!(seal = code, "no CA key to issue the seal's key with: install one (server keys install)");
+        if is_plain_form_post() {
+            leptos_axum::redirect("/admin/catalog");
+        }
+        return Ok(());
+    }
+    let _one_at_a_time = KEY_CHANGES.lock().await;
+    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
     let reloaded = tokio::task::spawn_blocking(move || {
         let pairs: Vec<(&str, &str)> = seals.iter().map(|(c, n)| (c.as_str(), n.as_str())).collect();
         crate::signing::KeyRing::load_or_create(&dir, &pairs)

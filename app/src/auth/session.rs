@@ -56,6 +56,8 @@ pub async fn require_holder() -> Result<i64, AppError> {
 pub async fn log_in(holder_id: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(internal("session cycle"))?;
+    // One role per session: a holder never inherits a staff sign-in left in this browser.
+    session.remove::<i64>(STAFF_KEY).await.map_err(internal("session write"))?;
     session.insert(HOLDER_KEY, holder_id).await.map_err(internal("session write"))
 }
 
@@ -63,6 +65,7 @@ pub async fn log_in(holder_id: i64) -> Result<(), AppError> {
 pub async fn staff_log_in(staff_id: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(internal("session cycle"))?;
+    session.remove::<i64>(HOLDER_KEY).await.map_err(internal("session write"))?;
     session.insert(STAFF_KEY, staff_id).await.map_err(internal("session write"))
 }
 

@@ -163,11 +163,11 @@ impl KeyRing {
                 chain_roots.extend(read_certs(&path)?.pop());
             }
         }
+        chain_roots.extend(retired_roots(dir)?);
         let ca_dir = dir.join("ca");
         if !ca_dir.is_dir() {
             return Ok(chain_roots);
         }
-        chain_roots.extend(retired_roots(dir)?);
         anchors(&ca_dir, chain_roots.iter())
     }
 

@@ -89,10 +89,34 @@ pub fn rotate(dir: &Path, code: &str, seal_name: &str) -> Result<String, Signing
         });
     }
     let (ca_key, ca_cert) = load_or_create_ca(&ca_key_path, &ca_crt_path)?;
-    retire(dir, code)?;
-    let (key, chain) = paths(dir, code);
-    let seal = create_seal(code, seal_name, &ca_key, &ca_cert, &key, &chain)?;
+    // The new files first, under other names: a failure leaves the old key in place.
+    let (new_key, new_chain) = staged(dir, code)?;
+    let seal = create_seal(code, seal_name, &ca_key, &ca_cert, &new_key, &new_chain)?;
+    switch_to_staged(dir, code)?;
     Ok(seal.fingerprint_sha256())
+}
+
+/// `seals/<code>.key.pem.new` and `.chain.pem.new` (a leftover of a failed attempt removed).
+fn staged(dir: &Path, code: &str) -> Result<(PathBuf, PathBuf), SigningError> {
+    let (key, chain) = paths(dir, code);
+    let staged = (key.with_extension("pem.new"), chain.with_extension("pem.new"));
+    for path in [&staged.0, &staged.1] {
+        if path.exists() {
+            std::fs::remove_file(path).map_err(|source| SigningError::Io { path: path.clone(), source })?;
+        }
+    }
+    Ok(staged)
+}
+
+/// Retires the current key and puts the staged one in its place.
+fn switch_to_staged(dir: &Path, code: &str) -> Result<(), SigningError> {
+    let (key, chain) = paths(dir, code);
+    retire(dir, code)?;
+    for to in [key, chain] {
+        let from = to.with_extension("pem.new");
+        std::fs::rename(&from, &to).map_err(|source| SigningError::Io { path: from.clone(), source })?;
+    }
+    Ok(())
 }
 
 /// Installs an operator's P-256 key (PKCS#8 or SEC1 PEM) and certificate
@@ -103,20 +127,23 @@ pub fn install(dir: &Path, code: &str, key_file: &Path, chain_file: &Path) -> Re
     let key = read_key(key_file)?;
     let chain = read_certs(chain_file)?;
     check_key_matches(&key, &chain[0], chain_file)?;
+    let refuse = |reason: &str| SigningError::KeyFile { path: chain_file.to_path_buf(), reason: reason.into() };
     for pair in chain.windows(2) {
-        if pair[0].tbs_certificate.issuer != pair[1].tbs_certificate.subject {
-            return Err(SigningError::KeyFile {
-                path: chain_file.to_path_buf(),
-                reason: "each certificate must be followed by its issuer's".into(),
-            });
+        if !crate::verify::issued_by(&pair[0], &pair[1]) {
+            return Err(refuse("each certificate must be followed by its issuer's, which signed it"));
         }
+    }
+    let now = SystemTime::now();
+    let validity = &chain[0].tbs_certificate.validity;
+    if !(validity.not_before.to_system_time() <= now && now <= validity.not_after.to_system_time()) {
+        return Err(refuse("the seal certificate is not valid now"));
     }
     let key_pem = std::fs::read(key_file).map_err(|source| SigningError::Io { path: key_file.into(), source })?;
     let chain_pem = std::fs::read(chain_file).map_err(|source| SigningError::Io { path: chain_file.into(), source })?;
     make_dir(&dir.join("seals"))?;
-    retire(dir, code)?;
-    let (key_path, chain_path) = paths(dir, code);
-    write_new(&key_path, &key_pem, 0o600)?;
-    write_new(&chain_path, &chain_pem, 0o644)?;
+    let (new_key, new_chain) = staged(dir, code)?;
+    write_new(&new_key, &key_pem, 0o600)?;
+    write_new(&new_chain, &chain_pem, 0o644)?;
+    switch_to_staged(dir, code)?;
     info(code, &chain[0], true).map(|i| i.fingerprint)
 }

@@ -198,6 +198,17 @@ fn rotating_or_installing_a_key_keeps_old_copies_verifying() {
             None
         );
     }
+    // A chain whose "issuer" has the right name but did not sign it is refused.
+    let third = tempfile::tempdir().unwrap();
+    KeyRing::load_or_create(third.path(), &SEALS[..1]).unwrap();
+    let forged = third.path().join("forged.chain.pem");
+    let seal_part = std::fs::read_to_string(other.path().join("seals/mohrss.chain.pem")).unwrap();
+    let end = seal_part.find("-----END CERTIFICATE-----").unwrap() + "-----END CERTIFICATE-----\n".len();
+    let root_of_third = std::fs::read_to_string(third.path().join("ca/root.crt.pem")).unwrap();
+    std::fs::write(&forged, format!("{}{root_of_third}", &seal_part[..end])).unwrap();
+    let err = rotation::install(dir.path(), "mohrss", &key, &forged).unwrap_err();
+    assert!(err.to_string().contains("which signed it"), "{err}");
+
     // A key that does not match its chain is refused before anything moves.
     let err = rotation::install(dir.path(), "mohrss", &dir.path().join("ca/root.key.pem"), &chain).unwrap_err();
     assert!(err.to_string().contains("not for this key"), "{err}");

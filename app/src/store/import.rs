@@ -207,6 +207,15 @@ impl Store {
             .await?)
     }
 
+    /// Forgets uploads older than `before` (loaded or not).
+    pub async fn purge_pending_imports(&self, before: i64) -> Result<u64> {
+        Ok(sqlx::query("DELETE FROM pending_imports WHERE created_at < ?")
+            .bind(before)
+            .execute(&self.pool)
+            .await?
+            .rows_affected())
+    }
+
     pub async fn mark_pending_import_loaded(&self, token: &str, batch_id: i64) -> Result<()> {
         sqlx::query("UPDATE pending_imports SET batch_id = ? WHERE token = ?")
             .bind(batch_id)

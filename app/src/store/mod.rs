@@ -100,7 +100,7 @@ pub(crate) fn corrupt(table: &str, column: &str, value: &str) -> StoreError {
     StoreError::Database(sqlx::Error::Decode(format!("{table}.{column} holds {value:?}").into()))
 }
 
-pub(crate) fn is_unique_violation(err: &sqlx::Error) -> Option<String> {
+pub fn is_unique_violation(err: &sqlx::Error) -> Option<String> {
     match err {
         sqlx::Error::Database(db) if db.is_unique_violation() => Some(db.message().to_string()),
         _ => None,

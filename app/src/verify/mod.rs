@@ -11,6 +11,8 @@
 mod container;
 mod signature;
 
+pub(crate) use signature::issued_by;
+
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sha2::{Digest, Sha256};

@@ -173,6 +173,10 @@ fn only_signer(signed_data: &SignedData) -> Result<&SignerInfo, Failure> {
 
 fn certificates(signed_data: &SignedData) -> Result<Vec<&Certificate>, Failure> {
     let Some(set) = &signed_data.certificates else { return Ok(Vec::new()) };
+    // A chain of ours is a few certificates; many would only cost checks.
+    if set.0.len() > MAX_CHAIN {
+        return Err(FileProblem::Malformed.into());
+    }
     set.0
         .iter()
         .map(|choice| match choice {
@@ -238,6 +242,11 @@ fn path_to_anchor<'c>(
         current = issuer;
     }
     Err(FileProblem::Untrusted.into())
+}
+
+/// Whether `issuer`'s key signed `cert` (ECDSA P-256 / SHA-256).
+pub(crate) fn issued_by(cert: &Certificate, issuer: &Certificate) -> bool {
+    verify_issued_by(cert, issuer).is_ok()
 }
 
 fn verify_issued_by(cert: &Certificate, issuer: &Certificate) -> Result<(), Failure> {
