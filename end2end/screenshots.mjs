@@ -1,5 +1,6 @@
 // Regenerates docs/screenshots/*.png from a running server (default
-// http://127.0.0.1:3000 with fresh demo data): node end2end/screenshots.mjs
+// http://127.0.0.1:3000 with fresh demo data and the demo administrator,
+// as scripts/serve.sh makes them): node end2end/screenshots.mjs
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { chromium } from "@playwright/test";
@@ -82,4 +83,35 @@ await verifier.waitForURL(/\/verify\/result\//);
 await verifier.getByTestId("verdict").waitFor();
 await vshot("verify-upload-tampered");
 execFileSync("rm", [pdf, tampered]);
+
+// The issuers' portal, as scripts/serve.sh's demo administrator.
+const staff = await browser.newPage({ viewport: { width: 1280, height: 860 } });
+const sshot = (name) => staff.screenshot({ path: `${out}${name}.png`, fullPage: true });
+await staff.goto(`${base}/admin/login`); await staff.waitForSelector("body[data-hydrated]");
+await staff.getByTestId("input-username").fill("admin");
+await staff.getByTestId("input-password").fill("Ecert@2026");
+await staff.getByTestId("staff-login-submit").click();
+await staff.waitForURL(/\/admin$/);
+const csv = `${out}import.csv`;
+writeFileSync(csv, [
+  "certificate_number,management_number,holder_name,id_type,id_number,qualification_code,specialty,issued_on",
+  "0701202611250001,CH2026112500001,王五,护照,E98765432,0701,,2026-11-20",
+  "0701202611250002,CH2026112500002,孙八,resident_id,110105198503150018,0701,,2026-11-20",
+  "0701202611250003,CH2026112500003,周九,resident_id,110105199001010010,0799,,2026-11-20",
+].join("\n") + "\n");
+await staff.goto(`${base}/admin/import`); await staff.waitForSelector("body[data-hydrated]");
+await staff.getByTestId("import-file").setInputFiles(csv);
+await staff.getByTestId("import-upload").click();
+await staff.getByTestId("import-errors").waitFor();
+await sshot("admin-import-errors");
+execFileSync("rm", [csv]);
+await staff.goto(`${base}/admin/certificates?number=0601202306300042`);
+await staff.getByTestId("revocation-form").waitFor();
+await sshot("admin-certificate");
+await staff.goto(`${base}/admin/audit`);
+await staff.getByTestId("audit-table").waitFor();
+await sshot("admin-audit");
+await staff.goto(`${base}/admin/keys`);
+await staff.getByTestId("keys-table").waitFor();
+await sshot("admin-keys");
 await browser.close();

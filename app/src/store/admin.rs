@@ -151,7 +151,16 @@ impl Store {
         .bind(seal_id)
         .fetch_one(&self.pool)
         .await?;
-        let holders: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM holders").fetch_one(&self.pool).await?;
+        // An issuer counts only the holders of its own certificates.
+        let holders: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM holders h WHERE ? IS NULL OR EXISTS (
+                 SELECT 1 FROM certificates c JOIN qualifications q ON q.id = c.qualification_id
+                 WHERE c.id_document_id = h.id_document_id AND q.seal_id = ?)",
+        )
+        .bind(seal_id)
+        .bind(seal_id)
+        .fetch_one(&self.pool)
+        .await?;
         let copies: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM endorsements e JOIN certificates c ON c.id = e.certificate_id
              JOIN qualifications q ON q.id = c.qualification_id
