@@ -133,6 +133,8 @@ test("duplicate and invalid registrations are refused at their fields, values ke
 
 test("another holder's certificate is not found", async ({ page }, info) => {
   await logIn(page, info, "lisi");
+  // evaluateAll does not wait: the list must be there first.
+  await expect(page.getByTestId("certificate-row")).toHaveCount(2);
   const hrefs = await page.getByTestId("certificate-info").evaluateAll((as) => as.map((a) => a.getAttribute("href")));
   expect(hrefs.length).toBe(2);
   await logOut(page);
