@@ -8,6 +8,7 @@ pub mod error_status;
 pub mod locale;
 pub mod rate_limit;
 pub mod router;
+pub mod security;
 pub mod startup;
 pub mod verify_cli;
 pub mod verify_routes;

@@ -37,6 +37,8 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(crate::error_status::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::security::same_origin))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
         .layer(middleware::from_fn_with_state(limiter, crate::rate_limit::layer))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())

@@ -158,9 +158,14 @@ impl AuditKind {
             }
             AuditKind::Verify => &["verification"],
             AuditKind::Revoke => &["certificate_revoked", "certificate_reinstated"],
-            AuditKind::Login => {
-                &["login_succeeded", "login_failed", "logout", "staff_login_succeeded", "staff_login_failed"]
-            }
+            AuditKind::Login => &[
+                "login_succeeded",
+                "login_failed",
+                "logout",
+                "staff_login_succeeded",
+                "staff_login_failed",
+                "cross_site_refused",
+            ],
             AuditKind::Account => {
                 &["register", "terms_accepted", "staff_created", "seal_key_changed", "catalog_changed"]
             }

@@ -34,6 +34,8 @@ pub enum AuditEvent {
     SealKeyChanged,
     /// A seal or qualification added or edited (subject: its code).
     CatalogChanged,
+    /// A state-changing request from another site (subject: the path).
+    CrossSiteRefused,
 }
 
 impl AuditEvent {
@@ -62,6 +64,7 @@ impl AuditEvent {
             AuditEvent::StaffLoginFailed => "staff_login_failed",
             AuditEvent::SealKeyChanged => "seal_key_changed",
             AuditEvent::CatalogChanged => "catalog_changed",
+            AuditEvent::CrossSiteRefused => "cross_site_refused",
         }
     }
 }

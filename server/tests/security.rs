@@ -1,0 +1,59 @@
+//! Response headers on every page, and state-changing requests from other
+//! sites refused (and logged) while this site's and API clients' pass.
+
+mod support;
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use support::{app, Client};
+
+#[tokio::test]
+async fn pages_carry_the_security_headers() {
+    let app = app().await;
+    let page = Client::new(&app).get("/login").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.header("x-frame-options"), "DENY");
+    assert_eq!(page.header("x-content-type-options"), "nosniff");
+    assert_eq!(page.header("referrer-policy"), "same-origin");
+    assert!(page.header("content-security-policy").contains("frame-ancestors 'none'"));
+    assert_eq!(page.header("strict-transport-security"), "", "only when configured for HTTPS");
+}
+
+#[tokio::test]
+async fn a_post_from_another_site_is_refused_and_logged() {
+    let app = app().await;
+    let mut c = Client::new(&app);
+    let login = |origin: Option<&str>, site: Option<&str>| {
+        let mut r = Request::post("/api/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::HOST, "127.0.0.1:3000");
+        if let Some(o) = origin {
+            r = r.header(header::ORIGIN, o);
+        }
+        if let Some(s) = site {
+            r = r.header("sec-fetch-site", s);
+        }
+        r.body(Body::from("username=zhangsan&password=Ecert%402026")).unwrap()
+    };
+    let evil = c.send(login(Some("https://evil.example"), None)).await;
+    assert_eq!(evil.status, StatusCode::FORBIDDEN);
+    assert!(evil.set_cookies.is_empty(), "no session was started");
+    let cross = c.send(login(None, Some("cross-site"))).await;
+    assert_eq!(cross.status, StatusCode::FORBIDDEN);
+
+    let ours = c.send(login(Some("http://127.0.0.1:3000"), Some("same-origin"))).await;
+    assert_eq!(ours.location.as_deref(), Some("/terms"), "{} {}", ours.status, ours.body);
+    // The public API takes no cookies: any origin may call it.
+    let api = Request::post("/api/v1/verify/certificate")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::ORIGIN, "https://employer.example")
+        .body(Body::from(r#"{"certificate_number":"0301202203150001","holder_name":"张三"}"#))
+        .unwrap();
+    assert_eq!(c.send(api).await.status, StatusCode::OK);
+
+    let events = app.store.recent_audit_events(20).await.unwrap();
+    assert_eq!(
+        events.iter().filter(|(e, _, s)| e == "cross_site_refused" && s.as_deref() == Some("/api/login")).count(),
+        2
+    );
+}
