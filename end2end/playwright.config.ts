@@ -55,6 +55,9 @@ export default defineConfig({
       ECERT_PUBLIC_BASE_URL: `http://127.0.0.1:${port}`,
       // Every check comes from 127.0.0.1; the limit itself is tested in server/tests.
       ECERT_VERIFY_BURST: "1000",
+      // Likewise every login and registration (the throttles are tested in server/tests).
+      ECERT_LOGIN_PER_MINUTE: "1000",
+      ECERT_REGISTRATIONS_PER_MINUTE: "1000",
       RUST_LOG: "warn",
     },
   },

@@ -40,6 +40,10 @@ pub struct Settings {
     /// many may come at once before that rate applies.
     pub verify_per_minute: u32,
     pub verify_burst: u32,
+    /// Login attempts per username a minute (per address: six times that).
+    pub login_per_minute: u32,
+    /// Registrations per address a minute.
+    pub registrations_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -61,6 +65,8 @@ impl Default for Settings {
             support_hours: "工作日 8:30–17:00 / Weekdays 8:30–17:00".to_string(),
             verify_per_minute: 30,
             verify_burst: 20,
+            login_per_minute: 5,
+            registrations_per_minute: 5,
         }
     }
 }
@@ -149,6 +155,12 @@ impl Settings {
         }
         if let Some(v) = env("ECERT_VERIFY_BURST") {
             s.verify_burst = parsed("ECERT_VERIFY_BURST", v)?;
+        }
+        if let Some(v) = env("ECERT_LOGIN_PER_MINUTE") {
+            s.login_per_minute = parsed("ECERT_LOGIN_PER_MINUTE", v)?;
+        }
+        if let Some(v) = env("ECERT_REGISTRATIONS_PER_MINUTE") {
+            s.registrations_per_minute = parsed("ECERT_REGISTRATIONS_PER_MINUTE", v)?;
         }
         if s.verify_per_minute == 0 || s.verify_burst == 0 {
             return Err(ConfigError::Invalid("verify_per_minute and verify_burst must be at least 1".into()));

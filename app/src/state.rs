@@ -16,6 +16,8 @@ pub struct AppState {
     pub generator: Arc<Generator>,
     /// Wakes the generation workers when a job is queued.
     pub jobs: Arc<tokio::sync::Notify>,
+    /// Login and registration limits.
+    pub throttle: Arc<crate::auth::throttle::Throttle>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -45,6 +45,7 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
     let state = AppState {
         leptos_options: config.leptos,
         store,
+        throttle: Arc::new(app::auth::throttle::Throttle::new(&settings)),
         settings: Arc::new(settings),
         generator,
         jobs: Arc::new(tokio::sync::Notify::new()),

@@ -156,6 +156,7 @@ async fn housekeeping(state: AppState, config: Arc<WorkerConfig>) {
         if let Err(e) = state.store.purge_verdicts(now_unix() - VERDICT_KEPT_SECONDS).await {
             tracing::error!(error = %e, "purging verification results");
         }
+        state.throttle.forget_quiet();
         // Uploaded import files, likewise (their batches and audit stay).
         if let Err(e) = state.store.purge_pending_imports(now_unix() - VERDICT_KEPT_SECONDS).await {
             tracing::error!(error = %e, "purging uploaded import files");

@@ -57,3 +57,26 @@ async fn a_post_from_another_site_is_refused_and_logged() {
         2
     );
 }
+
+#[tokio::test]
+async fn guessing_passwords_is_throttled_per_username() {
+    let env = [("ECERT_LOGIN_PER_MINUTE", "3"), ("ECERT_VERIFY_BURST", "1000")];
+    let app = support::app_with(server::worker::WorkerConfig::new(1), &env).await;
+    let mut c = Client::new(&app);
+    for _ in 0..3 {
+        let wrong = c.call("/api/login", &[("username", "zhangsan"), ("password", "Wrong#2026x")]).await;
+        assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
+    }
+    // The right password does not help once the username is throttled.
+    let refused = c.call("/api/login", &[("username", "zhangsan"), ("password", support::DEMO_PASSWORD)]).await;
+    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS, "{}", refused.body);
+    assert!(refused.body.contains("RateLimited"));
+    assert_eq!(refused.location, None, "not signed in");
+    // Without JavaScript: back to the form, with the message.
+    let form = c.submit("/api/login", &[("username", "zhangsan"), ("password", "x")]).await;
+    assert_eq!(form.location.as_deref(), Some("/login"));
+    let page = c.get("/login").await;
+    assert!(page.body.contains("操作过于频繁"), "{}", page.body);
+    let events = app.store.recent_audit_events(20).await.unwrap();
+    assert!(events.iter().filter(|(e, _, s)| e == "throttled" && s.as_deref() == Some("zhangsan")).count() >= 2);
+}

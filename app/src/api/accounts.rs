@@ -52,6 +52,10 @@ pub async fn register(
     ];
     let fail = |err| fail_form("/register", "register", err, kept.clone());
 
+    let limit = state().throttle.registration(crate::auth::session::client_ip());
+    if let Err(e) = crate::auth::session::throttled(limit, "").await {
+        return Err(fail(e).await);
+    }
     let reg = match validate_registration(&form, crate::clock::today_shanghai()) {
         Ok(reg) => reg,
         Err(errors) => return Err(fail(AppError::Invalid(errors)).await),
@@ -127,6 +131,10 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
 
     let state = state();
     let name = normalize_username(&username);
+    let limit = state.throttle.login(&name, crate::auth::session::client_ip());
+    if let Err(e) = crate::auth::session::throttled(limit, &name.chars().take(64).collect::<String>()).await {
+        return Err(fail_form("/login", "login", e, vec![("username", username)]).await);
+    }
     let found = if name.is_empty() || name.len() > 64 || password.len() > MAX_PASSWORD_BYTES {
         None
     } else {

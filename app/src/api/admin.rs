@@ -33,6 +33,10 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
 
     let state = state();
     let name = normalize_username(&username);
+    let limit = state.throttle.login(&format!("staff:{name}"), crate::auth::session::client_ip());
+    if let Err(e) = crate::auth::session::throttled(limit, &name.chars().take(64).collect::<String>()).await {
+        return Err(fail_form("/admin/login", STAFF_LOGIN_FORM, e, vec![("username", username)]).await);
+    }
     let found = if name.is_empty() || name.len() > 64 || password.len() > 256 {
         None
     } else {

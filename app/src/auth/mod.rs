@@ -1,3 +1,4 @@
 //! Who is calling: passwords, the session, and the client's address.
 pub mod password;
 pub mod session;
+pub mod throttle;

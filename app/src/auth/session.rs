@@ -100,6 +100,20 @@ pub fn client_addr() -> Option<String> {
     use_context::<Parts>().and_then(|parts| peer_ip(&parts.extensions)).map(|ip| ip.to_string())
 }
 
+/// Refuses with `RateLimited` (and an audit entry) when `limit` says wait.
+pub async fn throttled(limit: Result<(), u64>, subject: &str) -> Result<(), AppError> {
+    let Err(retry_after_seconds) = limit else { return Ok(()) };
+    let addr = client_addr();
+    let entry = crate::store::AuditEntry { subject: Some(subject), client_addr: addr.as_deref(), ..Default::default() };
+    state().store.audit(crate::store::AuditEvent::Throttled, entry).await.map_err(internal("audit"))?;
+    Err(AppError::RateLimited { retry_after_seconds })
+}
+
+/// The client's address as an IP, for the throttles.
+pub fn client_ip() -> Option<std::net::IpAddr> {
+    use_context::<Parts>().and_then(|parts| peer_ip(&parts.extensions))
+}
+
 /// The peer address of a request, if the server was started with connect info.
 pub fn peer_ip(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
     extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())

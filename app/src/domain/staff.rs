@@ -165,6 +165,7 @@ impl AuditKind {
                 "staff_login_succeeded",
                 "staff_login_failed",
                 "cross_site_refused",
+                "throttled",
             ],
             AuditKind::Account => {
                 &["register", "terms_accepted", "staff_created", "seal_key_changed", "catalog_changed"]

@@ -36,6 +36,8 @@ pub enum AuditEvent {
     CatalogChanged,
     /// A state-changing request from another site (subject: the path).
     CrossSiteRefused,
+    /// A login or registration refused for coming too often (subject: the username, if any).
+    Throttled,
 }
 
 impl AuditEvent {
@@ -65,6 +67,7 @@ impl AuditEvent {
             AuditEvent::SealKeyChanged => "seal_key_changed",
             AuditEvent::CatalogChanged => "catalog_changed",
             AuditEvent::CrossSiteRefused => "cross_site_refused",
+            AuditEvent::Throttled => "throttled",
         }
     }
 }

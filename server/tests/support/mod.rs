@@ -27,7 +27,13 @@ pub async fn app() -> TestApp {
 
 pub async fn app_with_workers(workers: server::worker::WorkerConfig) -> TestApp {
     // Tests make many checks from one (unknown) address.
-    app_with(workers, &[("ECERT_VERIFY_BURST", "1000")]).await
+    // Tests make many checks and logins from one (unknown) address.
+    let generous = [
+        ("ECERT_VERIFY_BURST", "1000"),
+        ("ECERT_LOGIN_PER_MINUTE", "1000"),
+        ("ECERT_REGISTRATIONS_PER_MINUTE", "1000"),
+    ];
+    app_with(workers, &generous).await
 }
 
 /// `env`: more `ECERT_*` settings.
