@@ -5,6 +5,8 @@
 //!   policy for objects, base URIs and form targets, and HSTS when the
 //!   service is configured for HTTPS. Scripts are left to the defaults: the
 //!   hydration script is inline.
+//! * [`catch_panics`]: a handler that panics answers a plain 500 page (no
+//!   panic text), the panic is logged, and the server keeps serving.
 //! * [`same_origin`]: a POST, PUT, PATCH or DELETE from a browser must come
 //!   from this site (`Sec-Fetch-Site`, else `Origin`), on top of SameSite
 //!   cookies. Requests without either header (API clients, curl) pass; the
@@ -38,6 +40,23 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
     }
     response
+}
+
+pub fn catch_panics() -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {
+    tower_http::catch_panic::CatchPanicLayer::custom(panic_response as fn(Box<dyn std::any::Any + Send>) -> Response)
+}
+
+fn panic_response(panic: Box<dyn std::any::Any + Send>) -> Response {
+    let what = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("(no message)");
+    tracing::error!(panic = what, "a request handler panicked");
+    let page = "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>系统繁忙</title></head><body>\
+                <main role=\"alert\"><h1>系统繁忙，请稍后再试。</h1><p lang=\"en\">Something went wrong on our side. \
+                Please try again later.</p><p><a href=\"/\">返回首页 / Home</a></p></main></body></html>";
+    (StatusCode::INTERNAL_SERVER_ERROR, axum::response::Html(page)).into_response()
 }
 
 pub async fn same_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -82,6 +101,22 @@ mod tests {
             r.headers_mut().insert(*k, v.parse().unwrap());
         }
         r
+    }
+
+    #[tokio::test]
+    async fn a_panicking_handler_gets_a_plain_500_and_the_router_keeps_serving() {
+        use tower::ServiceExt;
+        let router = axum::Router::new()
+            .route("/boom", axum::routing::get(|| async { panic!("secret detail /etc/ecert") as &'static str }))
+            .route("/ok", axum::routing::get(|| async { "fine" }))
+            .layer(catch_panics());
+        let boom = router.clone().oneshot(Request::get("/boom").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(boom.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let body = axum::body::to_bytes(boom.into_body(), 64 * 1024).await.unwrap();
+        let body = String::from_utf8_lossy(&body);
+        assert!(body.contains("系统繁忙") && !body.contains("secret"), "{body}");
+        let ok = router.oneshot(Request::get("/ok").body(Body::empty()).unwrap()).await.unwrap();
+        assert_eq!(ok.status(), StatusCode::OK);
     }
 
     #[test]
