@@ -231,12 +231,13 @@ fn parse_json(text: &str) -> Result<Vec<RawRow>, FileProblem> {
 pub mod sample {
     use crate::domain::id_document::check_digit;
 
-    /// A resident ID number for person `n` (distinct for n < 3,650,000).
+    /// A resident ID number for person `n`, distinct for n < 16,800,000:
+    /// 336 birthdays a year (28 a month), 50 years, 1,000 sequence numbers.
     pub fn id_number(n: usize) -> String {
-        let birth_day = n % 3650;
-        let (year, day_of_year) = (1970 + birth_day / 365, birth_day % 365);
-        let (month, day) = (1 + day_of_year / 31 % 12, 1 + day_of_year % 28);
-        let first17 = format!("110105{year:04}{month:02}{day:02}{:03}", n / 3650 % 1000);
+        let day = n % 336;
+        let (month, day) = (1 + day / 28, 1 + day % 28);
+        let year = 1970 + n / 336 % 50;
+        let first17 = format!("110105{year:04}{month:02}{day:02}{:03}", n / (336 * 50) % 1000);
         let digit = check_digit(first17.as_bytes()) as char;
         format!("{first17}{digit}")
     }
@@ -366,6 +367,22 @@ mod tests {
         let tf = crate::document::tests::typeface();
         let report = run(&store, &tf, json.as_bytes(), Format::Json, &request(true, None)).await.unwrap();
         assert_eq!(report.new, 3);
+    }
+
+    #[test]
+    fn sample_id_numbers_are_distinct_and_valid() {
+        let today = Ymd::parse_iso("2026-11-25").unwrap();
+        let ids: std::collections::HashSet<String> = (0..100_000).map(sample::id_number).collect();
+        assert_eq!(ids.len(), 100_000);
+        for n in [0, 335, 336, 16_799, 99_999] {
+            let id = sample::id_number(n);
+            let normalized = crate::domain::id_document::normalize_id_number(
+                crate::domain::id_document::IdType::ResidentId,
+                &id,
+                today,
+            );
+            assert_eq!(normalized.as_deref(), Ok(id.as_str()));
+        }
     }
 
     #[test]

@@ -285,3 +285,70 @@ async fn a_copy_that_cannot_be_made_fails_without_using_the_quota_and_can_be_ret
     assert_eq!(phase, "failed", "fails again, still retryable");
     assert!(audit_events(&app).await.iter().any(|e| e == "endorsement_failed"));
 }
+
+/// 50 holders apply at the same moment, each for their own certificate:
+/// every copy is made, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fifty_holders_endorsing_at_once_all_get_their_copy() {
+    use app::domain::{calendar::Ymd, certificate::CertificateStatus, id_document::IdType};
+    use app::store::{NewCertificate, NewHolder};
+
+    let app = app().await;
+    let hash = app::auth::password::hash(support::DEMO_PASSWORD);
+    let people: Vec<(String, String, String)> = (0..50)
+        .map(|n| (format!("load{n:02}"), app::import::sample::id_number(500 + n), format!("0301202699{n:06}")))
+        .collect();
+    for (username, id_number, number) in &people {
+        let holder = NewHolder {
+            username,
+            password_hash: &hash,
+            real_name: "测试",
+            id_type: IdType::ResidentId,
+            id_number,
+            phone: None,
+            email: None,
+        };
+        app.store.create_holder(&holder).await.unwrap();
+        let certificate = NewCertificate {
+            certificate_number: number,
+            management_number: number,
+            holder_name: "测试",
+            id_type: IdType::ResidentId,
+            id_number,
+            qualification_code: "0301",
+            specialty: None,
+            issued_on: Ymd::parse_iso("2026-06-01").unwrap(),
+            status: CertificateStatus::Valid,
+            revoked_on: None,
+        };
+        app.store.insert_certificate(&certificate).await.unwrap();
+    }
+    let mut clients = Vec::new();
+    for (username, _, number) in &people {
+        let mut c = ready_holder(&app, username).await;
+        let cert = certificate_id(&mut c, number).await;
+        clients.push((c, cert));
+    }
+    let started = Instant::now();
+    let applied = futures::future::join_all(clients.iter_mut().map(|(c, cert)| {
+        let cert = *cert;
+        async move { apply(c, cert, "30", "at-once").await }
+    }))
+    .await;
+    assert!(
+        applied.iter().all(|r| r.status == StatusCode::OK),
+        "{:?}",
+        applied.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    for ((c, cert), reply) in clients.iter_mut().zip(&applied) {
+        let id = reply.json()["id"].as_i64().unwrap();
+        let (phase, _) = wait_for(c, *cert, id).await;
+        assert_eq!(phase, "valid");
+    }
+    eprintln!("50 copies applied for at once, all ready after {:?}", started.elapsed());
+    let files: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM endorsement_files").fetch_one(app.store.sqlite_pool()).await.unwrap();
+    let issued: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM issued_files").fetch_one(app.store.sqlite_pool()).await.unwrap();
+    assert_eq!((files, issued), (50, 50), "one file per endorsement");
+}
