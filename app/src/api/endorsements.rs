@@ -22,7 +22,14 @@ pub async fn certificate_endorsements(certificate_id: i64) -> Result<Vec<Endorse
 
     let holder = require_holder().await?;
     let today = crate::clock::today_shanghai();
-    state().store.endorsements_of_certificate(holder, certificate_id, today).await.map_err(internal("endorsements"))
+    let store = &state().store;
+    // Someone else's certificate is "not found", like a missing one (not an empty list).
+    store
+        .certificate_of_holder(holder, certificate_id, today)
+        .await
+        .map_err(internal("certificate"))?
+        .ok_or(AppError::NotFound)?;
+    store.endorsements_of_certificate(holder, certificate_id, today).await.map_err(internal("endorsements"))
 }
 
 /// The application form of one of the caller's certificates.
