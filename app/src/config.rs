@@ -16,6 +16,8 @@ pub struct Settings {
     pub terms_version: String,
     /// Minutes of inactivity after which a session ends.
     pub session_idle_minutes: i64,
+    /// Hours after sign-in when a session ends however active it is.
+    pub session_absolute_hours: i64,
     /// Send cookies with `Secure` (set when served over HTTPS).
     pub cookie_secure: bool,
     /// Load the demo holders and certificates into an empty database.
@@ -53,6 +55,7 @@ impl Default for Settings {
             database_url: String::new(),
             terms_version: crate::terms::CURRENT.to_string(),
             session_idle_minutes: 30,
+            session_absolute_hours: 12,
             cookie_secure: false,
             seed_demo: false,
             public_base_url: "http://127.0.0.1:3000".to_string(),
@@ -119,6 +122,9 @@ impl Settings {
         }
         if let Some(v) = env("ECERT_SESSION_IDLE_MINUTES") {
             s.session_idle_minutes = parsed("ECERT_SESSION_IDLE_MINUTES", v)?;
+        }
+        if let Some(v) = env("ECERT_SESSION_ABSOLUTE_HOURS") {
+            s.session_absolute_hours = parsed("ECERT_SESSION_ABSOLUTE_HOURS", v)?;
         }
         if let Some(v) = env("ECERT_COOKIE_SECURE") {
             s.cookie_secure = parsed("ECERT_COOKIE_SECURE", v)?;

@@ -40,7 +40,7 @@ fn not_found() -> Response {
 }
 
 async fn upload(State(state): State<AppState>, session: Session, mut form: Multipart) -> Response {
-    let Ok(Some(member)) = staff_of(&session, &state.store).await else { return not_found() };
+    let Ok(Some(member)) = staff_of(&session, &state).await else { return not_found() };
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() != Some("file") {
@@ -64,7 +64,7 @@ async fn upload(State(state): State<AppState>, session: Session, mut form: Multi
 }
 
 async fn audit_csv(State(state): State<AppState>, session: Session, Query(filter): Query<AuditFilter>) -> Response {
-    let Ok(Some(member)) = staff_of(&session, &state.store).await else { return not_found() };
+    let Ok(Some(member)) = staff_of(&session, &state).await else { return not_found() };
     if member.role != Role::Admin {
         return not_found();
     }

@@ -80,3 +80,14 @@ async fn guessing_passwords_is_throttled_per_username() {
     let events = app.store.recent_audit_events(20).await.unwrap();
     assert!(events.iter().filter(|(e, _, s)| e == "throttled" && s.as_deref() == Some("zhangsan")).count() >= 2);
 }
+
+#[tokio::test]
+async fn a_session_ends_at_its_absolute_lifetime_however_active() {
+    let env = [("ECERT_SESSION_ABSOLUTE_HOURS", "0"), ("ECERT_LOGIN_PER_MINUTE", "1000")];
+    let app = support::app_with(server::worker::WorkerConfig::new(1), &env).await;
+    let mut c = Client::new(&app);
+    assert_eq!(c.log_in("zhangsan", support::DEMO_PASSWORD).await.location.as_deref(), Some("/terms"));
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert_eq!(c.call("/api/certificates", &[]).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(c.get("/certificates").await.location.as_deref(), Some("/login"));
+}

@@ -67,7 +67,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
 #[server(endpoint = "staff_me")]
 pub async fn staff_me() -> Result<Option<StaffMember>, AppError> {
     use crate::auth::session::{session, staff_of, state};
-    staff_of(&session().await?, &state().store).await
+    staff_of(&session().await?, &state()).await
 }
 
 /// The staff member and counts of what they manage: certificates, revoked,

@@ -19,6 +19,8 @@ use crate::state::AppState;
 
 const HOLDER_KEY: &str = "holder_id";
 const STAFF_KEY: &str = "staff_id";
+/// Unix time of the sign-in: a session ends `session_absolute_hours` after it.
+const SIGNED_IN_AT: &str = "signed_in_at";
 
 pub fn state() -> AppState {
     expect_context::<AppState>()
@@ -31,7 +33,24 @@ pub async fn session() -> Result<Session, AppError> {
 /// The logged-in holder's id, whether or not the terms are accepted yet.
 pub async fn holder_id() -> Result<i64, AppError> {
     let session = session().await?;
-    session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))?.ok_or(AppError::Unauthenticated)
+    let id =
+        session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))?.ok_or(AppError::Unauthenticated)?;
+    if too_old(&session, state().settings.session_absolute_hours).await? {
+        return Err(AppError::Unauthenticated);
+    }
+    Ok(id)
+}
+
+/// Whether the session passed its absolute lifetime; such a session is
+/// ended on the spot.
+async fn too_old(session: &Session, absolute_hours: i64) -> Result<bool, AppError> {
+    let at = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal("session read"))?.unwrap_or(0);
+    let limit = absolute_hours * 3600;
+    if crate::store::now_unix() - at <= limit {
+        return Ok(false);
+    }
+    session.flush().await.map_err(internal("session flush"))?;
+    Ok(true)
 }
 
 /// Whether the holder has accepted the terms version now configured.
@@ -58,6 +77,7 @@ pub async fn log_in(holder_id: i64) -> Result<(), AppError> {
     session.cycle_id().await.map_err(internal("session cycle"))?;
     // One role per session: a holder never inherits a staff sign-in left in this browser.
     session.remove::<i64>(STAFF_KEY).await.map_err(internal("session write"))?;
+    session.insert(SIGNED_IN_AT, crate::store::now_unix()).await.map_err(internal("session write"))?;
     session.insert(HOLDER_KEY, holder_id).await.map_err(internal("session write"))
 }
 
@@ -66,19 +86,23 @@ pub async fn staff_log_in(staff_id: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(internal("session cycle"))?;
     session.remove::<i64>(HOLDER_KEY).await.map_err(internal("session write"))?;
+    session.insert(SIGNED_IN_AT, crate::store::now_unix()).await.map_err(internal("session write"))?;
     session.insert(STAFF_KEY, staff_id).await.map_err(internal("session write"))
 }
 
 /// The signed-in staff member of a session, if any.
-pub async fn staff_of(session: &Session, store: &crate::store::Store) -> Result<Option<StaffMember>, AppError> {
+pub async fn staff_of(session: &Session, state: &AppState) -> Result<Option<StaffMember>, AppError> {
     let Some(id) = session.get::<i64>(STAFF_KEY).await.map_err(internal("session read"))? else { return Ok(None) };
-    store.staff_member(id).await.map_err(internal("staff lookup"))
+    if too_old(session, state.settings.session_absolute_hours).await? {
+        return Ok(None);
+    }
+    state.store.staff_member(id).await.map_err(internal("staff lookup"))
 }
 
 /// The signed-in staff member. Anyone else, holders included, gets "not
 /// found", exactly as for a page that does not exist.
 pub async fn require_staff() -> Result<StaffMember, AppError> {
-    staff_of(&session().await?, &state().store).await?.ok_or(AppError::NotFound)
+    staff_of(&session().await?, &state()).await?.ok_or(AppError::NotFound)
 }
 
 /// An administrator; issuers and everyone else get "not found".
