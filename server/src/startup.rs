@@ -59,7 +59,6 @@ async fn generator(settings: &app::config::Settings, store: &Store) -> Result<Ge
     let typeface = Typeface::load(&settings.font_path, settings.font_index)
         .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
     let seals = store.seal_names().await?;
-    let seals: Vec<(&str, &str)> = seals.iter().map(|(code, name)| (code.as_str(), name.as_str())).collect();
     let keys = KeyRing::load_or_create(&settings.keys_dir, &seals)
         .map_err(|e| format!("cannot load the seal keys in {}: {e}", settings.keys_dir.display()))?;
     Ok(Generator::new(typeface, keys, settings.made_by.clone(), settings.public_base_url.clone()))

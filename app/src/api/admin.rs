@@ -243,8 +243,7 @@ pub async fn rotate_seal_key(seal_code: String) -> Result<String, AppError> {
     let dir = state.settings.keys_dir.clone();
     let fingerprint = tokio::task::spawn_blocking(move || {
         let fingerprint = rotation::rotate(&dir, &seal_code, &name)?;
-        let pairs: Vec<(&str, &str)> = seals.iter().map(|(c, n)| (c.as_str(), n.as_str())).collect();
-        Ok::<_, crate::signing::SigningError>((fingerprint, KeyRing::load_or_create(&dir, &pairs)?, seal_code))
+        Ok::<_, crate::signing::SigningError>((fingerprint, KeyRing::load_or_create(&dir, &seals)?, seal_code))
     })
     .await
     .map_err(internal("rotation task"))?
@@ -356,12 +355,9 @@ pub async fn save_seal(code: String, name: String, authority: String) -> Result<
     }
     let _one_at_a_time = KEY_CHANGES.lock().await;
     let seals = state.store.seal_names().await.map_err(internal("seals"))?;
-    let reloaded = tokio::task::spawn_blocking(move || {
-        let pairs: Vec<(&str, &str)> = seals.iter().map(|(c, n)| (c.as_str(), n.as_str())).collect();
-        crate::signing::KeyRing::load_or_create(&dir, &pairs)
-    })
-    .await
-    .map_err(internal("key reload task"))?;
+    let reloaded = tokio::task::spawn_blocking(move || crate::signing::KeyRing::load_or_create(&dir, &seals))
+        .await
+        .map_err(internal("key reload task"))?;
     match reloaded {
         Ok(ring) => state.generator.replace_keys(ring),
         Err(e) => tracing::warn!(error = %e, seal = code, "the seal has no key yet: install one (server keys install)"),

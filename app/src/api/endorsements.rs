@@ -22,14 +22,13 @@ pub async fn certificate_endorsements(certificate_id: i64) -> Result<Vec<Endorse
 
     let holder = require_holder().await?;
     let today = crate::clock::today_shanghai();
-    let store = &state().store;
     // Someone else's certificate is "not found", like a missing one (not an empty list).
-    store
-        .certificate_of_holder(holder, certificate_id, today)
+    state()
+        .store
+        .endorsements_of_certificate(holder, certificate_id, today)
         .await
-        .map_err(internal("certificate"))?
-        .ok_or(AppError::NotFound)?;
-    store.endorsements_of_certificate(holder, certificate_id, today).await.map_err(internal("endorsements"))
+        .map_err(internal("endorsements"))?
+        .ok_or(AppError::NotFound)
 }
 
 /// The application form of one of the caller's certificates.
@@ -49,7 +48,7 @@ pub async fn endorsement_form(certificate_id: i64) -> Result<ApplicationForm, Ap
         .ok_or(AppError::NotFound)?;
     let scenarios = store.enabled_scenarios().await.map_err(internal("scenarios"))?;
     let (remaining, next_slot) = store.quota_left(certificate_id, today).await.map_err(internal("quota"))?;
-    Ok(ApplicationForm { scenarios, remaining, next_slot, form_key: random_key() })
+    Ok(ApplicationForm { scenarios, remaining, next_slot, form_key: crate::store::random_token() })
 }
 
 /// The service's contact details for the help page (configuration).
@@ -317,10 +316,4 @@ fn back_to(page: &str) {
     if crate::auth::session::is_plain_form_post() {
         leptos_axum::redirect(page);
     }
-}
-
-/// 128 random bits, hex: an idempotency key for one application form.
-#[cfg(feature = "ssr")]
-fn random_key() -> String {
-    format!("{:032x}", rand::random::<u128>())
 }

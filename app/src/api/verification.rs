@@ -221,7 +221,7 @@ pub mod check {
         client: Option<&str>,
     ) -> Result<Checked, AppError> {
         let Examined { verdict, certificate_id, endorsement_id } = examined;
-        let token = format!("{:032x}", rand::random::<u128>());
+        let token = crate::store::random_token();
         let json = serde_json::to_string(&verdict).map_err(internal("verdict json"))?;
         let entry = VerificationLog {
             token: &token,

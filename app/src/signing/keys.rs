@@ -111,7 +111,8 @@ impl KeyRing {
     /// files. Seals present on disk are loaded (their chain's last certificate
     /// is a trust anchor, whoever issued it); missing ones are issued by the
     /// demo root CA, which is created on first need.
-    pub fn load_or_create(dir: &Path, seals: &[(&str, &str)]) -> Result<KeyRing, SigningError> {
+    /// `seals`: (code, name) pairs, as the catalog lists them or as literals.
+    pub fn load_or_create<C: AsRef<str>, N: AsRef<str>>(dir: &Path, seals: &[(C, N)]) -> Result<KeyRing, SigningError> {
         let ca_dir = dir.join("ca");
         let seal_dir = dir.join("seals");
         make_dir(&ca_dir)?;
@@ -121,7 +122,8 @@ impl KeyRing {
 
         let mut ca: Option<(SigningKey, Certificate)> = None;
         let mut loaded = Vec::with_capacity(seals.len());
-        for &(code, name) in seals {
+        for (code, name) in seals {
+            let (code, name) = (code.as_ref(), name.as_ref());
             check_code(code)?;
             let key_path = seal_dir.join(format!("{code}.key.pem"));
             let chain_path = seal_dir.join(format!("{code}.chain.pem"));

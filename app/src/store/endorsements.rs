@@ -218,20 +218,32 @@ impl Store {
         Ok(Some(Ok(())))
     }
 
-    /// A certificate's endorsements, newest first, if it is the holder's.
+    /// A certificate's endorsements, newest first; `None` when the
+    /// certificate is not the holder's (or does not exist).
     pub async fn endorsements_of_certificate(
         &self,
         holder_id: i64,
         certificate_id: i64,
         today: Ymd,
-    ) -> Result<Vec<EndorsementView>> {
+    ) -> Result<Option<Vec<EndorsementView>>> {
+        let theirs: bool = sqlx::query_scalar(
+            "SELECT EXISTS (SELECT 1 FROM certificates c JOIN holders h ON h.id_document_id = c.id_document_id
+                            WHERE c.id = ? AND h.id = ?)",
+        )
+        .bind(certificate_id)
+        .bind(holder_id)
+        .fetch_one(&self.pool)
+        .await?;
+        if !theirs {
+            return Ok(None);
+        }
         let rows: Vec<ViewRow> =
             sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.certificate_id = ? AND e.holder_id = ? ORDER BY e.id DESC"))
                 .bind(certificate_id)
                 .bind(holder_id)
                 .fetch_all(&self.pool)
                 .await?;
-        rows.into_iter().map(|r| r.into_view(today)).collect()
+        rows.into_iter().map(|r| r.into_view(today)).collect::<Result<_>>().map(Some)
     }
 
     /// (status, last valid day) of the holder's endorsements, oldest first,
@@ -444,7 +456,7 @@ mod tests {
             Applied::Rejected(Rejection::Form(FormProblem::ScenarioUnavailable))
         );
         // Nothing was recorded by the refusals.
-        assert_eq!(store.endorsements_of_certificate(holder, cert, d("2027-06-01")).await.unwrap().len(), 4);
+        assert_eq!(store.endorsements_of_certificate(holder, cert, d("2027-06-01")).await.unwrap().unwrap().len(), 4);
     }
 
     #[tokio::test]
@@ -471,7 +483,7 @@ mod tests {
             panic!("the owner's application is accepted")
         };
         assert!(store.endorsement_file(other, id).await.unwrap().is_none(), "someone else's is not found");
-        assert!(store.endorsements_of_certificate(other, cert, d("2026-11-25")).await.unwrap().is_empty());
+        assert!(store.endorsements_of_certificate(other, cert, d("2026-11-25")).await.unwrap().is_none());
         let file = store.endorsement_file(holder, id).await.unwrap().unwrap();
         assert_eq!((file.status, file.pdf), (EndorsementStatus::Generating, None));
     }
@@ -498,7 +510,7 @@ mod tests {
         }
         assert_eq!(created, 3);
         // Double submit: the same key again, even concurrently, is the first one.
-        let first = store.endorsements_of_certificate(holder, cert, d("2026-11-25")).await.unwrap();
+        let first = store.endorsements_of_certificate(holder, cert, d("2026-11-25")).await.unwrap().unwrap();
         let (store2, key) = (store.clone(), "double");
         let (mut a, mut b) =
             (application(holder, cert, key, "2026-11-26"), application(holder, cert, key, "2026-11-26"));
@@ -514,7 +526,7 @@ mod tests {
             .collect();
         assert_eq!(ids[0], ids[1]);
         assert_eq!(
-            store.endorsements_of_certificate(holder, cert, d("2027-03-01")).await.unwrap().len(),
+            store.endorsements_of_certificate(holder, cert, d("2027-03-01")).await.unwrap().unwrap().len(),
             first.len() + 1
         );
     }
@@ -577,7 +589,7 @@ mod tests {
         assert_eq!(store.purge_expired_files(d("2026-11-11"), 0).await.unwrap(), 1);
         let file = store.endorsement_file(holder, id).await.unwrap().unwrap();
         assert_eq!((file.pdf, file.valid_until), (None, d("2026-11-10")));
-        let list = store.endorsements_of_certificate(holder, cert, d("2026-11-11")).await.unwrap();
+        let list = store.endorsements_of_certificate(holder, cert, d("2026-11-11")).await.unwrap().unwrap();
         assert_eq!(list[0].phase, Phase::Expired);
     }
 }

@@ -184,7 +184,7 @@ impl Store {
 impl Store {
     /// Keeps an uploaded file for its preview; returns its token.
     pub async fn keep_pending_import(&self, staff_id: i64, file_name: &str, content: &[u8]) -> Result<String> {
-        let token = format!("{:032x}", rand::random::<u128>());
+        let token = super::random_token();
         sqlx::query(
             "INSERT INTO pending_imports (token, staff_id, file_name, content, created_at) VALUES (?, ?, ?, ?, ?)",
         )

@@ -89,6 +89,12 @@ impl Store {
     }
 }
 
+/// 128 random bits as hex: form keys and the tokens in result and preview
+/// addresses (not guessable from each other).
+pub fn random_token() -> String {
+    format!("{:032x}", rand::random::<u128>())
+}
+
 /// Seconds since the Unix epoch: how instants are stored.
 pub fn now_unix() -> i64 {
     chrono::Utc::now().timestamp()
