@@ -58,6 +58,7 @@ export default defineConfig({
       // Likewise every login and registration (the throttles are tested in server/tests).
       ECERT_LOGIN_PER_MINUTE: "1000",
       ECERT_REGISTRATIONS_PER_MINUTE: "1000",
+      ECERT_APPLICATIONS_PER_MINUTE: "1000",
       RUST_LOG: "warn",
     },
   },

@@ -20,6 +20,7 @@ use crate::pages::admin::{
     overview::OverviewPage,
 };
 use crate::pages::{
+    account::{AccountPage, StaffAccountPage},
     certificate_info::CertificateInfoPage,
     certificates::CertificatesPage,
     download::DownloadPage,
@@ -78,6 +79,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/certificates") view=CertificatesPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates/:id") view=CertificateInfoPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates/:id/download") view=DownloadPage ssr=SsrMode::Async/>
+                        <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
                         <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async/>
                         <Route path=path!("/verify/result/:token") view=VerificationResultPage ssr=SsrMode::Async/>
@@ -90,6 +92,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/catalog") view=CatalogPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/account") view=StaffAccountPage ssr=SsrMode::Async/>
                     </Routes>
                 </Layout>
             </Router>

@@ -46,6 +46,8 @@ pub struct Settings {
     pub login_per_minute: u32,
     /// Registrations per address a minute.
     pub registrations_per_minute: u32,
+    /// Endorsement applications (and retries) per holder a minute.
+    pub applications_per_minute: u32,
 }
 
 impl Default for Settings {
@@ -70,6 +72,7 @@ impl Default for Settings {
             verify_burst: 20,
             login_per_minute: 5,
             registrations_per_minute: 5,
+            applications_per_minute: 10,
         }
     }
 }
@@ -167,6 +170,9 @@ impl Settings {
         }
         if let Some(v) = env("ECERT_REGISTRATIONS_PER_MINUTE") {
             s.registrations_per_minute = parsed("ECERT_REGISTRATIONS_PER_MINUTE", v)?;
+        }
+        if let Some(v) = env("ECERT_APPLICATIONS_PER_MINUTE") {
+            s.applications_per_minute = parsed("ECERT_APPLICATIONS_PER_MINUTE", v)?;
         }
         if s.verify_per_minute == 0 || s.verify_burst == 0 {
             return Err(ConfigError::Invalid("verify_per_minute and verify_burst must be at least 1".into()));

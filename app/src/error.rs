@@ -23,6 +23,10 @@ pub enum Problem {
     PasswordTooWeak,
     PasswordContainsUsername,
     PasswordMismatch,
+    /// The new password is the current one.
+    PasswordUnchanged,
+    /// 当前密码 does not match.
+    CurrentPasswordWrong,
     RealNameFormat,
     /// A character the certificate font cannot print.
     RealNameUnprintable,
@@ -51,6 +55,7 @@ pub enum Field {
     Username,
     Password,
     PasswordConfirm,
+    CurrentPassword,
     RealName,
     IdType,
     IdNumber,

@@ -19,7 +19,7 @@ pub struct Holder {
 /// Longest password the server will hash: argon2 work is bounded and an
 /// oversized body cannot be used to burn CPU.
 #[cfg(feature = "ssr")]
-const MAX_PASSWORD_BYTES: usize = 256;
+pub(crate) const MAX_PASSWORD_BYTES: usize = 256;
 
 #[server(endpoint = "register")]
 #[allow(clippy::too_many_arguments)]
@@ -123,7 +123,7 @@ pub async fn register(
 pub async fn login(username: String, password: String) -> Result<(), AppError> {
     use crate::auth::{
         password,
-        session::{accepted_current_terms, client_addr, fail_form, log_in, state},
+        session::{accepted_current_terms, client_addr, fail_form, sign_in, state},
     };
     use crate::domain::account::normalize_username;
     use crate::error::internal;
@@ -161,7 +161,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
             return Err(fail_form("/login", "login", AppError::InvalidCredentials, vec![("username", username)]).await);
         }
     };
-    log_in(holder).await?;
+    sign_in(crate::domain::account::Account::Holder(holder)).await?;
     state
         .store
         .audit(

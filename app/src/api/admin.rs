@@ -25,7 +25,7 @@ pub const AUDIT_PER_PAGE: i64 = 50;
 pub async fn staff_login(username: String, password: String) -> Result<(), AppError> {
     use crate::auth::{
         password,
-        session::{client_addr, fail_form, staff_log_in, state},
+        session::{client_addr, fail_form, sign_in, state},
     };
     use crate::domain::account::normalize_username;
     use crate::error::internal;
@@ -58,7 +58,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
         let values = vec![("username", username)];
         return Err(fail_form("/admin/login", STAFF_LOGIN_FORM, AppError::InvalidCredentials, values).await);
     };
-    staff_log_in(id).await?;
+    sign_in(crate::domain::account::Account::Staff(id)).await?;
     leptos_axum::redirect("/admin");
     Ok(())
 }

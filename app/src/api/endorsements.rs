@@ -85,6 +85,9 @@ pub async fn apply_endorsement(
         return Err(AppError::Request);
     }
     let state = state();
+    if let Err(e) = crate::auth::session::throttled(state.throttle.application(holder), &certificate_id.to_string()).await {
+        return Err(fail_form(&page, APPLY_FORM, e, values).await);
+    }
     let application = NewApplication {
         holder_id: holder,
         certificate_id,
@@ -153,6 +156,9 @@ pub async fn retry_endorsement(certificate_id: i64, id: i64) -> Result<(), AppEr
     let now = crate::store::now_unix();
     let page = format!("/certificates/{certificate_id}/download");
     let refused = |err| crate::auth::session::fail_form(&page, APPLY_FORM, err, vec![]);
+    if let Err(e) = crate::auth::session::throttled(state.throttle.application(holder), &id.to_string()).await {
+        return Err(refused(e).await);
+    }
     match state.store.retry_endorsement(holder, id, today_shanghai(), now).await.map_err(internal("retry"))? {
         None => Err(AppError::NotFound),
         Some(Err(Rejection::Refused(r))) => Err(refused(AppError::Refused(r)).await),

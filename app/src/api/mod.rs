@@ -1,6 +1,7 @@
 //! Server functions, one file per area. Each is thin: who is calling, the
 //! domain rule, the store, and a client-safe `AppError`.
 
+pub mod account_security;
 pub mod accounts;
 pub mod admin;
 pub mod certificates;

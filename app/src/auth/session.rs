@@ -13,6 +13,7 @@ use leptos::prelude::*;
 use tower_sessions::Session;
 
 use crate::api::FormFlash;
+use crate::domain::account::Account;
 use crate::domain::staff::StaffMember;
 use crate::error::{internal, AppError};
 use crate::state::AppState;
@@ -21,6 +22,8 @@ const HOLDER_KEY: &str = "holder_id";
 const STAFF_KEY: &str = "staff_id";
 /// Unix time of the sign-in: a session ends `session_absolute_hours` after it.
 const SIGNED_IN_AT: &str = "signed_in_at";
+/// The account's session epoch at sign-in (`store::credentials`).
+const EPOCH_KEY: &str = "session_epoch";
 
 pub fn state() -> AppState {
     expect_context::<AppState>()
@@ -35,22 +38,25 @@ pub async fn holder_id() -> Result<i64, AppError> {
     let session = session().await?;
     let id =
         session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))?.ok_or(AppError::Unauthenticated)?;
-    if too_old(&session, state().settings.session_absolute_hours).await? {
+    if !still_valid(&session, Account::Holder(id), &state()).await? {
         return Err(AppError::Unauthenticated);
     }
     Ok(id)
 }
 
-/// Whether the session passed its absolute lifetime; such a session is
-/// ended on the spot.
-async fn too_old(session: &Session, absolute_hours: i64) -> Result<bool, AppError> {
+/// Whether a signed-in session still holds: not past its absolute lifetime,
+/// and its account's sessions not ended since (password change, 退出其他设备).
+/// A session that no longer holds is ended on the spot.
+async fn still_valid(session: &Session, account: Account, state: &AppState) -> Result<bool, AppError> {
     let at = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal("session read"))?.unwrap_or(0);
-    let limit = absolute_hours * 3600;
-    if crate::store::now_unix() - at <= limit {
-        return Ok(false);
+    let young = crate::store::now_unix() - at <= state.settings.session_absolute_hours * 3600;
+    let epoch = session.get::<i64>(EPOCH_KEY).await.map_err(internal("session read"))?;
+    let current = state.store.session_epoch(account).await.map_err(internal("session epoch"))?;
+    if young && epoch.is_some() && epoch == current {
+        return Ok(true);
     }
     session.flush().await.map_err(internal("session flush"))?;
-    Ok(true)
+    Ok(false)
 }
 
 /// Whether the holder has accepted the terms version now configured.
@@ -70,30 +76,47 @@ pub async fn require_holder() -> Result<i64, AppError> {
     }
 }
 
-/// Starts a fresh session for the holder: a new id, so a session id planted
-/// before login is worthless after it.
-pub async fn log_in(holder_id: i64) -> Result<(), AppError> {
+/// Starts a fresh session for the account: a new id, so a session id planted
+/// before sign-in is worthless after it. One role per session: a holder
+/// never inherits a staff sign-in left in this browser, nor the reverse.
+pub async fn sign_in(account: Account) -> Result<(), AppError> {
     let session = session().await?;
+    let epoch = state().store.session_epoch(account).await.map_err(internal("session epoch"))?.unwrap_or(0);
     session.cycle_id().await.map_err(internal("session cycle"))?;
-    // One role per session: a holder never inherits a staff sign-in left in this browser.
-    session.remove::<i64>(STAFF_KEY).await.map_err(internal("session write"))?;
+    let (key, other, id) = match account {
+        Account::Holder(id) => (HOLDER_KEY, STAFF_KEY, id),
+        Account::Staff(id) => (STAFF_KEY, HOLDER_KEY, id),
+    };
+    session.remove::<i64>(other).await.map_err(internal("session write"))?;
     session.insert(SIGNED_IN_AT, crate::store::now_unix()).await.map_err(internal("session write"))?;
-    session.insert(HOLDER_KEY, holder_id).await.map_err(internal("session write"))
+    session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))?;
+    session.insert(key, id).await.map_err(internal("session write"))
 }
 
-/// Starts a fresh session for a staff member (see [`log_in`]).
-pub async fn staff_log_in(staff_id: i64) -> Result<(), AppError> {
+/// Keeps this session signed in after its account's epoch moved on (the
+/// session that changed the password or ended the others), under a new id.
+pub async fn keep_after_epoch_change(epoch: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(internal("session cycle"))?;
-    session.remove::<i64>(HOLDER_KEY).await.map_err(internal("session write"))?;
-    session.insert(SIGNED_IN_AT, crate::store::now_unix()).await.map_err(internal("session write"))?;
-    session.insert(STAFF_KEY, staff_id).await.map_err(internal("session write"))
+    session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))
+}
+
+/// The account this session is signed in as, holder or staff.
+pub async fn current_account() -> Result<Account, AppError> {
+    match holder_id().await {
+        Ok(id) => Ok(Account::Holder(id)),
+        Err(AppError::Unauthenticated) => {
+            let member = staff_of(&session().await?, &state()).await?.ok_or(AppError::Unauthenticated)?;
+            Ok(Account::Staff(member.id))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The signed-in staff member of a session, if any.
 pub async fn staff_of(session: &Session, state: &AppState) -> Result<Option<StaffMember>, AppError> {
     let Some(id) = session.get::<i64>(STAFF_KEY).await.map_err(internal("session read"))? else { return Ok(None) };
-    if too_old(session, state.settings.session_absolute_hours).await? {
+    if !still_valid(session, Account::Staff(id), state).await? {
         return Ok(None);
     }
     state.store.staff_member(id).await.map_err(internal("staff lookup"))

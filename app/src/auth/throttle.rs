@@ -1,6 +1,7 @@
 //! Throttling of what can be guessed or flooded (GCRA, the `governor`
 //! crate): logins per username and per address (holders and staff alike),
-//! and registrations per address. Over the limit a request is refused with
+//! registrations per address, and endorsement applications per holder
+//! (the quota caps copies; this caps the work a script can queue). Over the limit a request is refused with
 //! the seconds to wait (`AppError::RateLimited`) and the refusal is audited.
 
 use std::net::{IpAddr, Ipv4Addr};
@@ -14,6 +15,7 @@ pub struct Throttle {
     login_by_name: DefaultKeyedRateLimiter<String>,
     login_by_addr: DefaultKeyedRateLimiter<IpAddr>,
     registration_by_addr: DefaultKeyedRateLimiter<IpAddr>,
+    applications_by_holder: DefaultKeyedRateLimiter<i64>,
 }
 
 fn per_minute(n: u32) -> Quota {
@@ -29,6 +31,7 @@ impl Throttle {
             // An office or a campus shares one address: a larger budget.
             login_by_addr: RateLimiter::keyed(per_minute(n.saturating_mul(6))),
             registration_by_addr: RateLimiter::keyed(per_minute(settings.registrations_per_minute)),
+            applications_by_holder: RateLimiter::keyed(per_minute(settings.applications_per_minute)),
         }
     }
 
@@ -48,11 +51,19 @@ impl Throttle {
         self.registration_by_addr.check_key(&ip).map_err(|t| wait(&t, self.registration_by_addr.clock().now()))
     }
 
+    /// An endorsement application or retry by this holder.
+    pub fn application(&self, holder_id: i64) -> Result<(), u64> {
+        self.applications_by_holder
+            .check_key(&holder_id)
+            .map_err(|t| wait(&t, self.applications_by_holder.clock().now()))
+    }
+
     /// Forgets keys that have been quiet long enough.
     pub fn forget_quiet(&self) {
         self.login_by_name.retain_recent();
         self.login_by_addr.retain_recent();
         self.registration_by_addr.retain_recent();
+        self.applications_by_holder.retain_recent();
     }
 }
 
@@ -75,5 +86,13 @@ mod tests {
         let wait = t.login("zhangsan", addr).unwrap_err();
         assert!((1..=21).contains(&wait), "{wait}");
         assert!(t.login("lisi", addr).is_ok(), "another username");
+    }
+
+    #[test]
+    fn applications_are_counted_per_holder() {
+        let t = Throttle::new(&Settings { applications_per_minute: 2, ..Settings::default() });
+        assert!(t.application(1).is_ok() && t.application(1).is_ok());
+        assert!(t.application(1).is_err());
+        assert!(t.application(2).is_ok(), "another holder");
     }
 }

@@ -18,6 +18,8 @@ pub fn problem(locale: Locale, p: Problem) -> &'static str {
         Problem::PasswordTooWeak => td_string!(locale, errors.password_too_weak),
         Problem::PasswordContainsUsername => td_string!(locale, errors.password_contains_username),
         Problem::PasswordMismatch => td_string!(locale, errors.password_mismatch),
+        Problem::PasswordUnchanged => td_string!(locale, errors.password_unchanged),
+        Problem::CurrentPasswordWrong => td_string!(locale, errors.current_password_wrong),
         Problem::RealNameFormat => td_string!(locale, errors.real_name_format),
         Problem::RealNameUnprintable => td_string!(locale, errors.real_name_unprintable),
         Problem::IdTypeUnknown => td_string!(locale, errors.id_type_unknown),

@@ -151,6 +151,43 @@ fn normalize_email(raw: &str) -> Result<Option<String>, Problem> {
     }
 }
 
+/// Whose password and sessions are meant: a holder's or a staff member's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Account {
+    Holder(i64),
+    Staff(i64),
+}
+
+/// 修改密码 as submitted.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordChange {
+    pub current_password: String,
+    pub new_password: String,
+    pub new_password_confirm: String,
+}
+
+/// The new password's rules (those of registration, and not the current
+/// one again); the current password itself is checked against the stored hash.
+pub fn validate_password_change(change: &PasswordChange, username: &str) -> Result<(), Vec<FieldError>> {
+    let mut errors = Vec::new();
+    if change.current_password.is_empty() {
+        errors.push(FieldError { field: Field::CurrentPassword, problem: Problem::Required });
+    }
+    if let Err(problem) = check_password(&change.new_password, username) {
+        errors.push(FieldError { field: Field::Password, problem });
+    } else if change.new_password == change.current_password {
+        errors.push(FieldError { field: Field::Password, problem: Problem::PasswordUnchanged });
+    }
+    if change.new_password != change.new_password_confirm {
+        errors.push(FieldError { field: Field::PasswordConfirm, problem: Problem::PasswordMismatch });
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors)
+    }
+}
+
 /// Checks every field and reports every problem at once, so the holder can fix
 /// the whole form in one go.
 pub fn validate_registration(form: &RegistrationForm, today: Ymd) -> Result<Registration, Vec<FieldError>> {
@@ -255,6 +292,32 @@ mod tests {
         let mut form = good_form();
         form.id_type = "library_card".into();
         assert_eq!(problems(&form), vec![(Field::IdType, Problem::IdTypeUnknown)]);
+    }
+
+    #[test]
+    fn a_password_change_follows_the_registration_rules() {
+        let change = |current: &str, new: &str, confirm: &str| PasswordChange {
+            current_password: current.into(),
+            new_password: new.into(),
+            new_password_confirm: confirm.into(),
+        };
+        let problems = |c: &PasswordChange| -> Vec<(Field, Problem)> {
+            validate_password_change(c, "zhangsan").err().unwrap_or_default().iter().map(|e| (e.field, e.problem)).collect()
+        };
+        assert_eq!(problems(&change("Ecert#2026", "Better#2027", "Better#2027")), vec![]);
+        assert_eq!(
+            problems(&change("", "short", "other")),
+            vec![
+                (Field::CurrentPassword, Problem::Required),
+                (Field::Password, Problem::PasswordTooShort),
+                (Field::PasswordConfirm, Problem::PasswordMismatch)
+            ]
+        );
+        assert_eq!(problems(&change("Ecert#2026", "Ecert#2026", "Ecert#2026")), vec![(Field::Password, Problem::PasswordUnchanged)]);
+        assert_eq!(
+            problems(&change("Ecert#2026", "Zhangsan#2027", "Zhangsan#2027")),
+            vec![(Field::Password, Problem::PasswordContainsUsername)]
+        );
     }
 
     #[test]

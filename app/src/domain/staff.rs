@@ -166,6 +166,8 @@ impl AuditKind {
                 "staff_login_failed",
                 "cross_site_refused",
                 "throttled",
+                "password_changed",
+                "sessions_ended",
             ],
             AuditKind::Account => {
                 &["register", "terms_accepted", "staff_created", "seal_key_changed", "catalog_changed"]

@@ -1,5 +1,6 @@
 //! One file per page: the holder's journey, public verification, and the
 //! issuers' portal (admin/).
+pub mod account;
 pub mod admin;
 pub mod certificate_info;
 pub mod certificates;

@@ -38,6 +38,10 @@ pub enum AuditEvent {
     CrossSiteRefused,
     /// A login or registration refused for coming too often (subject: the username, if any).
     Throttled,
+    /// A password changed (every other session of the account ended).
+    PasswordChanged,
+    /// 退出其他设备: every other session of the account ended.
+    SessionsEnded,
 }
 
 impl AuditEvent {
@@ -65,6 +69,8 @@ impl AuditEvent {
             AuditEvent::StaffLoginSucceeded => "staff_login_succeeded",
             AuditEvent::StaffLoginFailed => "staff_login_failed",
             AuditEvent::SealKeyChanged => "seal_key_changed",
+            AuditEvent::PasswordChanged => "password_changed",
+            AuditEvent::SessionsEnded => "sessions_ended",
             AuditEvent::CatalogChanged => "catalog_changed",
             AuditEvent::CrossSiteRefused => "cross_site_refused",
             AuditEvent::Throttled => "throttled",
@@ -80,6 +86,17 @@ pub struct AuditEntry<'a> {
     pub subject: Option<&'a str>,
     pub client_addr: Option<&'a str>,
     pub detail: Option<&'a str>,
+}
+
+impl AuditEntry<'_> {
+    /// An entry whose actor is `account`.
+    pub fn by(account: crate::domain::account::Account) -> Self {
+        use crate::domain::account::Account;
+        match account {
+            Account::Holder(id) => AuditEntry { holder_id: Some(id), ..Default::default() },
+            Account::Staff(id) => AuditEntry { staff_id: Some(id), ..Default::default() },
+        }
+    }
 }
 
 impl Store {

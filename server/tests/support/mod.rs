@@ -26,12 +26,13 @@ pub async fn app() -> TestApp {
 }
 
 pub async fn app_with_workers(workers: server::worker::WorkerConfig) -> TestApp {
-    // Tests make many checks from one (unknown) address.
-    // Tests make many checks and logins from one (unknown) address.
+    // Tests make many checks, logins and applications from one (unknown) address;
+    // each limit itself is tested with its own settings.
     let generous = [
         ("ECERT_VERIFY_BURST", "1000"),
         ("ECERT_LOGIN_PER_MINUTE", "1000"),
         ("ECERT_REGISTRATIONS_PER_MINUTE", "1000"),
+        ("ECERT_APPLICATIONS_PER_MINUTE", "1000"),
     ];
     app_with(workers, &generous).await
 }

@@ -63,6 +63,7 @@ fn AdminNav(member: StaffMember) -> impl IntoView {
                     <li><A href="/admin/catalog">{t!(i18n, admin.nav_catalog)}</A></li>
                     <li><A href="/admin/keys">{t!(i18n, admin.nav_keys)}</A></li>
                 })}
+                <li><A href="/admin/account">{t!(i18n, admin.nav_account)}</A></li>
             </ul>
             <span class="user-name" data-testid="staff-name">{member.display_name.clone()}" · "{role}</span>
             <ActionForm action=logout>

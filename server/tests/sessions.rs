@@ -1,0 +1,122 @@
+//! 账户安全 through HTTP: changing the password and 退出其他设备 end every
+//! other session of the account (holder or staff) at once and keep the one
+//! that asked; bad changes change nothing; applications are throttled.
+
+mod support;
+
+use axum::http::StatusCode;
+use support::{app, ready_holder, Client, DEMO_PASSWORD};
+
+const NEW_PASSWORD: &str = "Renewed#2027";
+
+fn change(current: &'static str, new: &'static str, confirm: &'static str) -> [(&'static str, &'static str); 3] {
+    [("current_password", current), ("new_password", new), ("new_password_confirm", confirm)]
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_every_other_session_and_keeps_this_one() {
+    let app = app().await;
+    let mut laptop = ready_holder(&app, "zhangsan").await;
+    let mut phone = ready_holder(&app, "zhangsan").await;
+    let mut lisi = ready_holder(&app, "lisi").await;
+
+    // Wrong current password, weak or mismatched new one: refused, nothing changes.
+    let wrong = laptop.call("/api/change_password", &change("Wrong#2026x", NEW_PASSWORD, NEW_PASSWORD)).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", wrong.body);
+    assert!(wrong.body.contains("current_password_wrong"), "{}", wrong.body);
+    let weak = laptop.call("/api/change_password", &change(DEMO_PASSWORD, "password", "other")).await;
+    assert!(weak.body.contains("password_too_weak") && weak.body.contains("password_mismatch"), "{}", weak.body);
+    let same = laptop.call("/api/change_password", &change(DEMO_PASSWORD, DEMO_PASSWORD, DEMO_PASSWORD)).await;
+    assert!(same.body.contains("password_unchanged"), "{}", same.body);
+    assert_eq!(phone.call("/api/certificates", &[]).await.status, StatusCode::OK, "still signed in");
+
+    let changed = laptop.call("/api/change_password", &change(DEMO_PASSWORD, NEW_PASSWORD, NEW_PASSWORD)).await;
+    assert_eq!(changed.location.as_deref(), Some("/account?changed=1"), "{} {}", changed.status, changed.body);
+    assert!(!changed.set_cookies.is_empty(), "the session that changed it gets a new id");
+    assert_eq!(laptop.call("/api/certificates", &[]).await.status, StatusCode::OK, "this session stays");
+    assert_eq!(phone.call("/api/certificates", &[]).await.status, StatusCode::UNAUTHORIZED, "the other one ends");
+    assert_eq!(phone.get("/certificates").await.location.as_deref(), Some("/login"));
+    assert_eq!(lisi.call("/api/certificates", &[]).await.status, StatusCode::OK, "other holders are untouched");
+
+    let mut fresh = Client::new(&app);
+    assert_eq!(fresh.log_in("zhangsan", DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(fresh.log_in("zhangsan", NEW_PASSWORD).await.location.as_deref(), Some("/certificates"));
+
+    let events = app.store.recent_audit_events(30).await.unwrap();
+    assert_eq!(events.iter().filter(|(e, _, _)| e == "password_changed").count(), 1);
+    let failed = events.iter().filter(|(e, _, s)| e == "login_failed" && s.as_deref() == Some("zhangsan")).count();
+    assert_eq!(failed, 2, "the wrong current password and the old password at login");
+}
+
+#[tokio::test]
+async fn ending_other_sessions_keeps_only_this_one() {
+    let app = app().await;
+    let mut here = ready_holder(&app, "zhangsan").await;
+    let mut elsewhere = ready_holder(&app, "zhangsan").await;
+    let ended = here.call("/api/end_other_sessions", &[]).await;
+    assert_eq!(ended.location.as_deref(), Some("/account?ended=1"), "{} {}", ended.status, ended.body);
+    assert_eq!(here.call("/api/certificates", &[]).await.status, StatusCode::OK);
+    assert_eq!(elsewhere.call("/api/certificates", &[]).await.status, StatusCode::UNAUTHORIZED);
+    // Signing in again works as before: the password did not change.
+    let mut again = Client::new(&app);
+    assert_eq!(again.log_in("zhangsan", DEMO_PASSWORD).await.location.as_deref(), Some("/certificates"));
+    assert_eq!(here.call("/api/certificates", &[]).await.status, StatusCode::OK, "a new sign-in ends nothing");
+    // Anonymous callers have no sessions to end.
+    assert_eq!(Client::new(&app).call("/api/end_other_sessions", &[]).await.status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn staff_change_their_password_on_the_portal() {
+    let app = app().await;
+    let hash = app::auth::password::hash("Staff#2026pass");
+    app.store.create_staff("root", &hash, "甲", app::domain::staff::Role::Admin, None).await.unwrap();
+    let staff = || async {
+        let mut c = Client::new(&app);
+        let login = c.call("/api/staff_login", &[("username", "root"), ("password", "Staff#2026pass")]).await;
+        assert_eq!(login.location.as_deref(), Some("/admin"));
+        c
+    };
+    let (mut desk, mut other) = (staff().await, staff().await);
+    let changed = desk.call("/api/change_password", &change("Staff#2026pass", NEW_PASSWORD, NEW_PASSWORD)).await;
+    assert_eq!(changed.location.as_deref(), Some("/admin/account?changed=1"), "{}", changed.body);
+    assert_eq!(desk.get("/admin").await.status, StatusCode::OK);
+    assert_eq!(other.get("/admin").await.status, StatusCode::NOT_FOUND, "the other staff session ended");
+    let mut c = Client::new(&app);
+    let login = c.call("/api/staff_login", &[("username", "root"), ("password", NEW_PASSWORD)]).await;
+    assert_eq!(login.location.as_deref(), Some("/admin"));
+}
+
+#[tokio::test]
+async fn without_javascript_a_refused_change_comes_back_with_its_message_and_no_passwords() {
+    let app = app().await;
+    let mut c = ready_holder(&app, "zhangsan").await;
+    let form = c.submit("/api/change_password", &change("Wrong#2026x", NEW_PASSWORD, NEW_PASSWORD)).await;
+    assert_eq!(form.location.as_deref(), Some("/account"));
+    let page = c.get("/account").await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.body.contains("当前密码不正确"), "{}", page.body);
+    assert!(!page.body.contains("Wrong#2026x") && !page.body.contains(NEW_PASSWORD), "passwords are never echoed");
+    assert_eq!(Client::new(&app).get("/account").await.location.as_deref(), Some("/login"));
+}
+
+#[tokio::test]
+async fn applications_are_throttled_per_holder() {
+    let env = [("ECERT_APPLICATIONS_PER_MINUTE", "2"), ("ECERT_LOGIN_PER_MINUTE", "1000")];
+    let app = support::app_with(server::worker::WorkerConfig::new(1), &env).await;
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    let list = zhang.call("/api/certificates", &[]).await.json();
+    let id = list[0]["id"].as_i64().unwrap().to_string();
+    for key in ["k1", "k2"] {
+        let form = [("certificate_id", id.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", key)];
+        let applied = zhang.call("/api/apply_endorsement", &form).await;
+        assert_ne!(applied.status, StatusCode::TOO_MANY_REQUESTS, "{}", applied.body);
+    }
+    let form = [("certificate_id", id.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", "k3")];
+    let third = zhang.call("/api/apply_endorsement", &form).await;
+    assert_eq!(third.status, StatusCode::TOO_MANY_REQUESTS, "{}", third.body);
+    let mut lisi = ready_holder(&app, "lisi").await;
+    let theirs = lisi.call("/api/certificates", &[]).await.json();
+    let lid = theirs[0]["id"].as_i64().unwrap().to_string();
+    let form = [("certificate_id", lid.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", "k1")];
+    assert_ne!(lisi.call("/api/apply_endorsement", &form).await.status, StatusCode::TOO_MANY_REQUESTS);
+}
