@@ -33,6 +33,8 @@ use crate::pages::{
 };
 
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    script_policy();
     view! {
         <!DOCTYPE html>
         <html lang="zh-CN">
@@ -48,6 +50,28 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// A page runs only the scripts this response carries the nonce for (the
+/// hydration loader and the serialised resources; leptos_axum makes a new
+/// nonce per response) and what they load ('strict-dynamic': our module and
+/// its WASM); nothing inline from elsewhere, no eval, no plug-ins, no framing.
+#[cfg(feature = "ssr")]
+fn script_policy() {
+    use axum::http::{header, HeaderValue};
+    let (Some(nonce), Some(response)) = (leptos::nonce::use_nonce(), use_context::<leptos_axum::ResponseOptions>())
+    else {
+        return;
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'nonce-{nonce}' 'strict-dynamic' 'wasm-unsafe-eval'; \
+         style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+         form-action 'self'; frame-ancestors 'none'"
+    );
+    match HeaderValue::from_str(&policy) {
+        Ok(value) => response.insert_header(header::CONTENT_SECURITY_POLICY, value),
+        Err(e) => tracing::error!(%e, "content security policy header"),
     }
 }
 

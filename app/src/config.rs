@@ -48,6 +48,9 @@ pub struct Settings {
     pub registrations_per_minute: u32,
     /// Endorsement applications (and retries) per holder a minute.
     pub applications_per_minute: u32,
+    /// Reverse proxies (CIDR, e.g. "127.0.0.1/32") whose X-Forwarded-For is
+    /// believed for the client address; empty: the peer address is the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             login_per_minute: 5,
             registrations_per_minute: 5,
             applications_per_minute: 10,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -174,6 +178,14 @@ impl Settings {
         if let Some(v) = env("ECERT_APPLICATIONS_PER_MINUTE") {
             s.applications_per_minute = parsed("ECERT_APPLICATIONS_PER_MINUTE", v)?;
         }
+        if let Some(v) = env("ECERT_TRUSTED_PROXIES") {
+            s.trusted_proxies = v
+                .split(',')
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(|n| parsed("ECERT_TRUSTED_PROXIES", n.to_string()))
+                .collect::<Result<_, _>>()?;
+        }
         if s.verify_per_minute == 0 || s.verify_burst == 0 {
             return Err(ConfigError::Invalid("verify_per_minute and verify_burst must be at least 1".into()));
         }
@@ -212,6 +224,11 @@ mod tests {
         };
         let s = Settings::from_toml_and_env(text, env).unwrap();
         assert!(!s.seed_demo);
+        assert!(s.trusted_proxies.is_empty());
+        let proxies = |n: &str| (n == "ECERT_TRUSTED_PROXIES").then(|| "127.0.0.1/32, 10.0.0.0/8".to_string());
+        assert_eq!(Settings::from_toml_and_env(text, proxies).unwrap().trusted_proxies.len(), 2);
+        let listed = Settings::from_toml_and_env("[ecert]\ntrusted_proxies = [\"::1/128\"]\n", |_| None).unwrap();
+        assert_eq!(listed.trusted_proxies, vec!["::1/128".parse::<ipnet::IpNet>().unwrap()]);
         assert_eq!(s.database_url, "sqlite://other.db");
     }
 
@@ -219,6 +236,9 @@ mod tests {
     fn bad_values_are_named() {
         let err = Settings::from_toml_and_env("", |n| (n == "ECERT_COOKIE_SECURE").then(|| "yes".into())).unwrap_err();
         assert!(err.to_string().contains("ECERT_COOKIE_SECURE"), "{err}");
+        let err = Settings::from_toml_and_env("", |n| (n == "ECERT_TRUSTED_PROXIES").then(|| "10.0.0.1".into()))
+            .unwrap_err();
+        assert!(err.to_string().contains("ECERT_TRUSTED_PROXIES"), "a proxy needs its prefix length: {err}");
         let err = Settings::from_toml_and_env("[ecert]\ncolour = 1\n", |_| None).unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");
         let err = Settings::from_toml_and_env("[ecert]\nterms_version = \"1999\"\n", |_| None).unwrap_err();

@@ -60,7 +60,7 @@ pub async fn layer(State(limiter): State<VerifyLimiter>, request: Request, next:
         return next.run(request).await;
     }
     // Without connect info (in-process tests) every caller is one client.
-    let ip = app::auth::session::peer_ip(request.extensions()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+    let ip = app::auth::client_addr::of_request(request.extensions()).unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
     let Err(wait) = limiter.check(client_key(ip)) else { return next.run(request).await };
     let seconds = wait.as_secs() + 1;
     // Not the path: a result page's address is its access token.

@@ -41,6 +41,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
         .layer(crate::security::catch_panics())
         .layer(middleware::from_fn_with_state(limiter, crate::rate_limit::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::security::client_address))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -3,8 +3,10 @@
 //! * [`headers`]: no framing, no MIME sniffing, no Referer leaving the site
 //!   (a verification result's address is its access token), a restrictive
 //!   policy for objects, base URIs and form targets, and HSTS when the
-//!   service is configured for HTTPS. Scripts are left to the defaults: the
-//!   hydration script is inline.
+//!   service is configured for HTTPS. A page sets its own, stricter policy
+//!   with its script nonce (`app::app::shell`); this one covers the rest.
+//! * [`client_address`]: who the client is, once per request (behind a
+//!   trusted proxy, from X-Forwarded-For: `app::auth::client_addr`).
 //! * [`catch_panics`]: a handler that panics answers a plain 500 page (no
 //!   panic text), the panic is logged, and the server keeps serving.
 //! * [`same_origin`]: a POST, PUT, PATCH or DELETE from a browser must come
@@ -42,6 +44,15 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
     response
 }
 
+pub async fn client_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    use app::auth::client_addr::{of_request, resolve, ClientIp};
+    if let Some(peer) = of_request(request.extensions()) {
+        let client = resolve(peer, request.headers(), &state.settings.trusted_proxies);
+        request.extensions_mut().insert(ClientIp(client));
+    }
+    next.run(request).await
+}
+
 pub fn catch_panics() -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {
     tower_http::catch_panic::CatchPanicLayer::custom(panic_response as fn(Box<dyn std::any::Any + Send>) -> Response)
 }
@@ -65,7 +76,7 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
         return next.run(request).await;
     }
     let path = request.uri().path().to_string();
-    let addr = app::auth::session::peer_ip(request.extensions()).map(|ip| ip.to_string());
+    let addr = app::auth::client_addr::of_request(request.extensions()).map(|ip| ip.to_string());
     tracing::warn!(path, addr = addr.as_deref().unwrap_or(""), "cross-site request refused");
     let entry = AuditEntry { subject: Some(&path), client_addr: addr.as_deref(), ..Default::default() };
     if let Err(e) = state.store.audit(AuditEvent::CrossSiteRefused, entry).await {

@@ -37,7 +37,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(app::auth::session::peer_ip(&parts.extensions).map(|ip| ip.to_string())))
+        Ok(ClientAddr(app::auth::client_addr::of_request(&parts.extensions).map(|ip| ip.to_string())))
     }
 }
 

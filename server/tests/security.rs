@@ -15,8 +15,21 @@ async fn pages_carry_the_security_headers() {
     assert_eq!(page.header("x-frame-options"), "DENY");
     assert_eq!(page.header("x-content-type-options"), "nosniff");
     assert_eq!(page.header("referrer-policy"), "same-origin");
-    assert!(page.header("content-security-policy").contains("frame-ancestors 'none'"));
+    let policy = page.header("content-security-policy");
+    assert!(policy.contains("frame-ancestors 'none'") && policy.contains("object-src 'none'"), "{policy}");
     assert_eq!(page.header("strict-transport-security"), "", "only when configured for HTTPS");
+
+    // Scripts: only those carrying this response's nonce, and what they load.
+    let nonce = policy.split("'nonce-").nth(1).and_then(|rest| rest.split('\'').next()).expect(policy);
+    assert!(nonce.len() >= 22, "128 bits: {nonce}");
+    assert!(policy.contains("'strict-dynamic'") && policy.contains("'wasm-unsafe-eval'"), "{policy}");
+    assert!(!policy.contains("unsafe-inline") && !policy.contains("'unsafe-eval'"), "{policy}");
+    // (An empty `<script></script>` runs nothing, and browsers skip it before any policy check.)
+    let scripts = page.body.matches("<script").count() - page.body.matches("<script></script>").count();
+    assert!(scripts > 0);
+    assert_eq!(page.body.matches(&format!("nonce=\"{nonce}\"")).count(), scripts, "every script has the nonce");
+    let again = Client::new(&app).get("/login").await;
+    assert!(!again.header("content-security-policy").contains(nonce), "a new nonce for every response");
 }
 
 #[tokio::test]
@@ -90,4 +103,28 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
     tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
     assert_eq!(c.call("/api/certificates", &[]).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(c.get("/certificates").await.location.as_deref(), Some("/login"));
+}
+
+/// Behind a trusted proxy each client has its own verification budget; a
+/// client talking to us directly cannot borrow others' by sending the header.
+#[tokio::test]
+async fn clients_behind_a_trusted_proxy_are_told_apart_and_others_cannot_pose_as_them() {
+    use axum::extract::ConnectInfo;
+    use std::net::SocketAddr;
+    let env = [("ECERT_TRUSTED_PROXIES", "127.0.0.1/32"), ("ECERT_VERIFY_BURST", "1"), ("ECERT_VERIFY_PER_MINUTE", "1")];
+    let app = support::app_with(server::worker::WorkerConfig::new(1), &env).await;
+    let mut c = Client::new(&app);
+    let check = |peer: &str, forwarded: &str| {
+        let mut r = Request::get("/api/v1/verify/endorsement/E000000000000000").body(Body::empty()).unwrap();
+        r.headers_mut().insert("x-forwarded-for", forwarded.parse().unwrap());
+        r.extensions_mut().insert(ConnectInfo(peer.parse::<SocketAddr>().unwrap()));
+        r
+    };
+    let first = c.send(check("127.0.0.1:50000", "198.51.100.1")).await.status;
+    assert_ne!(first, StatusCode::TOO_MANY_REQUESTS);
+    assert_ne!(c.send(check("127.0.0.1:50001", "198.51.100.2")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(c.send(check("127.0.0.1:50002", "198.51.100.1")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    // Direct clients: the header is ignored, the peer address counts.
+    assert_ne!(c.send(check("203.0.113.9:40000", "198.51.100.3")).await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(c.send(check("203.0.113.9:40001", "198.51.100.4")).await.status, StatusCode::TOO_MANY_REQUESTS);
 }

@@ -1,4 +1,5 @@
 //! Who is calling: passwords, the session, and the client's address.
+pub mod client_addr;
 pub mod password;
 pub mod session;
 pub mod throttle;

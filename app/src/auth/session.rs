@@ -3,16 +3,12 @@
 //! no-JavaScript form fallback (errors and entered values carried across
 //! the redirect in the session, never in the URL).
 
-use std::net::SocketAddr;
-
-use axum::{
-    extract::ConnectInfo,
-    http::{header, request::Parts},
-};
+use axum::http::{header, request::Parts};
 use leptos::prelude::*;
 use tower_sessions::Session;
 
 use crate::api::FormFlash;
+use crate::auth::client_addr::of_request;
 use crate::domain::account::Account;
 use crate::domain::staff::StaffMember;
 use crate::error::{internal, AppError};
@@ -142,9 +138,9 @@ pub async fn log_out() -> Result<(), AppError> {
     session().await?.flush().await.map_err(internal("session flush"))
 }
 
-/// The peer address as the server saw it (behind a proxy: the proxy's).
+/// The client's address (behind a trusted proxy: from X-Forwarded-For).
 pub fn client_addr() -> Option<String> {
-    use_context::<Parts>().and_then(|parts| peer_ip(&parts.extensions)).map(|ip| ip.to_string())
+    use_context::<Parts>().and_then(|parts| of_request(&parts.extensions)).map(|ip| ip.to_string())
 }
 
 /// Refuses with `RateLimited` (and an audit entry) when `limit` says wait.
@@ -158,12 +154,7 @@ pub async fn throttled(limit: Result<(), u64>, subject: &str) -> Result<(), AppE
 
 /// The client's address as an IP, for the throttles.
 pub fn client_ip() -> Option<std::net::IpAddr> {
-    use_context::<Parts>().and_then(|parts| peer_ip(&parts.extensions))
-}
-
-/// The peer address of a request, if the server was started with connect info.
-pub fn peer_ip(extensions: &axum::http::Extensions) -> Option<std::net::IpAddr> {
-    extensions.get::<ConnectInfo<SocketAddr>>().map(|ci| ci.0.ip())
+    use_context::<Parts>().and_then(|parts| of_request(&parts.extensions))
 }
 
 /// A browser submitting a `<form>` without JavaScript asks for HTML back;
