@@ -83,11 +83,10 @@ async fn generate(state: &AppState, config: &WorkerConfig, owner: &str, job: Job
     let outcome = make_copy(state, &job).await;
     let store = &state.store;
     let result = match outcome {
-        Ok((number, holder_id, pdf)) => match store.finish_job(&job, owner, &pdf, now_unix()).await {
+        Ok((number, pdf)) => match store.finish_job(&job, owner, &pdf, now_unix()).await {
             Ok(true) => {
                 tracing::info!(endorsement = %number, bytes = pdf.len(), ms = started.elapsed().as_millis() as u64, "endorsed copy ready");
-                let entry = AuditEntry { holder_id, subject: Some(&number), ..Default::default() };
-                store.audit(AuditEvent::EndorsementReady, entry).await
+                Ok(())
             }
             Ok(false) => {
                 tracing::warn!(endorsement = %number, "lease lost before the copy was stored; another worker has it");
@@ -119,7 +118,7 @@ async fn generate(state: &AppState, config: &WorkerConfig, owner: &str, job: Job
 }
 
 /// The signed copy, or why not (kept for operators; holders see "failed").
-async fn make_copy(state: &AppState, job: &Job) -> Result<(String, Option<i64>, Vec<u8>), String> {
+async fn make_copy(state: &AppState, job: &Job) -> Result<(String, Vec<u8>), String> {
     let facts = match state.store.endorsement_facts(job.endorsement_id).await {
         Ok(Some(facts)) => facts,
         Ok(None) => return Err("endorsement disappeared".into()),
@@ -127,13 +126,12 @@ async fn make_copy(state: &AppState, job: &Job) -> Result<(String, Option<i64>, 
     };
     let generator = state.generator.clone();
     let number = facts.number.clone();
-    let holder_id = facts.holder_id;
     let made_at = now_unix();
     let pdf = tokio::task::spawn_blocking(move || generator.endorsed_copy(&facts, made_at))
         .await
         .map_err(|e| format!("generator task: {e}"))?
         .map_err(|e| e.to_string())?;
-    Ok((number, Some(holder_id), pdf))
+    Ok((number, pdf))
 }
 
 /// Ends jobs abandoned too often, deletes the files of expired copies and

@@ -120,8 +120,9 @@ impl Store {
         .await?)
     }
 
-    /// Stores the signed file (and its digest, see `issued_file`) and marks the endorsement ready, if `owner`
-    /// still holds the lease. Returns whether it did.
+    /// Stores the signed file (and its digest, see `issued_file`), marks the endorsement ready and writes
+    /// the `endorsement_ready` audit entry (its subject: the endorsement number), all in one transaction,
+    /// if `owner` still holds the lease. Returns whether it did. A crash leaves all or none of it.
     pub async fn finish_job(&self, job: &Job, owner: &str, pdf: &[u8], now: i64) -> Result<bool> {
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let updated = sqlx::query(
@@ -154,6 +155,12 @@ impl Store {
         .bind(job.endorsement_id)
         .execute(&mut *tx)
         .await?;
+        let (number, holder_id): (String, i64) = sqlx::query_as("SELECT number, holder_id FROM endorsements WHERE id = ?")
+            .bind(job.endorsement_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        let entry = super::AuditEntry { holder_id: Some(holder_id), subject: Some(&number), ..Default::default() };
+        super::audit::insert(&mut *tx, super::AuditEvent::EndorsementReady, &entry, now).await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -265,6 +272,10 @@ mod tests {
         assert!(!store.finish_job(&job, "w1", b"%PDF-old", 170).await.unwrap());
         assert!(store.finish_job(&again, "w2", b"%PDF-new", 171).await.unwrap());
         assert!(!store.finish_job(&again, "w2", b"%PDF-twice", 172).await.unwrap());
+        let events = store.recent_audit_events(10).await.unwrap();
+        let ready: Vec<_> = events.iter().filter(|(e, _, _)| e == "endorsement_ready").collect();
+        assert_eq!(ready.len(), 1, "audited once, with the file: {events:?}");
+        assert_eq!((ready[0].1, ready[0].2.as_deref()), (Some(holder), Some(facts.number.as_str())));
         let file = store.endorsement_file(holder, ids[0]).await.unwrap().unwrap();
         assert_eq!((file.status, file.pdf.as_deref()), (EndorsementStatus::Ready, Some(&b"%PDF-new"[..])));
         assert_eq!(store.pending_jobs().await.unwrap(), 0);
