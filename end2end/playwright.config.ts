@@ -35,8 +35,10 @@ export default defineConfig({
     screenshot: "only-on-failure",
   },
   projects: [
-    { name: "js", use: { ...chromium, javaScriptEnabled: true } },
-    { name: "nojs", use: { ...chromium, javaScriptEnabled: false } },
+    { name: "js", use: { ...chromium, javaScriptEnabled: true }, testIgnore: /reliability\// },
+    { name: "nojs", use: { ...chromium, javaScriptEnabled: false }, testIgnore: /reliability\// },
+    // Crash recovery and the soak: each runs its own release server process, once.
+    { name: "reliability", testMatch: /reliability\/.*\.spec\.ts/ },
   ],
   webServer: {
     // The portal's administrator is made the way an operator makes one.

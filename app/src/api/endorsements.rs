@@ -88,6 +88,7 @@ pub async fn apply_endorsement(
     if let Err(e) = crate::auth::session::throttled(state.throttle.application(holder), &certificate_id.to_string()).await {
         return Err(fail_form(&page, APPLY_FORM, e, values).await);
     }
+    let addr = client_addr();
     let application = NewApplication {
         holder_id: holder,
         certificate_id,
@@ -97,9 +98,9 @@ pub async fn apply_endorsement(
         today: today_shanghai(),
         now: crate::store::now_unix(),
         random: rand::random(),
+        client_addr: addr.as_deref(),
     };
     let outcome = state.store.apply_endorsement(&application).await.map_err(internal("apply endorsement"))?;
-    let addr = client_addr();
     let audit = |event, detail: String| {
         let store = state.store.clone();
         let addr = addr.clone();
@@ -117,7 +118,6 @@ pub async fn apply_endorsement(
     match outcome {
         Applied::Created(view) => {
             state.jobs.notify_waiters();
-            audit(AuditEvent::EndorsementApplied, format!("{} days={days} scenario={scenario}", view.number)).await?;
             back_to(&page);
             Ok(view)
         }

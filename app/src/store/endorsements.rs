@@ -23,6 +23,8 @@ pub struct NewApplication<'a> {
     pub now: i64,
     /// Source of the number's random part.
     pub random: u64,
+    /// For the `endorsement_applied` audit entry, written with the endorsement.
+    pub client_addr: Option<&'a str>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -168,6 +170,17 @@ impl Store {
         .await?;
         let row: ViewRow =
             sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.id = ?")).bind(id).fetch_one(&mut *tx).await?;
+        // In the same transaction: a crash keeps both the endorsement and its entry, or neither.
+        let detail = format!("{number} days={} scenario={}", a.days, a.scenario_code);
+        let subject = a.certificate_id.to_string();
+        let entry = super::AuditEntry {
+            holder_id: Some(a.holder_id),
+            subject: Some(&subject),
+            client_addr: a.client_addr,
+            detail: Some(&detail),
+            staff_id: None,
+        };
+        super::audit::insert(&mut *tx, super::AuditEvent::EndorsementApplied, &entry, a.now).await?;
         tx.commit().await?;
         Ok(Applied::Created(row.into_view(a.today)?))
     }
@@ -415,6 +428,7 @@ mod tests {
             today: d(today),
             now: 1_800_000_000,
             random: key.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
+            client_addr: None,
         }
     }
 

@@ -245,6 +245,7 @@ mod tests {
                 today: Ymd::parse_iso("2026-11-25").unwrap(),
                 now: 100,
                 random: i as u64,
+                client_addr: None,
             };
             let Applied::Created(view) = store.apply_endorsement(&a).await.unwrap() else { panic!() };
             let id = view.id;
