@@ -9,9 +9,10 @@ cd "$(dirname "$0")/.."
 say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages: Chromium for the browser tests, CJK fonts for pages and PDFs,
-# poppler (pdfsig, pdftotext, pdftoppm), zbar (zbarimg) and openssl (cms -verify) to check PDFs independently.
+# poppler (pdfsig, pdftotext, pdftoppm), zbar (zbarimg) and openssl (cms -verify) to check PDFs independently,
+# sqlite3 for the crash and soak tests to read the database independently of the server.
 missing=()
-for pkg in chromium fonts-noto-cjk poppler-utils zbar-tools openssl; do
+for pkg in chromium fonts-noto-cjk poppler-utils zbar-tools openssl sqlite3; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then

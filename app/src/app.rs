@@ -124,8 +124,13 @@ pub fn App() -> impl IntoView {
     }
 }
 
+/// The title is a plain string, not a closure over the locale signal:
+/// leptos_meta reads a closure only after the page has rendered, when under
+/// load the request's reactive owner may already be disposed (the soak test
+/// saw that panic in 0.4 % of pages). The locale changes only with a full
+/// page load (/locale/…), so nothing is lost.
 #[component]
 fn AppTitle() -> impl IntoView {
-    let i18n = use_i18n();
-    view! { <Title text=move || t_string!(i18n, app_name)/> }
+    let title = td_string!(use_i18n().get_locale_untracked(), app_name).to_string();
+    view! { <Title text=title/> }
 }

@@ -60,9 +60,7 @@ pub async fn change_password(
     }
     let (current, stored) = (change.current_password, creds.password_hash);
     let matches = current.len() <= crate::api::accounts::MAX_PASSWORD_BYTES
-        && tokio::task::spawn_blocking(move || password::verify(&current, &stored))
-            .await
-            .map_err(internal("verify task"))?;
+        && password::verify_off_thread(current, stored).await.map_err(internal("verify task"))?;
     let addr = client_addr();
     let entry = AuditEntry { subject: Some(&creds.username), client_addr: addr.as_deref(), ..AuditEntry::by(account) };
     if !matches {
@@ -74,8 +72,7 @@ pub async fn change_password(
         state.store.audit(event, failed).await.map_err(internal("audit"))?;
         return Err(fail(AppError::field(Field::CurrentPassword, Problem::CurrentPasswordWrong)).await);
     }
-    let new = change.new_password;
-    let hash = tokio::task::spawn_blocking(move || password::hash(&new)).await.map_err(internal("hash task"))?;
+    let hash = password::hash_off_thread(change.new_password).await.map_err(internal("hash task"))?;
     let epoch = state.store.set_password(account, &hash).await.map_err(internal("set password"))?;
     keep_after_epoch_change(epoch).await?;
     state.store.audit(AuditEvent::PasswordChanged, entry).await.map_err(internal("audit"))?;

@@ -78,8 +78,7 @@ pub async fn register(
         return Err(fail(AppError::Invalid(taken)).await);
     }
 
-    let plain = reg.password.clone();
-    let hash = tokio::task::spawn_blocking(move || password::hash(&plain)).await.map_err(internal("hash task"))?;
+    let hash = password::hash_off_thread(reg.password.clone()).await.map_err(internal("hash task"))?;
     let created = store
         .create_holder(&NewHolder {
             username: &reg.username,
@@ -142,9 +141,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     };
     // Verify against a decoy when the user is unknown: same time, same answer.
     let stored = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
-        .await
-        .map_err(internal("verify task"))?;
+    let matches = password::verify_off_thread(password, stored).await.map_err(internal("verify task"))?;
     let addr = client_addr();
     let subject: String = name.chars().take(64).collect();
     let holder = match (found, matches) {

@@ -43,9 +43,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
         state.store.staff_login(&name).await.map_err(internal("staff lookup"))?
     };
     let stored = found.as_ref().map(|f| f.1.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
-    let matches = tokio::task::spawn_blocking(move || password::verify(&password, &stored))
-        .await
-        .map_err(internal("verify task"))?;
+    let matches = password::verify_off_thread(password, stored).await.map_err(internal("verify task"))?;
     let addr = client_addr();
     let subject: String = name.chars().take(64).collect();
     let (event, staff_id) = match (found, matches) {

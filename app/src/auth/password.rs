@@ -1,6 +1,9 @@
 //! Password hashing with Argon2id (RustCrypto `argon2`), at the crate's
 //! defaults: m = 19 MiB, t = 2, p = 1 — the OWASP minimum for Argon2id.
-//! Hashing takes tens of milliseconds, so callers run it off the async threads.
+//! Hashing takes tens of milliseconds and 19 MiB, so the server runs it off
+//! the async threads through [`hash_off_thread`] / [`verify_off_thread`], at
+//! most one per core at a time: a flood of logins queues instead of taking
+//! the machine's memory (see also the allocator setting in `server::main`).
 
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -21,6 +24,25 @@ pub fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .map(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         .unwrap_or(false)
+}
+
+/// At most one hash per core at a time, whatever the number of requests.
+fn permits() -> &'static tokio::sync::Semaphore {
+    static PERMITS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    PERMITS.get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(1, |n| n.get())))
+}
+
+async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, tokio::task::JoinError> {
+    let _permit = permits().acquire().await.expect("the semaphore is never closed");
+    tokio::task::spawn_blocking(work).await
+}
+
+pub async fn hash_off_thread(password: String) -> Result<String, tokio::task::JoinError> {
+    off_thread(move || hash(&password)).await
+}
+
+pub async fn verify_off_thread(password: String, stored: String) -> Result<bool, tokio::task::JoinError> {
+    off_thread(move || verify(&password, &stored)).await
 }
 
 /// A real hash to verify against when the username does not exist, so that

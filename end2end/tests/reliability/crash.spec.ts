@@ -6,12 +6,14 @@
 // quota counted as before the crash.
 
 import { expect, test } from "@playwright/test";
-import { certificatesCsv, newHolder, pool, Server, Session, sleep, writeFile } from "./fixture";
+import { certificatesCsv, killAll, newHolder, pool, Server, Session, sleep, writeFile } from "./fixture";
 
 const HOLDERS = 100;
 // Per holder: three on the first certificate (its whole quota), two on the second.
 const PLAN = [0, 0, 0, 1, 1];
 const TOTAL = HOLDERS * PLAN.length;
+
+test.afterEach(killAll);
 
 test("kill -9 while generating: every endorsement ends ready exactly once", async () => {
   test.setTimeout(300_000);

@@ -14,6 +14,13 @@ const SERVER = path.join(ROOT, "target/release/server");
 export const PASSWORD = "Reliab#2026";
 export const TERMS = "2026-11";
 
+const running = new Set<Server>();
+
+/** Kills every server a test started (afterEach: a failed test leaves none behind). */
+export async function killAll() {
+  for (const server of [...running]) await server.kill9();
+}
+
 export class Server {
   private proc: ChildProcess | null = null;
   private exited: Promise<void> = Promise.resolve();
@@ -58,6 +65,7 @@ export class Server {
   async start(extra: Record<string, string> = {}) {
     const proc = spawn(SERVER, ["serve"], { cwd: ROOT, env: this.environment(extra), stdio: ["ignore", "ignore", "pipe"] });
     this.proc = proc;
+    running.add(this);
     const log = fs.createWriteStream(path.join(this.dataDir, "server.log"), { flags: "a" });
     proc.stderr?.pipe(log);
     this.exited = new Promise((resolve) => proc.once("exit", () => resolve()));
@@ -84,12 +92,14 @@ export class Server {
     this.proc?.kill("SIGKILL");
     await this.exited;
     this.proc = null;
+    running.delete(this);
   }
 
   async stop() {
     this.proc?.kill("SIGTERM");
     await this.exited;
     this.proc = null;
+    running.delete(this);
   }
 
   /** Resident memory of the server process, in KiB. */

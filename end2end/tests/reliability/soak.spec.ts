@@ -9,15 +9,17 @@
 import { expect, test } from "@playwright/test";
 import fs from "node:fs";
 import path from "node:path";
-import { certificatesCsv, newHolder, pool, Server, Session, sleep, writeFile } from "./fixture";
+import { certificatesCsv, killAll, newHolder, pool, Server, Session, sleep, writeFile } from "./fixture";
 
 const SESSIONS = 200;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
 // Resident memory bounds (MiB): the whole run, and growth over its second half.
-const MAX_RSS_MIB = 512;
-const MAX_SECOND_HALF_GROWTH_MIB = 48;
+const MAX_RSS_MIB = 256;
+const MAX_SECOND_HALF_GROWTH_MIB = 32;
 
 type Sample = { route: string; ms: number; ok: boolean; status: number };
+
+test.afterEach(killAll);
 
 test("200 sessions for two minutes: no errors, bounded memory", async () => {
   test.setTimeout((SECONDS + 180) * 1000);
