@@ -55,11 +55,16 @@ pub fn normalize_id_number(id_type: IdType, raw: &str, today: Ymd) -> Result<Str
     if number.is_empty() {
         return Err(Problem::Required);
     }
+    // Every kind is ASCII letters and digits; checking that first also keeps
+    // the byte slicing below on character boundaries (the fuzz test found
+    // "香港…" as a permit number panicking here).
+    if !number.chars().all(|c| c.is_ascii_alphanumeric()) {
+        return Err(Problem::IdNumberFormat);
+    }
     match id_type {
         IdType::ResidentId => check_resident_id(&number, today)?,
         IdType::Passport => {
-            let ok = (5..=20).contains(&number.len()) && number.chars().all(|c| c.is_ascii_alphanumeric());
-            if !ok {
+            if !(5..=20).contains(&number.len()) {
                 return Err(Problem::IdNumberFormat);
             }
         }
@@ -192,6 +197,11 @@ mod tests {
         assert_eq!(resident("X10105194912310021"), Err(Problem::IdNumberFormat));
         // 15-digit first-generation numbers are no longer accepted.
         assert_eq!(resident("110105491231002"), Err(Problem::IdNumberFormat));
+        // Found by the fuzz test: non-ASCII first characters panicked the permit checks.
+        for id_type in IdType::ALL {
+            assert_eq!(normalize_id_number(id_type, "香港12345678", TODAY), Err(Problem::IdNumberFormat));
+            assert_eq!(normalize_id_number(id_type, "é", TODAY), Err(Problem::IdNumberFormat));
+        }
     }
 
     fn with_check(first17: &str) -> String {
