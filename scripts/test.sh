@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
 
-echo "== cargo tests"
+echo "== cargo tests (the fuzz targets among them: fuzz/, FUZZ_CASES per target)"
+cargo test -p fuzz
 cargo test -p app --features ssr
 # One test at a time: each test builds its own router and runtime, and Leptos'
 # process-wide reactive state shared by parallel test runtimes can stall a
