@@ -37,6 +37,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(crate::error_status::layer))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::security::audit_refusals))
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::same_origin))
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::headers))
         .layer(crate::security::catch_panics())

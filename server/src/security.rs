@@ -7,6 +7,9 @@
 //!   with its script nonce (`app::app::shell`); this one covers the rest.
 //! * [`client_address`]: who the client is, once per request (behind a
 //!   trusted proxy, from X-Forwarded-For: `app::auth::client_addr`).
+//! * [`audit_refusals`]: a "not found" or "sign in" answer to a holder's
+//!   or the portal's function or page is an access refusal, audited with
+//!   who asked (as the session claims) and what.
 //! * [`catch_panics`]: a handler that panics answers a plain 500 page (no
 //!   panic text), the panic is logged, and the server keeps serving.
 //! * [`same_origin`]: a POST, PUT, PATCH or DELETE from a browser must come
@@ -51,6 +54,35 @@ pub async fn client_address(State(state): State<AppState>, mut request: Request,
         request.extensions_mut().insert(ClientIp(client));
     }
     next.run(request).await
+}
+
+pub async fn audit_refusals(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let path = request.uri().path();
+    // A wrong password at sign-in is audited as a failed login instead.
+    let sign_in = matches!(path, "/api/login" | "/api/staff_login");
+    let guarded = (path.starts_with("/api/") && !path.starts_with("/api/v1/") && !sign_in)
+        || path == "/admin"
+        || path.starts_with("/admin/")
+        || path.starts_with("/certificates/");
+    if !guarded {
+        return next.run(request).await;
+    }
+    let subject: String = request.uri().to_string().chars().take(200).collect();
+    let session = request.extensions().get::<tower_sessions::Session>().cloned();
+    let addr = app::auth::client_addr::of_request(request.extensions()).map(|ip| ip.to_string());
+    let response = next.run(request).await;
+    if matches!(response.status(), StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED) {
+        let (holder_id, staff_id) = match &session {
+            Some(session) => app::auth::session::claimed_ids(session).await,
+            None => (None, None),
+        };
+        let entry =
+            AuditEntry { holder_id, staff_id, subject: Some(&subject), client_addr: addr.as_deref(), detail: None };
+        if let Err(e) = state.store.audit(AuditEvent::AccessRefused, entry).await {
+            tracing::error!(error = %e, "audit");
+        }
+    }
+    response
 }
 
 pub fn catch_panics() -> tower_http::catch_panic::CatchPanicLayer<fn(Box<dyn std::any::Any + Send>) -> Response> {

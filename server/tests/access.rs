@@ -95,6 +95,18 @@ async fn what_is_not_yours_is_not_found_and_stays_unchanged() {
         assert_eq!(nobody.call(path, &form).await.status, StatusCode::NOT_FOUND, "anonymous on {path}");
     }
     assert_eq!(snapshot(&app).await, before, "nothing changed");
+
+    // Each refusal is in the audit log with who asked.
+    let events = app.store.recent_audit_events(1000).await.unwrap();
+    let refused = |path: &str, by_holder: bool| {
+        events.iter().any(|(e, holder, subject)| {
+            e == "access_refused" && holder.is_some() == by_holder && subject.as_deref().is_some_and(|s| s.starts_with(path))
+        })
+    };
+    for path in posts.iter().map(|(p, _)| p.to_string()).chain(gets).chain(pages) {
+        assert!(refused(&path, true), "another holder on {path} is audited");
+    }
+    assert!(refused("/api/rotate_seal_key", true) && refused("/api/rotate_seal_key", false), "holder and visitor on the portal");
 }
 
 #[tokio::test]

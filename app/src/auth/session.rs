@@ -109,6 +109,14 @@ pub async fn current_account() -> Result<Account, AppError> {
     }
 }
 
+/// The holder and staff ids a session names, unchecked: for audit entries
+/// about the request, never for access decisions.
+pub async fn claimed_ids(session: &Session) -> (Option<i64>, Option<i64>) {
+    let holder = session.get::<i64>(HOLDER_KEY).await.ok().flatten();
+    let staff = session.get::<i64>(STAFF_KEY).await.ok().flatten();
+    (holder, staff)
+}
+
 /// The signed-in staff member of a session, if any.
 pub async fn staff_of(session: &Session, state: &AppState) -> Result<Option<StaffMember>, AppError> {
     let Some(id) = session.get::<i64>(STAFF_KEY).await.map_err(internal("session read"))? else { return Ok(None) };

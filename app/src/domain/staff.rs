@@ -168,6 +168,7 @@ impl AuditKind {
                 "throttled",
                 "password_changed",
                 "sessions_ended",
+                "access_refused",
             ],
             AuditKind::Account => {
                 &["register", "terms_accepted", "staff_created", "seal_key_changed", "catalog_changed"]

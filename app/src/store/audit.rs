@@ -42,6 +42,9 @@ pub enum AuditEvent {
     PasswordChanged,
     /// 退出其他设备: every other session of the account ended.
     SessionsEnded,
+    /// A request for something the caller may not see or do: answered "not
+    /// found" or "sign in" (subject: the path).
+    AccessRefused,
 }
 
 impl AuditEvent {
@@ -71,6 +74,7 @@ impl AuditEvent {
             AuditEvent::SealKeyChanged => "seal_key_changed",
             AuditEvent::PasswordChanged => "password_changed",
             AuditEvent::SessionsEnded => "sessions_ended",
+            AuditEvent::AccessRefused => "access_refused",
             AuditEvent::CatalogChanged => "catalog_changed",
             AuditEvent::CrossSiteRefused => "cross_site_refused",
             AuditEvent::Throttled => "throttled",
