@@ -50,6 +50,10 @@ test("change password: the other browser is signed out, this one stays", async (
   await page.getByTestId("change-password-submit").click();
   await expect(page).toHaveURL(/\/account\?changed=1$/);
   await expect(page.getByTestId("password-changed")).toContainText("密码已修改");
+  // 最近登录记录: the change, the wrong current password, both sign-ins.
+  const kinds = await page.getByTestId("sign-in").evaluateAll((rows) => rows.map((r) => r.getAttribute("data-kind")));
+  expect(kinds).toEqual(["PasswordChanged", "Failed", "SignedIn", "SignedIn"]);
+  await expect(page.getByTestId("sign-ins")).toContainText("密码错误");
 
   await open(otherPage, info, "/certificates");
   await expect(otherPage).toHaveURL(/\/login$/);

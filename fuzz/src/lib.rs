@@ -4,7 +4,8 @@
 //! each (bit flips, byte and token insertions, deletions, truncation,
 //! duplication, splicing two entries), plus some wholly random bytes.
 //! `FUZZ_CASES` sets the cases per target (default 1,000); proptest shrinks
-//! a failing input and saves it under `proptest-regressions/` to be rerun.
+//! a failing input and saves it in a `<target file>.proptest-regressions`
+//! file beside the target, rerun first from then on (commit it).
 
 use std::path::{Path, PathBuf};
 

@@ -7,9 +7,9 @@
 //!   with its script nonce (`app::app::shell`); this one covers the rest.
 //! * [`client_address`]: who the client is, once per request (behind a
 //!   trusted proxy, from X-Forwarded-For: `app::auth::client_addr`).
-//! * [`audit_refusals`]: a "not found" or "sign in" answer to a holder's
-//!   or the portal's function or page is an access refusal, audited with
-//!   who asked (as the session claims) and what.
+//! * [`audit_refusals`]: a "not found" or "sign in" answer to a signed-in
+//!   caller of a holder's or the portal's function or page is an access
+//!   refusal, audited with who asked (as the session claims) and the path.
 //! * [`catch_panics`]: a handler that panics answers a plain 500 page (no
 //!   panic text), the panic is logged, and the server keeps serving.
 //! * [`same_origin`]: a POST, PUT, PATCH or DELETE from a browser must come
@@ -50,16 +50,17 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
 pub async fn client_address(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
     use app::auth::client_addr::{of_request, resolve, ClientIp};
     if let Some(peer) = of_request(request.extensions()) {
-        let client = resolve(peer, request.headers(), &state.settings.trusted_proxies);
+        // A dual-stack listener sees IPv4 peers as ::ffff:a.b.c.d.
+        let client = resolve(peer.to_canonical(), request.headers(), &state.settings.trusted_proxies);
         request.extensions_mut().insert(ClientIp(client));
     }
     next.run(request).await
 }
 
 pub async fn audit_refusals(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let path = request.uri().path();
+    let path = request.uri().path().to_string();
     // A wrong password at sign-in is audited as a failed login instead.
-    let sign_in = matches!(path, "/api/login" | "/api/staff_login");
+    let sign_in = matches!(path.as_str(), "/api/login" | "/api/staff_login");
     let guarded = (path.starts_with("/api/") && !path.starts_with("/api/v1/") && !sign_in)
         || path == "/admin"
         || path.starts_with("/admin/")
@@ -67,20 +68,27 @@ pub async fn audit_refusals(State(state): State<AppState>, request: Request, nex
     if !guarded {
         return next.run(request).await;
     }
-    let subject: String = request.uri().to_string().chars().take(200).collect();
     let session = request.extensions().get::<tower_sessions::Session>().cloned();
     let addr = app::auth::client_addr::of_request(request.extensions()).map(|ip| ip.to_string());
     let response = next.run(request).await;
-    if matches!(response.status(), StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED) {
-        let (holder_id, staff_id) = match &session {
-            Some(session) => app::auth::session::claimed_ids(session).await,
-            None => (None, None),
-        };
-        let entry =
-            AuditEntry { holder_id, staff_id, subject: Some(&subject), client_addr: addr.as_deref(), detail: None };
-        if let Err(e) = state.store.audit(AuditEvent::AccessRefused, entry).await {
-            tracing::error!(error = %e, "audit");
-        }
+    if !matches!(response.status(), StatusCode::NOT_FOUND | StatusCode::UNAUTHORIZED) {
+        return response;
+    }
+    let (holder_id, staff_id) = match &session {
+        Some(session) => app::auth::session::claimed_ids(session).await,
+        None => (None, None),
+    };
+    // Only refusals to someone signed in are audited: anyone can send
+    // anonymous requests by the thousand, and they would bury the entries
+    // that matter (and contend for the database's write lock).
+    if holder_id.is_none() && staff_id.is_none() {
+        tracing::debug!(path, addr = addr.as_deref().unwrap_or(""), "refused an anonymous request");
+        return response;
+    }
+    let subject: String = path.chars().take(200).collect();
+    let entry = AuditEntry { holder_id, staff_id, subject: Some(&subject), client_addr: addr.as_deref(), detail: None };
+    if let Err(e) = state.store.audit(AuditEvent::AccessRefused, entry).await {
+        tracing::error!(error = %e, "audit");
     }
     response
 }

@@ -26,9 +26,10 @@ const ROUTES: &[(&str, Method)] = &[
     ("/admin/audit.csv", Method::GET),
     ("/locale/en", Method::GET),
 ];
-/// These end the caller's session: fuzzed only for visitors, so the other
-/// roles keep theirs (their inputs are decoded the same way).
-const SESSION_ENDING: &[&str] = &["logout", "staff_logout", "end_other_sessions", "change_password"];
+/// These end or replace the caller's session: fuzzed only for visitors, so
+/// the other roles keep theirs (their inputs are decoded the same way).
+const SESSION_ENDING: &[&str] =
+    &["login", "staff_login", "logout", "staff_logout", "end_other_sessions", "change_password"];
 const CONTENT_TYPES: &[&str] = &[
     "application/x-www-form-urlencoded",
     "application/json",

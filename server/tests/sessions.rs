@@ -42,6 +42,14 @@ async fn changing_the_password_ends_every_other_session_and_keeps_this_one() {
     assert_eq!(fresh.log_in("zhangsan", DEMO_PASSWORD).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(fresh.log_in("zhangsan", NEW_PASSWORD).await.location.as_deref(), Some("/certificates"));
 
+    // 最近登录记录, newest first: this login, the old password tried, the change, the wrong current password…
+    let overview = fresh.call("/api/account_security", &[]).await.json();
+    assert_eq!(overview[0], "zhangsan");
+    let kinds: Vec<&str> = overview[1].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(&kinds[..4], ["signed_in", "failed", "password_changed", "failed"], "{overview}");
+    let lisi_kinds = lisi.call("/api/account_security", &[]).await.json();
+    assert!(lisi_kinds[1].as_array().unwrap().iter().all(|e| e["kind"] == "signed_in"), "only lisi's own");
+
     let events = app.store.recent_audit_events(30).await.unwrap();
     assert_eq!(events.iter().filter(|(e, _, _)| e == "password_changed").count(), 1);
     let failed = events.iter().filter(|(e, _, s)| e == "login_failed" && s.as_deref() == Some("zhangsan")).count();

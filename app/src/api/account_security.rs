@@ -4,6 +4,7 @@
 
 use leptos::prelude::*;
 
+use crate::domain::account::SignInEvent;
 use crate::error::AppError;
 
 pub const PASSWORD_FORM: &str = "password_change";
@@ -17,13 +18,19 @@ fn page_of(account: crate::domain::account::Account) -> &'static str {
     }
 }
 
-/// The username of the signed-in account, for the page.
-#[server(endpoint = "account_username")]
-pub async fn account_username() -> Result<String, AppError> {
+/// Sign-ins listed on the page.
+pub const SIGN_INS_SHOWN: i64 = 10;
+
+/// The signed-in account's username and its latest sign-ins, for the page.
+#[server(endpoint = "account_security")]
+pub async fn account_overview() -> Result<(String, Vec<SignInEvent>), AppError> {
     use crate::auth::session::{current_account, state};
-    let account = current_account().await?;
-    let creds = state().store.credentials(account).await.map_err(crate::error::internal("credentials"))?;
-    Ok(creds.ok_or(AppError::Unauthenticated)?.username)
+    use crate::error::internal;
+    let account = current_account().await?.account;
+    let store = state().store;
+    let username = store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?.username;
+    let events = store.recent_sign_ins(account, &username, SIGN_INS_SHOWN).await.map_err(internal("sign-ins"))?;
+    Ok((username, events))
 }
 
 #[server(endpoint = "change_password")]
@@ -34,33 +41,29 @@ pub async fn change_password(
 ) -> Result<(), AppError> {
     use crate::auth::{
         password,
-        session::{client_addr, client_ip, current_account, fail_form, keep_after_epoch_change, state, throttled},
+        session::{client_addr, current_account, fail_form, keep_after_epoch_change, log_out, state},
     };
     use crate::domain::account::{validate_password_change, Account, PasswordChange};
     use crate::error::{internal, Field, Problem};
     use crate::store::{AuditEntry, AuditEvent};
 
-    let account = current_account().await?;
+    let signed_in = current_account().await?;
+    let account = signed_in.account;
     let page = page_of(account);
     // Passwords are never carried back to the form.
     let fail = |err| fail_form(page, PASSWORD_FORM, err, Vec::new());
     let state = state();
     let creds = state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
-    // The current password can be guessed here as at login: same budget.
-    let throttle_key = match account {
-        Account::Holder(_) => creds.username.clone(),
-        Account::Staff(_) => format!("staff:{}", creds.username),
-    };
-    if let Err(e) = throttled(state.throttle.login(&throttle_key, client_ip()), &creds.username).await {
+    if let Err(e) = throttle(account, &creds.username).await {
         return Err(fail(e).await);
     }
     let change = PasswordChange { current_password, new_password, new_password_confirm };
     if let Err(errors) = validate_password_change(&change, &creds.username) {
         return Err(fail(AppError::Invalid(errors)).await);
     }
-    let (current, stored) = (change.current_password, creds.password_hash);
+    let (current, verified_hash) = (change.current_password, creds.password_hash);
     let matches = current.len() <= crate::api::accounts::MAX_PASSWORD_BYTES
-        && password::verify_off_thread(current, stored).await.map_err(internal("verify task"))?;
+        && password::verify_off_thread(current, verified_hash.clone()).await.map_err(internal("verify task"))?;
     let addr = client_addr();
     let entry = AuditEntry { subject: Some(&creds.username), client_addr: addr.as_deref(), ..AuditEntry::by(account) };
     if !matches {
@@ -73,9 +76,17 @@ pub async fn change_password(
         return Err(fail(AppError::field(Field::CurrentPassword, Problem::CurrentPasswordWrong)).await);
     }
     let hash = password::hash_off_thread(change.new_password).await.map_err(internal("hash task"))?;
-    let epoch = state.store.set_password(account, &hash).await.map_err(internal("set password"))?;
+    let changed = state
+        .store
+        .set_password(account, signed_in.epoch, &verified_hash, &hash, &entry)
+        .await
+        .map_err(internal("set password"))?;
+    let Some(epoch) = changed else {
+        // Another change or 退出其他设备 came first: this session is over too.
+        log_out().await?;
+        return Err(AppError::Unauthenticated);
+    };
     keep_after_epoch_change(epoch).await?;
-    state.store.audit(AuditEvent::PasswordChanged, entry).await.map_err(internal("audit"))?;
     leptos_axum::redirect(&format!("{page}?changed=1"));
     Ok(())
 }
@@ -83,17 +94,37 @@ pub async fn change_password(
 /// 退出其他设备: every other session of this account ends now.
 #[server(endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<(), AppError> {
-    use crate::auth::session::{client_addr, current_account, keep_after_epoch_change, state};
+    use crate::auth::session::{client_addr, current_account, keep_after_epoch_change, log_out, state};
     use crate::error::internal;
-    use crate::store::{AuditEntry, AuditEvent};
+    use crate::store::AuditEntry;
 
-    let account = current_account().await?;
+    let signed_in = current_account().await?;
+    let account = signed_in.account;
     let state = state();
-    let epoch = state.store.end_sessions(account).await.map_err(internal("end sessions"))?;
-    keep_after_epoch_change(epoch).await?;
+    let creds = state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
+    throttle(account, &creds.username).await?;
     let addr = client_addr();
     let entry = AuditEntry { client_addr: addr.as_deref(), ..AuditEntry::by(account) };
-    state.store.audit(AuditEvent::SessionsEnded, entry).await.map_err(internal("audit"))?;
+    let ended = state.store.end_sessions(account, signed_in.epoch, &entry).await.map_err(internal("end sessions"))?;
+    let Some(epoch) = ended else {
+        // The account's sessions were ended meanwhile, this one with them.
+        log_out().await?;
+        return Err(AppError::Unauthenticated);
+    };
+    keep_after_epoch_change(epoch).await?;
     leptos_axum::redirect(&format!("{}?ended=1", page_of(account)));
     Ok(())
+}
+
+/// Both share the account's login budget: a stolen session cannot hammer
+/// them, and guessing the current password costs what guessing at login does.
+#[cfg(feature = "ssr")]
+async fn throttle(account: crate::domain::account::Account, username: &str) -> Result<(), AppError> {
+    use crate::auth::session::{client_ip, state, throttled};
+    use crate::domain::account::Account;
+    let key = match account {
+        Account::Holder(_) => username.to_string(),
+        Account::Staff(_) => crate::auth::throttle::staff_login_key(username),
+    };
+    throttled(state().throttle.login(&key, client_ip()), username).await
 }

@@ -144,8 +144,8 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let matches = password::verify_off_thread(password, stored).await.map_err(internal("verify task"))?;
     let addr = client_addr();
     let subject: String = name.chars().take(64).collect();
-    let holder = match (found, matches) {
-        (Some(f), true) => f.id,
+    let (holder, epoch) = match (found, matches) {
+        (Some(f), true) => (f.id, f.session_epoch),
         _ => {
             state
                 .store
@@ -158,7 +158,7 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
             return Err(fail_form("/login", "login", AppError::InvalidCredentials, vec![("username", username)]).await);
         }
     };
-    sign_in(crate::domain::account::Account::Holder(holder)).await?;
+    sign_in(crate::domain::account::Account::Holder(holder), epoch).await?;
     state
         .store
         .audit(

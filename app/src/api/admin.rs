@@ -33,7 +33,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
 
     let state = state();
     let name = normalize_username(&username);
-    let limit = state.throttle.login(&format!("staff:{name}"), crate::auth::session::client_ip());
+    let limit = state.throttle.login(&crate::auth::throttle::staff_login_key(&name), crate::auth::session::client_ip());
     if let Err(e) = crate::auth::session::throttled(limit, &name.chars().take(64).collect::<String>()).await {
         return Err(fail_form("/admin/login", STAFF_LOGIN_FORM, e, vec![("username", username)]).await);
     }
@@ -47,16 +47,21 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
     let addr = client_addr();
     let subject: String = name.chars().take(64).collect();
     let (event, staff_id) = match (found, matches) {
-        (Some((id, _)), true) => (AuditEvent::StaffLoginSucceeded, Some(id)),
+        (Some((id, _, epoch)), true) => (AuditEvent::StaffLoginSucceeded, Some((id, epoch))),
         _ => (AuditEvent::StaffLoginFailed, None),
     };
-    let entry = AuditEntry { staff_id, subject: Some(&subject), client_addr: addr.as_deref(), ..Default::default() };
+    let entry = AuditEntry {
+        staff_id: staff_id.map(|(id, _)| id),
+        subject: Some(&subject),
+        client_addr: addr.as_deref(),
+        ..Default::default()
+    };
     state.store.audit(event, entry).await.map_err(internal("audit"))?;
-    let Some(id) = staff_id else {
+    let Some((id, epoch)) = staff_id else {
         let values = vec![("username", username)];
         return Err(fail_form("/admin/login", STAFF_LOGIN_FORM, AppError::InvalidCredentials, values).await);
     };
-    sign_in(crate::domain::account::Account::Staff(id)).await?;
+    sign_in(crate::domain::account::Account::Staff(id), epoch).await?;
     leptos_axum::redirect("/admin");
     Ok(())
 }

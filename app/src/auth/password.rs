@@ -33,8 +33,14 @@ fn permits() -> &'static tokio::sync::Semaphore {
 }
 
 async fn off_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, tokio::task::JoinError> {
-    let _permit = permits().acquire().await.expect("the semaphore is never closed");
-    tokio::task::spawn_blocking(work).await
+    let permit = permits().acquire().await.expect("the semaphore is never closed");
+    // The permit goes with the work: a request dropped mid-hash (a client
+    // hanging up) does not free its slot before the hash is done.
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await
 }
 
 pub async fn hash_off_thread(password: String) -> Result<String, tokio::task::JoinError> {

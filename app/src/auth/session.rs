@@ -75,9 +75,9 @@ pub async fn require_holder() -> Result<i64, AppError> {
 /// Starts a fresh session for the account: a new id, so a session id planted
 /// before sign-in is worthless after it. One role per session: a holder
 /// never inherits a staff sign-in left in this browser, nor the reverse.
-pub async fn sign_in(account: Account) -> Result<(), AppError> {
+/// `epoch` is the account's session epoch read with the password hash.
+pub async fn sign_in(account: Account, epoch: i64) -> Result<(), AppError> {
     let session = session().await?;
-    let epoch = state().store.session_epoch(account).await.map_err(internal("session epoch"))?.unwrap_or(0);
     session.cycle_id().await.map_err(internal("session cycle"))?;
     let (key, other, id) = match account {
         Account::Holder(id) => (HOLDER_KEY, STAFF_KEY, id),
@@ -97,16 +97,25 @@ pub async fn keep_after_epoch_change(epoch: i64) -> Result<(), AppError> {
     session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))
 }
 
+/// A valid sign-in: the account and the session epoch it holds.
+#[derive(Debug, Clone, Copy)]
+pub struct SignedIn {
+    pub account: Account,
+    pub epoch: i64,
+}
+
 /// The account this session is signed in as, holder or staff.
-pub async fn current_account() -> Result<Account, AppError> {
-    match holder_id().await {
-        Ok(id) => Ok(Account::Holder(id)),
+pub async fn current_account() -> Result<SignedIn, AppError> {
+    let account = match holder_id().await {
+        Ok(id) => Account::Holder(id),
         Err(AppError::Unauthenticated) => {
             let member = staff_of(&session().await?, &state()).await?.ok_or(AppError::Unauthenticated)?;
-            Ok(Account::Staff(member.id))
+            Account::Staff(member.id)
         }
-        Err(e) => Err(e),
-    }
+        Err(e) => return Err(e),
+    };
+    let epoch = session().await?.get::<i64>(EPOCH_KEY).await.map_err(internal("session read"))?;
+    Ok(SignedIn { account, epoch: epoch.ok_or(AppError::Unauthenticated)? })
 }
 
 /// The holder and staff ids a session names, unchecked: for audit entries

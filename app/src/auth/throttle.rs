@@ -18,6 +18,12 @@ pub struct Throttle {
     applications_by_holder: DefaultKeyedRateLimiter<i64>,
 }
 
+/// The login throttle's key of a staff username: staff and holders may share
+/// a username without sharing a budget.
+pub fn staff_login_key(username: &str) -> String {
+    format!("staff:{username}")
+}
+
 fn per_minute(n: u32) -> Quota {
     let n = NonZeroU32::new(n).unwrap_or(NonZeroU32::MIN);
     Quota::per_minute(n).allow_burst(n)

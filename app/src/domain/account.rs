@@ -158,6 +158,25 @@ pub enum Account {
     Staff(i64),
 }
 
+/// One line of 最近登录记录 on 账户安全.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignInEvent {
+    /// `YYYY-MM-DD HH:MM`, Asia/Shanghai.
+    pub at: String,
+    pub kind: SignInKind,
+    pub client_addr: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SignInKind {
+    SignedIn,
+    /// A wrong password for this username (at login or when changing it).
+    Failed,
+    PasswordChanged,
+    OtherSessionsEnded,
+}
+
 /// 修改密码 as submitted.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PasswordChange {

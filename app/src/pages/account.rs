@@ -4,16 +4,17 @@
 use leptos::{html::Form, prelude::*};
 use leptos_router::hooks::use_query_map;
 
-use crate::api::account_security::{account_username, ChangePassword, EndOtherSessions, PASSWORD_FORM};
+use crate::api::account_security::{account_overview, ChangePassword, EndOtherSessions, PASSWORD_FORM};
 use crate::api::accounts::take_form_flash;
 use crate::components::fields::{field_problem, submission_error, FormError, TextField};
 use crate::components::gate::ErrorView;
-use crate::domain::account::PASSWORD_MAX;
+use crate::domain::account::{SignInEvent, SignInKind, PASSWORD_MAX};
 use crate::error::Field;
 use crate::i18n::*;
 use crate::pages::admin::StaffGate;
 
-/// /account: a signed-in holder's (anyone else is sent to log in).
+/// /account: the signed-in account's (a holder's, or staff who open it
+/// outside the portal); a visitor is sent to log in.
 #[component]
 pub fn AccountPage() -> impl IntoView {
     view! { <AccountSecurity/> }
@@ -28,10 +29,15 @@ pub fn StaffAccountPage() -> impl IntoView {
 #[component]
 fn AccountSecurity() -> impl IntoView {
     let i18n = use_i18n();
-    let username = Resource::new(|| (), |_| account_username());
     let flash = Resource::new(|| (), |_| take_form_flash(PASSWORD_FORM.into()));
     let change = ServerAction::<ChangePassword>::new();
     let end_sessions = ServerAction::<EndOtherSessions>::new();
+    // Read again after a change or 退出其他设备 went through, so the history
+    // shows it (a refused attempt leaves the page, and what was typed, alone).
+    let succeeded = move || {
+        change.value().with(|v| matches!(v, Some(Ok(_)))) || end_sessions.value().with(|v| matches!(v, Some(Ok(_))))
+    };
+    let overview = Resource::new(succeeded, |_| account_overview());
     let query = use_query_map();
     let notice = move |key: &str| query.read().get(key).is_some();
     // Passwords never stay in the form, whether the change went through or not.
@@ -53,17 +59,22 @@ fn AccountSecurity() -> impl IntoView {
             <Show when=move || notice("ended")>
                 <p class="notice success" role="status" data-testid="sessions-ended">{t!(i18n, account.ended)}</p>
             </Show>
-            <Suspense fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
+            <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
-                    let name = match username.await {
-                        Ok(name) => name,
-                        Err(error) => return view! { <ErrorView error/> }.into_any(),
-                    };
+                    match overview.await {
+                        Ok((name, _)) => view! {
+                            <p class="lead">{t!(i18n, account.username)}": "<strong data-testid="account-username">{name}</strong></p>
+                        }.into_any(),
+                        Err(error) => view! { <ErrorView error/> }.into_any(),
+                    }
+                })}
+            </Transition>
+            <h2>{t!(i18n, account.password_title)}</h2>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
                     let error = submission_error(change.value(), flash.map(|f| f.error));
                     view! {
-                        <p class="lead">{t!(i18n, account.username)}": "<strong data-testid="account-username">{name}</strong></p>
-                        <h2>{t!(i18n, account.password_title)}</h2>
                         <FormError error/>
                         <ActionForm action=change node_ref=form>
                             <TextField label=move || t_string!(i18n, account.current_password) name="current_password"
@@ -82,16 +93,54 @@ fn AccountSecurity() -> impl IntoView {
                                 {move || if change.pending().get() { t_string!(i18n, account.submitting) } else { t_string!(i18n, account.submit) }}
                             </button>
                         </ActionForm>
-                        <h2>{t!(i18n, account.sessions_title)}</h2>
-                        <p>{t!(i18n, account.sessions_lead)}</p>
-                        <ActionForm action=end_sessions>
-                            <button type="submit" class="button" disabled=move || end_sessions.pending().get()
-                                data-testid="end-sessions-submit">{t!(i18n, account.end_sessions)}</button>
-                        </ActionForm>
                     }
-                    .into_any()
                 })}
             </Suspense>
+            <h2>{t!(i18n, account.sessions_title)}</h2>
+            <p>{t!(i18n, account.sessions_lead)}</p>
+            <ActionForm action=end_sessions>
+                <button type="submit" class="button" disabled=move || end_sessions.pending().get()
+                    data-testid="end-sessions-submit">{t!(i18n, account.end_sessions)}</button>
+            </ActionForm>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    overview.await.ok().map(|(_, events)| view! { <SignIns events/> })
+                })}
+            </Transition>
         </section>
+    }
+}
+
+/// 最近登录记录: so a holder notices a sign-in or attempt that was not theirs.
+#[component]
+fn SignIns(events: Vec<SignInEvent>) -> impl IntoView {
+    let i18n = use_i18n();
+    let kind = move |k: SignInKind| match k {
+        SignInKind::SignedIn => t_string!(i18n, account.kind_signed_in),
+        SignInKind::Failed => t_string!(i18n, account.kind_failed),
+        SignInKind::PasswordChanged => t_string!(i18n, account.kind_password_changed),
+        SignInKind::OtherSessionsEnded => t_string!(i18n, account.kind_sessions_ended),
+    };
+    view! {
+        <h2>{t!(i18n, account.history_title)}</h2>
+        <p>{t!(i18n, account.history_lead)}</p>
+        <table class="table" data-testid="sign-ins">
+            <thead>
+                <tr>
+                    <th scope="col">{t!(i18n, account.history_at)}</th>
+                    <th scope="col">{t!(i18n, account.history_event)}</th>
+                    <th scope="col">{t!(i18n, account.history_addr)}</th>
+                </tr>
+            </thead>
+            <tbody>
+                {events.into_iter().map(|e| view! {
+                    <tr data-testid="sign-in" data-kind=format!("{:?}", e.kind)>
+                        <td>{e.at}</td>
+                        <td>{move || kind(e.kind)}</td>
+                        <td>{e.client_addr.unwrap_or_default()}</td>
+                    </tr>
+                }).collect_view()}
+            </tbody>
+        </table>
     }
 }

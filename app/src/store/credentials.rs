@@ -2,9 +2,9 @@
 //! honoured only while its account keeps the epoch it signed in with, so
 //! moving the epoch on ends every other session at once (see `auth::session`).
 
-use crate::domain::account::Account;
+use crate::domain::account::{Account, SignInEvent, SignInKind};
 
-use super::{Result, Store};
+use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
 
 fn table(account: Account) -> (&'static str, i64) {
     match account {
@@ -21,6 +21,42 @@ pub struct Credentials {
 }
 
 impl Store {
+    /// The account's latest sign-ins, failed ones (filed under its username)
+    /// included, password changes and 退出其他设备; newest first.
+    pub async fn recent_sign_ins(&self, account: Account, username: &str, limit: i64) -> Result<Vec<SignInEvent>> {
+        let (column, id, prefix) = match account {
+            Account::Holder(id) => ("holder_id", id, ""),
+            Account::Staff(id) => ("staff_id", id, "staff_"),
+        };
+        let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(&format!(
+            "SELECT at, event, client_addr FROM (
+                 SELECT id, at, event, client_addr FROM audit_log
+                  WHERE {column} = ? AND event IN ('{prefix}login_succeeded', 'password_changed', 'sessions_ended')
+                 UNION ALL
+                 SELECT id, at, event, client_addr FROM audit_log
+                  WHERE subject = ? AND event = '{prefix}login_failed'
+             ) ORDER BY id DESC LIMIT ?"
+        ))
+        .bind(id)
+        .bind(username)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(at, event, client_addr)| SignInEvent {
+                at: crate::clock::format_shanghai(at),
+                kind: match event.trim_start_matches("staff_") {
+                    "login_succeeded" => SignInKind::SignedIn,
+                    "password_changed" => SignInKind::PasswordChanged,
+                    "sessions_ended" => SignInKind::OtherSessionsEnded,
+                    _ => SignInKind::Failed,
+                },
+                client_addr,
+            })
+            .collect())
+    }
+
     /// The account's current session epoch; `None` if the account is gone.
     pub async fn session_epoch(&self, account: Account) -> Result<Option<i64>> {
         let (table, id) = table(account);
@@ -38,28 +74,55 @@ impl Store {
             .await?)
     }
 
-    /// Stores a new password hash and ends every session (the new epoch is
-    /// returned for the session that made the change).
-    pub async fn set_password(&self, account: Account, password_hash: &str) -> Result<i64> {
+    /// Stores a new password hash, ends every session of the account and
+    /// writes the `password_changed` entry, in one transaction — provided the
+    /// account still has the epoch of the asking session and the hash that was
+    /// verified (else `None`: a concurrent change or 退出其他设备 won, and the
+    /// asking session is itself no longer valid). Returns the new epoch.
+    pub async fn set_password(
+        &self,
+        account: Account,
+        expected_epoch: i64,
+        verified_hash: &str,
+        new_hash: &str,
+        audit: &AuditEntry<'_>,
+    ) -> Result<Option<i64>> {
         let (table, id) = table(account);
-        Ok(sqlx::query_scalar(&format!(
-            "UPDATE {table} SET password_hash = ?, session_epoch = session_epoch + 1 WHERE id = ? RETURNING session_epoch"
+        let mut tx = self.pool.begin().await?;
+        let epoch: Option<i64> = sqlx::query_scalar(&format!(
+            "UPDATE {table} SET password_hash = ?, session_epoch = session_epoch + 1
+             WHERE id = ? AND session_epoch = ? AND password_hash = ? RETURNING session_epoch"
         ))
-        .bind(password_hash)
+        .bind(new_hash)
         .bind(id)
-        .fetch_one(&self.pool)
-        .await?)
+        .bind(expected_epoch)
+        .bind(verified_hash)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if epoch.is_some() {
+            super::audit::insert(&mut *tx, AuditEvent::PasswordChanged, audit, now_unix()).await?;
+            tx.commit().await?;
+        }
+        Ok(epoch)
     }
 
-    /// Ends every session of the account; returns the new epoch.
-    pub async fn end_sessions(&self, account: Account) -> Result<i64> {
+    /// Ends every session of the account and writes the `sessions_ended`
+    /// entry, if it still has `expected_epoch` (see [`Store::set_password`]).
+    pub async fn end_sessions(&self, account: Account, expected_epoch: i64, audit: &AuditEntry<'_>) -> Result<Option<i64>> {
         let (table, id) = table(account);
-        Ok(sqlx::query_scalar(&format!(
-            "UPDATE {table} SET session_epoch = session_epoch + 1 WHERE id = ? RETURNING session_epoch"
+        let mut tx = self.pool.begin().await?;
+        let epoch: Option<i64> = sqlx::query_scalar(&format!(
+            "UPDATE {table} SET session_epoch = session_epoch + 1 WHERE id = ? AND session_epoch = ? RETURNING session_epoch"
         ))
         .bind(id)
-        .fetch_one(&self.pool)
-        .await?)
+        .bind(expected_epoch)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if epoch.is_some() {
+            super::audit::insert(&mut *tx, AuditEvent::SessionsEnded, audit, now_unix()).await?;
+            tx.commit().await?;
+        }
+        Ok(epoch)
     }
 }
 
@@ -74,11 +137,33 @@ mod tests {
         let id = holder(&store, "zhangsan", "110101199003070014").await;
         let account = Account::Holder(id);
         assert_eq!(store.session_epoch(account).await.unwrap(), Some(0));
-        assert_eq!(store.set_password(account, "$argon2id$new").await.unwrap(), 1);
+        let entry = AuditEntry::by(account);
+        let old = "$argon2id$placeholder";
+        assert_eq!(store.set_password(account, 0, old, "$argon2id$new", &entry).await.unwrap(), Some(1));
         let creds = store.credentials(account).await.unwrap().unwrap();
         assert_eq!((creds.username.as_str(), creds.password_hash.as_str()), ("zhangsan", "$argon2id$new"));
-        assert_eq!(store.end_sessions(account).await.unwrap(), 2);
+        // A change that raced another: an old epoch or an old hash changes nothing.
+        assert_eq!(store.set_password(account, 0, "$argon2id$new", "$argon2id$x", &entry).await.unwrap(), None);
+        assert_eq!(store.set_password(account, 1, old, "$argon2id$x", &entry).await.unwrap(), None);
+        assert_eq!(store.end_sessions(account, 0, &entry).await.unwrap(), None);
+        assert_eq!(store.end_sessions(account, 1, &entry).await.unwrap(), Some(2));
         assert_eq!(store.session_epoch(account).await.unwrap(), Some(2));
+        let events: Vec<String> = store.recent_audit_events(5).await.unwrap().into_iter().map(|e| e.0).collect();
+        assert_eq!(events, ["sessions_ended", "password_changed"], "audited once each, with the change");
+
+        // The account's history: its own events and failed logins under its name, not others'.
+        let failed = |name| AuditEntry { subject: Some(name), client_addr: Some("198.51.100.7"), ..Default::default() };
+        store.audit(AuditEvent::LoginFailed, failed("zhangsan")).await.unwrap();
+        store.audit(AuditEvent::LoginFailed, failed("lisi")).await.unwrap();
+        store.audit(AuditEvent::StaffLoginFailed, failed("zhangsan")).await.unwrap();
+        store.audit(AuditEvent::LoginSucceeded, AuditEntry::by(account)).await.unwrap();
+        let kinds: Vec<SignInKind> =
+            store.recent_sign_ins(account, "zhangsan", 10).await.unwrap().into_iter().map(|e| e.kind).collect();
+        assert_eq!(
+            kinds,
+            [SignInKind::SignedIn, SignInKind::Failed, SignInKind::OtherSessionsEnded, SignInKind::PasswordChanged]
+        );
+        assert_eq!(store.recent_sign_ins(account, "zhangsan", 1).await.unwrap().len(), 1);
         assert_eq!(store.session_epoch(Account::Staff(id)).await.unwrap(), None);
         assert_eq!(store.session_epoch(Account::Holder(id + 1)).await.unwrap(), None);
     }

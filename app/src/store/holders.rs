@@ -37,6 +37,9 @@ impl From<CreateHolderError> for StoreError {
 pub struct HolderLogin {
     pub id: i64,
     pub password_hash: String,
+    /// Read with the hash: a session signed in with this password gets this
+    /// epoch, so a change made while the password was being verified ends it.
+    pub session_epoch: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -98,7 +101,7 @@ impl Store {
     }
 
     pub async fn holder_login(&self, username: &str) -> Result<Option<HolderLogin>> {
-        Ok(sqlx::query_as("SELECT id, password_hash FROM holders WHERE username = ?")
+        Ok(sqlx::query_as("SELECT id, password_hash, session_epoch FROM holders WHERE username = ?")
             .bind(username)
             .fetch_optional(&self.pool)
             .await?)

@@ -75,9 +75,9 @@ impl Store {
         Ok(id)
     }
 
-    /// (id, password hash) of a staff username.
-    pub async fn staff_login(&self, username: &str) -> Result<Option<(i64, String)>> {
-        Ok(sqlx::query_as("SELECT id, password_hash FROM staff WHERE username = ?")
+    /// (id, password hash, session epoch) of a staff username (see `HolderLogin`).
+    pub async fn staff_login(&self, username: &str) -> Result<Option<(i64, String, i64)>> {
+        Ok(sqlx::query_as("SELECT id, password_hash, session_epoch FROM staff WHERE username = ?")
             .bind(username)
             .fetch_optional(&self.pool)
             .await?)

@@ -13,9 +13,10 @@ import { certificatesCsv, killAll, newHolder, pool, Server, Session, sleep, writ
 
 const SESSIONS = 200;
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 120);
-// Resident memory bounds (MiB): the whole run, and growth over its second half.
-const MAX_RSS_MIB = 256;
-const MAX_SECOND_HALF_GROWTH_MIB = 32;
+// Resident memory bounds (MiB): the whole run, and growth over its second
+// half (measured here: peak 84, growth 0.1; docs/security.md).
+const MAX_RSS_MIB = Number(process.env.SOAK_MAX_RSS_MIB ?? 256);
+const MAX_SECOND_HALF_GROWTH_MIB = Number(process.env.SOAK_MAX_GROWTH_MIB ?? 32);
 
 type Sample = { route: string; ms: number; ok: boolean; status: number };
 
@@ -98,7 +99,7 @@ test("200 sessions for two minutes: no errors, bounded memory", async () => {
   await Promise.all(holders.map((h, i) => session(h, i)));
   await sampler;
   // Copies applied for in the last moments are made within seconds.
-  for (let t = 0; t < 40 && server.sqlNumber("SELECT count(*) FROM endorsements WHERE status = 'generating'") > 0; t++) {
+  for (let t = 0; t < 120 && server.sqlNumber("SELECT count(*) FROM endorsements WHERE status = 'generating'") > 0; t++) {
     await sleep(250);
   }
   const lastMib = server.rssKiB() / 1024;
