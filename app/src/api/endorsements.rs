@@ -101,20 +101,6 @@ pub async fn apply_endorsement(
         client_addr: addr.as_deref(),
     };
     let outcome = state.store.apply_endorsement(&application).await.map_err(internal("apply endorsement"))?;
-    let audit = |event, detail: String| {
-        let store = state.store.clone();
-        let addr = addr.clone();
-        async move {
-            let entry = AuditEntry {
-                holder_id: Some(holder),
-                subject: Some(&certificate_id.to_string()),
-                client_addr: addr.as_deref(),
-                detail: Some(&detail),
-                staff_id: None,
-            };
-            store.audit(event, entry).await.map_err(internal("audit"))
-        }
-    };
     match outcome {
         Applied::Created(view) => {
             state.jobs.notify_waiters();
@@ -133,7 +119,15 @@ pub async fn apply_endorsement(
                     AppError::field(Field::Scenario, Problem::ScenarioUnavailable)
                 }
                 Rejection::Refused(refusal) => {
-                    audit(AuditEvent::EndorsementRefused, format!("{refusal:?}")).await?;
+                    let (subject, detail) = (certificate_id.to_string(), format!("{refusal:?}"));
+                    let entry = AuditEntry {
+                        holder_id: Some(holder),
+                        subject: Some(&subject),
+                        client_addr: addr.as_deref(),
+                        detail: Some(&detail),
+                        staff_id: None,
+                    };
+                    state.store.audit(AuditEvent::EndorsementRefused, entry).await.map_err(internal("audit"))?;
                     AppError::Refused(refusal)
                 }
             };
