@@ -13,9 +13,13 @@ cargo test -p app --features ssr
 # process-wide reactive state shared by parallel test runtimes can stall a
 # render (seen about 1 run in 10); one server process has one runtime.
 cargo test -p server -- --test-threads=1
+cargo test -p bench
+
 
 echo "== release build"
 cargo leptos build --release
+# The client's size budget (docs/performance.md).
+scripts/client-size.sh 300
 
 echo "== Playwright (end2end/)"
 cd end2end

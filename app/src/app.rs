@@ -43,7 +43,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
                 <AutoReload options=options.clone()/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -83,13 +83,6 @@ pub fn App() -> impl IntoView {
     // The language comes from the holder's choice (a cookie) or is zh-CN;
     // the browser's Accept-Language is deliberately not consulted.
     let no_accept_language = UseLocalesOptions::default().ssr_lang_header_getter(|| None);
-    // Effects run only in the browser: this marks the page as hydrated, for
-    // the end-to-end tests and for CSS that needs the WASM.
-    Effect::new(|_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    });
 
     view! {
         <I18nContextProvider ssr_lang_header_getter=no_accept_language>
@@ -123,6 +116,15 @@ pub fn App() -> impl IntoView {
                 </Layout>
             </Router>
         </I18nContextProvider>
+    }
+}
+
+/// Marks the page as hydrated once its islands run (for the end-to-end
+/// tests and for CSS that needs the WASM); called by the WASM entry point.
+#[cfg(feature = "hydrate")]
+pub fn mark_hydrated() {
+    if let Some(body) = document().body() {
+        let _ = body.set_attribute("data-hydrated", "");
     }
 }
 

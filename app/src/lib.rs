@@ -33,4 +33,6 @@ pub mod terms;
 #[cfg(feature = "ssr")]
 pub mod verify;
 
+#[cfg(feature = "hydrate")]
+pub use app::mark_hydrated;
 pub use app::{shell, App};

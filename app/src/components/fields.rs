@@ -2,6 +2,7 @@
 
 use leptos::{html::Input, prelude::*};
 
+use crate::components::island::page_locale;
 use crate::components::text;
 use crate::error::{AppError, Field, Problem};
 use crate::i18n::*;
@@ -82,12 +83,12 @@ pub fn TextField(
 /// The banner above a form after a failed submission.
 #[component]
 pub fn FormError(error: Signal<Option<AppError>>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = page_locale();
     move || {
         error.get().map(|e| {
             view! {
                 <div class="notice error" role="alert" data-testid="form-error">
-                    {move || text::error(i18n.get_locale(), &e)}
+                    {move || text::error(locale, &e)}
                 </div>
             }
         })

@@ -2,6 +2,7 @@
 pub mod certificate;
 pub mod fields;
 pub mod gate;
+pub mod island;
 pub mod layout;
 pub mod poll;
 pub mod text;

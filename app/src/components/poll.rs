@@ -1,27 +1,48 @@
-//! Polling while a copy is being generated: about once a second, only in
-//! the browser, only while something is generating, and stopped when the
-//! page is left.
+//! Polling while a copy is being generated: soon after the application
+//! (a copy is usually ready within a few hundred milliseconds), then less
+//! often, at most once a second; only in the browser, only while something
+//! is generating, and stopped when the page is left.
 
 use leptos::prelude::*;
 
-/// Bumps `tick` one second after each time `active` becomes or stays true.
-/// Make the polled resource depend on `tick`: each answer re-arms the timer
-/// if still needed, so requests never overlap.
+/// Delay before the `n`-th poll of one wait: 150, 300, 600 ms, then 1 s.
+pub fn poll_delay_ms(n: u32) -> u32 {
+    150u32.saturating_mul(1 << n.min(3)).min(1_000)
+}
+
+/// Bumps `tick` after each time `active` becomes or stays true, sooner at
+/// first ([`poll_delay_ms`]). Make the polled resource depend on `tick`:
+/// each answer re-arms the timer if still needed, so requests never overlap.
 pub fn poll_while(active: impl Fn() -> bool + Send + Sync + 'static, tick: RwSignal<u32>) {
+    // Polls made in the current wait; a wait ends when nothing is generating.
+    let polls = StoredValue::new(0u32);
     // Effects never run during server rendering, so the timer exists only in the browser.
     Effect::new(move |_| {
         if !active() {
+            polls.set_value(0);
             return;
         }
+        let delay = poll_delay_ms(polls.get_value());
+        polls.update_value(|n| *n = n.saturating_add(1));
         #[cfg(feature = "hydrate")]
         {
             use send_wrapper::SendWrapper;
-            let timeout = gloo_timers::callback::Timeout::new(1_000, move || tick.update(|n| *n = n.wrapping_add(1)));
+            let timeout = gloo_timers::callback::Timeout::new(delay, move || tick.update(|n| *n = n.wrapping_add(1)));
             // Re-run or page left: the pending timer is cancelled with its owner.
             let timeout = SendWrapper::new(timeout);
             on_cleanup(move || drop(timeout.take().cancel()));
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = tick;
+        let _ = (tick, delay);
     });
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn polls_soon_then_once_a_second() {
+        let delays: Vec<u32> = (0..6).map(super::poll_delay_ms).collect();
+        assert_eq!(delays, [150, 300, 600, 1_000, 1_000, 1_000]);
+        assert_eq!(super::poll_delay_ms(u32::MAX), 1_000);
+    }
 }

@@ -1,61 +1,80 @@
 //! 证书下载: the holder's certificates.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::api::certificates::my_certificates;
-use crate::components::{gate::ErrorView, poll::poll_while, text};
+use crate::components::{
+    gate::ErrorView,
+    island::{page_locale, provide_locale},
+    poll::poll_while,
+    text,
+};
 use crate::domain::certificate::{CertificateStatus, CertificateSummary, EndorsementState};
 use crate::i18n::*;
 
 #[component]
 pub fn CertificatesPage() -> impl IntoView {
-    let i18n = use_i18n();
-    let tick = RwSignal::new(0u32);
-    let certificates = Resource::new(move || tick.get(), |_| my_certificates());
-    // While a copy is generating, the list refreshes itself until it is ready.
-    poll_while(
-        move || {
-            certificates
-                .get()
-                .and_then(Result::ok)
-                .is_some_and(|list| list.iter().any(|c| c.endorsement == EndorsementState::Generating))
-        },
-        tick,
-    );
+    let locale = page_locale();
+    let certificates = Resource::new(|| (), |_| my_certificates());
     view! {
         <section class="card wide" aria-labelledby="certificates-title">
-            <h1 id="certificates-title">{t!(i18n, certificates.title)}</h1>
-            <p class="lead">{t!(i18n, certificates.lead)}</p>
-            <Transition fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
+            <h1 id="certificates-title">{td!(locale, certificates.title)}</h1>
+            <p class="lead">{td!(locale, certificates.lead)}</p>
+            <Suspense fallback=move || view! { <p>{td!(locale, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match certificates.await {
                         Err(error) => view! { <ErrorView error/> }.into_any(),
-                        Ok(list) if list.is_empty() => view! {
-                            <p class="notice" data-testid="no-certificates">{t!(i18n, certificates.empty)}</p>
-                        }.into_any(),
-                        Ok(list) => view! { <CertificateTable list/> }.into_any(),
+                        Ok(list) => view! { <CertificateList locale=locale list/> }.into_any(),
                     }
                 })}
-            </Transition>
+            </Suspense>
         </section>
+    }
+}
+
+/// The list, rendered on the server; in the browser it refreshes itself
+/// while a copy is generating.
+#[island]
+fn CertificateList(locale: Locale, list: Vec<CertificateSummary>) -> impl IntoView {
+    provide_locale(locale);
+    let list = RwSignal::new(list);
+    let tick = RwSignal::new(0u32);
+    poll_while(move || list.with(|l| l.iter().any(|c| c.endorsement == EndorsementState::Generating)), tick);
+    Effect::new(move |polled: Option<()>| {
+        tick.track();
+        if polled.is_some() {
+            leptos::task::spawn_local(async move {
+                // A failed refresh keeps the list shown and stops polling.
+                if let Ok(fresh) = my_certificates().await {
+                    list.set(fresh);
+                }
+            });
+        }
+    });
+    move || {
+        let rows = list.get();
+        if rows.is_empty() {
+            view! { <p class="notice" data-testid="no-certificates">{td!(locale, certificates.empty)}</p> }.into_any()
+        } else {
+            view! { <CertificateTable list=rows/> }.into_any()
+        }
     }
 }
 
 #[component]
 fn CertificateTable(list: Vec<CertificateSummary>) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = page_locale();
     view! {
         <table class="table responsive" data-testid="certificate-table">
             <thead>
                 <tr>
-                    <th scope="col">{t!(i18n, certificates.qualification)}</th>
-                    <th scope="col">{t!(i18n, certificates.certificate_number)}</th>
-                    <th scope="col">{t!(i18n, certificates.issued_on)}</th>
-                    <th scope="col">{t!(i18n, certificates.seal)}</th>
-                    <th scope="col">{t!(i18n, certificates.status)}</th>
-                    <th scope="col">{t!(i18n, certificates.endorsement)}</th>
-                    <th scope="col">{t!(i18n, certificates.actions)}</th>
+                    <th scope="col">{td!(locale, certificates.qualification)}</th>
+                    <th scope="col">{td!(locale, certificates.certificate_number)}</th>
+                    <th scope="col">{td!(locale, certificates.issued_on)}</th>
+                    <th scope="col">{td!(locale, certificates.seal)}</th>
+                    <th scope="col">{td!(locale, certificates.status)}</th>
+                    <th scope="col">{td!(locale, certificates.endorsement)}</th>
+                    <th scope="col">{td!(locale, certificates.actions)}</th>
                 </tr>
             </thead>
             <tbody>
@@ -67,41 +86,42 @@ fn CertificateTable(list: Vec<CertificateSummary>) -> impl IntoView {
 
 #[component]
 fn CertificateRow(c: CertificateSummary) -> impl IntoView {
-    let i18n = use_i18n();
+    let locale = page_locale();
     let revoked = c.status == CertificateStatus::Revoked;
     let qualification = c.qualification.clone();
     let endorsement = c.endorsement.clone();
     view! {
         <tr data-testid="certificate-row" data-certificate-number=c.certificate_number.clone()>
-            <td data-label=move || t_string!(i18n, certificates.qualification)>
-                <span class="qualification">{move || text::bilingual(i18n.get_locale(), &qualification)}</span>
+            <td data-label=move || td_string!(locale, certificates.qualification)>
+                <span class="qualification">{move || text::bilingual(locale, &qualification)}</span>
                 {c.specialty.clone().map(|s| view! { <span class="specialty">{s}</span> })}
             </td>
-            <td data-label=move || t_string!(i18n, certificates.certificate_number) class="mono">{c.certificate_number.clone()}</td>
-            <td data-label=move || t_string!(i18n, certificates.issued_on)>{c.issued_on.to_string()}</td>
-            <td data-label=move || t_string!(i18n, certificates.seal) class="seal-name">{c.seal_name.clone()}</td>
-            <td data-label=move || t_string!(i18n, certificates.status)>
+            <td data-label=move || td_string!(locale, certificates.certificate_number) class="mono">{c.certificate_number.clone()}</td>
+            <td data-label=move || td_string!(locale, certificates.issued_on)>{c.issued_on.to_string()}</td>
+            <td data-label=move || td_string!(locale, certificates.seal) class="seal-name">{c.seal_name.clone()}</td>
+            <td data-label=move || td_string!(locale, certificates.status)>
                 <span class="badge" class:valid=!revoked class:revoked=revoked data-testid="certificate-status">
-                    {move || text::status(i18n.get_locale(), c.status)}
+                    {move || text::status(locale, c.status)}
                 </span>
             </td>
-            <td data-label=move || t_string!(i18n, certificates.endorsement) data-testid="endorsement-state">
-                {move || text::endorsement(i18n.get_locale(), &endorsement)}
+            <td data-label=move || td_string!(locale, certificates.endorsement) data-testid="endorsement-state">
+                {move || text::endorsement(locale, &endorsement)}
             </td>
-            <td data-label=move || t_string!(i18n, certificates.actions)>
+            <td data-label=move || td_string!(locale, certificates.actions)>
                 <div class="row-actions">
-                <A href=format!("/certificates/{}", c.id) attr:class="button small" attr:data-testid="certificate-info">
-                    {t!(i18n, certificates.info)}
-                </A>
+                // Plain links: an island has no router, and each page is a page load.
+                <a href=format!("/certificates/{}", c.id) class="button small" data-testid="certificate-info">
+                    {td!(locale, certificates.info)}
+                </a>
                 {if revoked {
                     view! {
-                        <span class="muted small" data-testid="revoked-note">{t!(i18n, certificates.revoked_no_download)}</span>
+                        <span class="muted small" data-testid="revoked-note">{td!(locale, certificates.revoked_no_download)}</span>
                     }.into_any()
                 } else {
                     view! {
-                        <A href=format!("/certificates/{}/download", c.id) attr:class="button small primary" attr:data-testid="certificate-download">
-                            {t!(i18n, certificates.download)}
-                        </A>
+                        <a href=format!("/certificates/{}/download", c.id) class="button small primary" data-testid="certificate-download">
+                            {td!(locale, certificates.download)}
+                        </a>
                     }.into_any()
                 }}
                 </div>

@@ -12,7 +12,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::accounts::take_form_flash;
 use crate::api::verification::{verification_result, verify_endorsement, VerifyCertificate, CERTIFICATE_FORM};
 use crate::components::fields::{field_problem, submission_error, FormError, TextField};
-use crate::components::{text, verdict::VerdictView};
+use crate::components::{island::provide_locale, text, verdict::VerdictView};
 use crate::domain::verification::{Verdict, MAX_FIELD_CHARS};
 use crate::error::{AppError, Field};
 use crate::i18n::*;
@@ -51,7 +51,7 @@ pub fn VerifyPage() -> impl IntoView {
                 </section>
                 <section class="way" id="by-file" aria-labelledby="by-file-title">
                     <h2 id="by-file-title">{t!(i18n, verify.by_file)}</h2>
-                    <UploadForm failed=Signal::derive(move || problem("file"))/>
+                    <UploadForm locale=i18n.get_locale_untracked() failed=problem("file")/>
                 </section>
             </div>
         </section>
@@ -105,10 +105,10 @@ fn CertificateForm() -> impl IntoView {
 
 /// The file input is the drop target itself (browsers accept a file dropped
 /// on it), so dropping works without JavaScript; with it, choosing or
-/// dropping a file submits at once.
-#[component]
-fn UploadForm(failed: Signal<Option<String>>) -> impl IntoView {
-    let i18n = use_i18n();
+/// dropping a file submits at once (an island: this runs in the browser).
+#[island]
+fn UploadForm(locale: Locale, failed: Option<String>) -> impl IntoView {
+    provide_locale(locale);
     let form = NodeRef::<Form>::new();
     let submit_now = move |_| {
         if let Some(form) = form.get() {
@@ -116,22 +116,21 @@ fn UploadForm(failed: Signal<Option<String>>) -> impl IntoView {
         }
     };
     let message = move || {
-        let l = i18n.get_locale();
-        failed.get().map(|kind| match kind.as_str() {
-            "missing" => td_string!(l, verify.file_missing),
-            _ => td_string!(l, verify.file_failed),
+        failed.as_deref().map(|kind| match kind {
+            "missing" => td_string!(locale, verify.file_missing),
+            _ => td_string!(locale, verify.file_failed),
         })
     };
     view! {
         {move || message().map(|m| view! { <div class="notice error" role="alert" data-testid="file-error">{m}</div> })}
         <form node_ref=form method="post" action="/verify/file" enctype="multipart/form-data" data-testid="upload-form">
             <label class="dropzone" for="f-file">
-                <span class="dropzone-text">{t!(i18n, verify.drop_here)}</span>
+                <span class="dropzone-text">{td!(locale, verify.drop_here)}</span>
                 <input id="f-file" type="file" name="file" accept=".pdf,application/pdf" required on:change=submit_now
                     aria-describedby="f-file-hint" data-testid="input-file"/>
             </label>
-            <p class="hint" id="f-file-hint">{t!(i18n, verify.file_hint)}</p>
-            <button type="submit" class="button primary" data-testid="upload-submit">{t!(i18n, verify.upload_submit)}</button>
+            <p class="hint" id="f-file-hint">{td!(locale, verify.file_hint)}</p>
+            <button type="submit" class="button primary" data-testid="upload-submit">{td!(locale, verify.upload_submit)}</button>
         </form>
     }
 }
