@@ -136,3 +136,48 @@ pub async fn change_key(
     println!("{seal}: new key, certificate {fingerprint}; the old one is in {}/seals/retired", dir.display());
     Ok(())
 }
+
+/// What `server load-test-data` loads (docs/performance.md).
+pub struct LoadTestData {
+    pub holders: i64,
+    pub certificates_per_holder: i64,
+    pub past_endorsements_per_certificate: i64,
+    pub queued: i64,
+}
+
+/// `server load-test-data`: synthetic holders `bench000000`… (password on
+/// standard input), their certificates, old endorsements and queued ones,
+/// for the benchmark. Never for a production database: the holders are
+/// made-up people with one shared password.
+pub async fn load_test_data(settings: &app::config::Settings, data: &LoadTestData) -> Result<(), BoxError> {
+    if data.queued > 3 * data.holders * data.certificates_per_holder {
+        return Err("--queued: at most 3 per certificate (the quota)".into());
+    }
+    eprintln!("password of every synthetic holder (one line on standard input):");
+    let mut password = String::new();
+    std::io::stdin().lock().read_line(&mut password)?;
+    let password = password.trim_end_matches(['\r', '\n']);
+    app::domain::account::check_password(password, "bench000000").map_err(|p| format!("password: {p:?}"))?;
+    let store = open_store(settings).await?;
+    let started = std::time::Instant::now();
+    let synthetic = app::store::Synthetic {
+        holders: data.holders,
+        certificates_per_holder: data.certificates_per_holder,
+        past_endorsements_per_certificate: data.past_endorsements_per_certificate,
+        queued: data.queued,
+        password_hash: &app::auth::password::hash(password),
+        terms_version: &settings.terms_version,
+        today: app::clock::today_shanghai(),
+        now: app::store::now_unix(),
+    };
+    store.load_synthetic(&synthetic).await?;
+    println!(
+        "loaded {} holders, {} certificates, {} past and {} queued endorsements in {:.1} s",
+        data.holders,
+        data.holders * data.certificates_per_holder,
+        data.holders * data.certificates_per_holder * data.past_endorsements_per_certificate,
+        data.queued,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}

@@ -42,6 +42,20 @@ enum Command {
         #[command(subcommand)]
         command: KeysCommand,
     },
+    /// Synthetic holders (`bench000000`…, password on standard input) with
+    /// certificates, old and queued endorsements: data for the benchmark
+    /// (docs/performance.md), never for a production database.
+    LoadTestData {
+        #[arg(long, default_value_t = 50)]
+        holders: i64,
+        #[arg(long, default_value_t = 10)]
+        certificates_per_holder: i64,
+        #[arg(long, default_value_t = 0)]
+        past_endorsements_per_certificate: i64,
+        /// Endorsements left waiting for the generation workers.
+        #[arg(long, default_value_t = 0)]
+        queued: i64,
+    },
     /// Staff accounts of issuing bodies.
     Admin {
         #[command(subcommand)]
@@ -144,6 +158,18 @@ async fn run() -> std::process::ExitCode {
             },
             Err(e) => Err(e),
         },
+        Command::LoadTestData { holders, certificates_per_holder, past_endorsements_per_certificate, queued } => {
+            let data = server::admin_cli::LoadTestData {
+                holders,
+                certificates_per_holder,
+                past_endorsements_per_certificate,
+                queued,
+            };
+            match settings() {
+                Ok(s) => server::admin_cli::load_test_data(&s, &data).await,
+                Err(e) => Err(e),
+            }
+        }
         Command::Admin { command: AdminCommand::Create { username, name, role, seal, if_missing } } => match settings()
         {
             Ok(s) => {

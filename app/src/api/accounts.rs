@@ -202,18 +202,17 @@ pub async fn logout() -> Result<(), AppError> {
 /// The logged-in holder, or `None` for a visitor.
 #[server(endpoint = "me")]
 pub async fn me() -> Result<Option<Holder>, AppError> {
-    use crate::auth::session::{accepted_current_terms, holder_id, state};
+    use crate::auth::session::{holder_and_terms, state};
     use crate::error::internal;
 
-    let id = match holder_id().await {
-        Ok(id) => id,
+    let (id, terms_accepted) = match holder_and_terms().await {
+        Ok(gate) => gate,
         Err(AppError::Unauthenticated) => return Ok(None),
         Err(e) => return Err(e),
     };
     let Some(profile) = state().store.holder_profile(id).await.map_err(internal("profile"))? else {
         return Ok(None);
     };
-    let terms_accepted = accepted_current_terms(id).await?;
     Ok(Some(Holder { username: profile.username, real_name: profile.real_name, terms_accepted }))
 }
 

@@ -16,12 +16,11 @@ pub struct TermsView {
 /// The current terms, for a logged-in holder (accepted or not).
 #[server(endpoint = "terms")]
 pub async fn current_terms() -> Result<TermsView, AppError> {
-    use crate::auth::session::{accepted_current_terms, holder_id, state};
+    use crate::auth::session::{holder_and_terms, state};
 
-    let id = holder_id().await?;
+    let (_, accepted) = holder_and_terms().await?;
     let version = state().settings.terms_version.clone();
     let (zh, en) = crate::terms::text(&version).ok_or(AppError::Internal)?;
-    let accepted = accepted_current_terms(id).await?;
     Ok(TermsView { version, body_zh: zh.to_string(), body_en: en.to_string(), accepted })
 }
 

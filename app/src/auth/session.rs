@@ -31,23 +31,32 @@ pub async fn session() -> Result<Session, AppError> {
 
 /// The logged-in holder's id, whether or not the terms are accepted yet.
 pub async fn holder_id() -> Result<i64, AppError> {
+    Ok(holder_and_terms().await?.0)
+}
+
+/// The logged-in holder and whether they have accepted the terms version
+/// now configured: the account's epoch and the acceptance come in one query,
+/// since every holder request needs both.
+pub async fn holder_and_terms() -> Result<(i64, bool), AppError> {
     let session = session().await?;
     let id =
         session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))?.ok_or(AppError::Unauthenticated)?;
-    if !still_valid(&session, Account::Holder(id), &state()).await? {
+    let state = state();
+    let gate = state.store.holder_gate(id, &state.settings.terms_version).await.map_err(internal("holder gate"))?;
+    if !still_valid(&session, gate.map(|(epoch, _)| epoch), &state).await? {
         return Err(AppError::Unauthenticated);
     }
-    Ok(id)
+    Ok((id, gate.is_some_and(|(_, accepted)| accepted)))
 }
 
 /// Whether a signed-in session still holds: not past its absolute lifetime,
-/// and its account's sessions not ended since (password change, 退出其他设备).
-/// A session that no longer holds is ended on the spot.
-async fn still_valid(session: &Session, account: Account, state: &AppState) -> Result<bool, AppError> {
+/// and its account's sessions not ended since (password change, 退出其他设备):
+/// `current` is the account's epoch now. A session that no longer holds is
+/// ended on the spot.
+async fn still_valid(session: &Session, current: Option<i64>, state: &AppState) -> Result<bool, AppError> {
     let at = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal("session read"))?.unwrap_or(0);
     let young = crate::store::now_unix() - at <= state.settings.session_absolute_hours * 3600;
     let epoch = session.get::<i64>(EPOCH_KEY).await.map_err(internal("session read"))?;
-    let current = state.store.session_epoch(account).await.map_err(internal("session epoch"))?;
     if young && epoch.is_some() && epoch == current {
         return Ok(true);
     }
@@ -64,11 +73,9 @@ pub async fn accepted_current_terms(holder_id: i64) -> Result<bool, AppError> {
 /// The logged-in holder who has accepted the current terms: the gate of
 /// every holder page and action except the terms page itself.
 pub async fn require_holder() -> Result<i64, AppError> {
-    let id = holder_id().await?;
-    if accepted_current_terms(id).await? {
-        Ok(id)
-    } else {
-        Err(AppError::TermsNotAccepted)
+    match holder_and_terms().await? {
+        (id, true) => Ok(id),
+        (_, false) => Err(AppError::TermsNotAccepted),
     }
 }
 
@@ -129,7 +136,8 @@ pub async fn claimed_ids(session: &Session) -> (Option<i64>, Option<i64>) {
 /// The signed-in staff member of a session, if any.
 pub async fn staff_of(session: &Session, state: &AppState) -> Result<Option<StaffMember>, AppError> {
     let Some(id) = session.get::<i64>(STAFF_KEY).await.map_err(internal("session read"))? else { return Ok(None) };
-    if !still_valid(session, Account::Staff(id), state).await? {
+    let current = state.store.session_epoch(Account::Staff(id)).await.map_err(internal("session epoch"))?;
+    if !still_valid(session, current, state).await? {
         return Ok(None);
     }
     state.store.staff_member(id).await.map_err(internal("staff lookup"))

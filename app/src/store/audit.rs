@@ -1,7 +1,10 @@
 //! The audit log: one row per security-relevant event, kept for issuers and
 //! for the holder's own history.
 
-use super::{now_unix, Result, Store};
+use sqlx::SqlitePool;
+use tokio::sync::{mpsc, oneshot};
+
+use super::{now_unix, Result, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditEvent {
@@ -103,9 +106,92 @@ impl AuditEntry<'_> {
     }
 }
 
+/// An entry waiting for the audit writer, owned so that it can wait.
+struct Queued {
+    at: i64,
+    event: AuditEvent,
+    holder_id: Option<i64>,
+    staff_id: Option<i64>,
+    subject: Option<String>,
+    client_addr: Option<String>,
+    detail: Option<String>,
+    done: oneshot::Sender<std::result::Result<(), String>>,
+}
+
+/// Group commit for entries written on their own (a download, a refusal, a
+/// login): one writer takes every entry waiting and writes them in one
+/// transaction, so under load many requests share one commit instead of
+/// each taking SQLite's write lock. Each caller still waits until its entry
+/// is committed: nothing is answered before its audit entry is stored.
+#[derive(Clone, Debug)]
+pub(super) struct AuditWriter(mpsc::UnboundedSender<Queued>);
+
+/// Entries written together at most (a bound on one transaction's length).
+const BATCH: usize = 256;
+
+impl AuditWriter {
+    pub(super) fn start(pool: SqlitePool) -> AuditWriter {
+        let (sender, mut queue) = mpsc::unbounded_channel::<Queued>();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(BATCH);
+            while queue.recv_many(&mut batch, BATCH).await > 0 {
+                if write_batch(&pool, &batch).await.is_ok() {
+                    for entry in batch.drain(..) {
+                        let _ = entry.done.send(Ok(()));
+                    }
+                    continue;
+                }
+                // One bad entry must not fail the others: each on its own.
+                for entry in batch.drain(..) {
+                    let written = write_batch(&pool, std::slice::from_ref(&entry)).await.map_err(|e| e.to_string());
+                    let _ = entry.done.send(written);
+                }
+            }
+        });
+        AuditWriter(sender)
+    }
+}
+
+async fn write_batch(pool: &SqlitePool, batch: &[Queued]) -> Result<()> {
+    let mut tx = pool.begin().await?;
+    for q in batch {
+        let entry = AuditEntry {
+            holder_id: q.holder_id,
+            staff_id: q.staff_id,
+            subject: q.subject.as_deref(),
+            client_addr: q.client_addr.as_deref(),
+            detail: q.detail.as_deref(),
+        };
+        insert(&mut *tx, q.event, &entry, q.at).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
 impl Store {
+    /// Writes one entry (through the group-commit writer) and returns once it is committed.
     pub async fn audit(&self, event: AuditEvent, entry: AuditEntry<'_>) -> Result<()> {
-        insert(&self.pool, event, &entry, now_unix()).await
+        let at = now_unix();
+        let (done, committed) = oneshot::channel();
+        let queued = Queued {
+            at,
+            event,
+            holder_id: entry.holder_id,
+            staff_id: entry.staff_id,
+            subject: entry.subject.map(str::to_string),
+            client_addr: entry.client_addr.map(str::to_string),
+            detail: entry.detail.map(str::to_string),
+            done,
+        };
+        // The writer is gone only when its runtime is shutting down: write directly.
+        if self.audit_writer.0.send(queued).is_err() {
+            return insert(&self.pool, event, &entry, at).await;
+        }
+        match committed.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(reason)) => Err(StoreError::Audit(reason)),
+            Err(_) => Err(StoreError::Audit("the audit writer stopped".into())),
+        }
     }
 
     /// Event codes of the newest entries first; for tests and the admin view.
@@ -135,4 +221,57 @@ where
         .execute(executor)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::testing::temp_store;
+
+    async fn count(store: &Store) -> i64 {
+        sqlx::query_scalar("SELECT COUNT(DISTINCT subject) FROM audit_log")
+            .fetch_one(store.sqlite_pool())
+            .await
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn concurrent_entries_are_each_committed_before_the_call_returns() {
+        let (store, _dir) = temp_store().await;
+        let calls = (0..300).map(|n| {
+            let store = store.clone();
+            async move {
+                let subject = n.to_string();
+                let entry = AuditEntry { subject: Some(&subject), ..Default::default() };
+                store.audit(AuditEvent::Verification, entry).await
+            }
+        });
+        for written in futures::future::join_all(calls).await {
+            written.unwrap();
+        }
+        assert_eq!(count(&store).await, 300);
+    }
+
+    #[tokio::test]
+    async fn a_bad_entry_fails_alone() {
+        let (store, _dir) = temp_store().await;
+        // No holder 999999: the foreign key refuses this entry.
+        let calls = (0..50).map(|n| {
+            let store = store.clone();
+            async move {
+                let subject = n.to_string();
+                let holder_id = (n == 7).then_some(999_999);
+                store
+                    .audit(
+                        AuditEvent::Verification,
+                        AuditEntry { holder_id, subject: Some(&subject), ..Default::default() },
+                    )
+                    .await
+            }
+        });
+        let results = futures::future::join_all(calls).await;
+        assert!(matches!(results[7], Err(StoreError::Audit(_))));
+        assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 49);
+        assert_eq!(count(&store).await, 49);
+    }
 }

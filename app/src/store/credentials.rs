@@ -66,6 +66,20 @@ impl Store {
             .await?)
     }
 
+    /// A holder's session epoch and whether they accepted `terms_version`
+    /// (`None`: no such holder), in one query: every holder request needs both.
+    pub async fn holder_gate(&self, holder_id: i64, terms_version: &str) -> Result<Option<(i64, bool)>> {
+        Ok(sqlx::query_as(
+            "SELECT h.session_epoch,
+                    EXISTS (SELECT 1 FROM terms_acceptances t WHERE t.holder_id = h.id AND t.version = ?)
+             FROM holders h WHERE h.id = ?",
+        )
+        .bind(terms_version)
+        .bind(holder_id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
     pub async fn credentials(&self, account: Account) -> Result<Option<Credentials>> {
         let (table, id) = table(account);
         Ok(sqlx::query_as(&format!("SELECT username, password_hash FROM {table} WHERE id = ?"))
@@ -108,7 +122,12 @@ impl Store {
 
     /// Ends every session of the account and writes the `sessions_ended`
     /// entry, if it still has `expected_epoch` (see [`Store::set_password`]).
-    pub async fn end_sessions(&self, account: Account, expected_epoch: i64, audit: &AuditEntry<'_>) -> Result<Option<i64>> {
+    pub async fn end_sessions(
+        &self,
+        account: Account,
+        expected_epoch: i64,
+        audit: &AuditEntry<'_>,
+    ) -> Result<Option<i64>> {
         let (table, id) = table(account);
         let mut tx = self.pool.begin().await?;
         let epoch: Option<i64> = sqlx::query_scalar(&format!(

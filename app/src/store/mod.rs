@@ -14,6 +14,7 @@ mod import;
 mod jobs;
 pub mod seed;
 mod staff;
+mod synthetic;
 mod terms;
 mod verification;
 
@@ -30,6 +31,7 @@ pub use endorsements::{Applied, EndorsementFile, NewApplication};
 pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
 pub use import::{ImportBatch, StoredCertificate};
 pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};
+pub use synthetic::Synthetic;
 pub use verification::{EndorsementFound, IssuedFile, VerificationLog};
 
 #[derive(Debug, thiserror::Error)]
@@ -42,6 +44,8 @@ pub enum StoreError {
     Migration(#[from] sqlx::migrate::MigrateError),
     #[error("conflicts with an existing record: {0}")]
     Conflict(String),
+    #[error("writing the audit log: {0}")]
+    Audit(String),
 }
 
 pub type Result<T> = std::result::Result<T, StoreError>;
@@ -49,6 +53,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: SqlitePool,
+    audit_writer: audit::AuditWriter,
 }
 
 impl Store {
@@ -64,7 +69,11 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        Ok(Store { pool })
+        Ok(Store::with_pool(pool))
+    }
+
+    fn with_pool(pool: SqlitePool) -> Store {
+        Store { audit_writer: audit::AuditWriter::start(pool.clone()), pool }
     }
 
     /// Opens an existing database for reading only: no file is created and
@@ -75,7 +84,7 @@ impl Store {
         }
         let options = SqliteConnectOptions::from_str(url)?.read_only(true).create_if_missing(false);
         let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Store { pool })
+        Ok(Store::with_pool(pool))
     }
 
     /// Brings the schema up to date; safe to run at every start.

@@ -1,0 +1,194 @@
+//! Synthetic holders, certificates and endorsements in bulk, for the
+//! benchmark (`server load-test-data`, docs/performance.md): one SQL
+//! statement per table, generated inside SQLite, so millions of rows load in
+//! seconds. Holder `n` is `bench<n>` (zero-padded to 6 digits) with the
+//! given password hash and the terms already accepted.
+
+use super::{Result, Store};
+
+#[derive(Debug, Clone)]
+pub struct Synthetic<'a> {
+    pub holders: i64,
+    pub certificates_per_holder: i64,
+    /// Old endorsements per certificate: expired, their files purged, outside
+    /// the quota window (the history a long-running service accumulates).
+    pub past_endorsements_per_certificate: i64,
+    /// Endorsements waiting for generation (at most 3 per certificate, as
+    /// the quota allows), on the certificates of the last holders.
+    pub queued: i64,
+    pub password_hash: &'a str,
+    pub terms_version: &'a str,
+    pub today: crate::domain::calendar::Ymd,
+    pub now: i64,
+}
+
+/// Qualifications the synthetic certificates cycle through (demo catalog).
+const QUALIFICATIONS: &str = "('0301'), ('0401'), ('0601'), ('1101')";
+
+impl Store {
+    /// Loads the data set into a database whose catalog is loaded; refuses
+    /// one that already holds synthetic holders.
+    pub async fn load_synthetic(&self, s: &Synthetic<'_>) -> Result<()> {
+        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let existing: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM holders WHERE username LIKE 'bench%'").fetch_one(&mut *tx).await?;
+        if existing > 0 {
+            return Err(super::StoreError::Conflict("synthetic holders are loaded already".into()));
+        }
+        let base: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM id_documents").fetch_one(&mut *tx).await?;
+        // Passports: synthetic numbers need no check digit and cannot clash
+        // with a real resident ID.
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 0 WHERE ? > 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?)
+             INSERT INTO id_documents (id, id_type, id_number) SELECT ? + 1 + i, 'passport', printf('S%08d', i) FROM n",
+        )
+        .bind(s.holders)
+        .bind(s.holders)
+        .bind(base)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO holders (username, password_hash, real_name, id_document_id, created_at)
+             SELECT printf('bench%06d', id - ? - 1), ?, '测试甲', id, ? FROM id_documents WHERE id > ? ORDER BY id",
+        )
+        .bind(base)
+        .bind(s.password_hash)
+        .bind(s.now)
+        .bind(base)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(
+            "INSERT INTO terms_acceptances (holder_id, version, accepted_at)
+             SELECT h.id, ?, ? FROM holders h WHERE h.id_document_id > ?",
+        )
+        .bind(s.terms_version)
+        .bind(s.now)
+        .bind(base)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query(&format!(
+            "WITH RECURSIVE k(j) AS (SELECT 0 WHERE ? > 0 UNION ALL SELECT j + 1 FROM k WHERE j + 1 < ?),
+                  q(code, pos) AS (SELECT column1, row_number() OVER () - 1 FROM (VALUES {QUALIFICATIONS}))
+             INSERT INTO certificates (certificate_number, management_number, holder_name, id_document_id,
+                                       qualification_id, issued_on, status, created_at)
+             SELECT printf('S%08d%02d', d.id - ?, k.j), printf('SM%08d%02d', d.id - ?, k.j), '测试甲', d.id,
+                    (SELECT id FROM qualifications WHERE code = q.code), '2024-05-20', 'valid', ?
+             FROM id_documents d CROSS JOIN k JOIN q ON q.pos = k.j % 4
+             WHERE d.id > ? ORDER BY d.id, k.j"
+        ))
+        .bind(s.certificates_per_holder)
+        .bind(s.certificates_per_holder)
+        .bind(base)
+        .bind(base)
+        .bind(s.now)
+        .bind(base)
+        .execute(&mut *tx)
+        .await?;
+        let first_certificate: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MIN(c.id), 0) FROM certificates c WHERE c.id_document_id > ?")
+                .bind(base)
+                .fetch_one(&mut *tx)
+                .await?;
+        // Past copies: applied 200 days ago and earlier, one every 40 days.
+        let old = |days_ago: i64| s.today.plus_days(-days_ago).to_string();
+        sqlx::query(
+            "WITH RECURSIVE k(j) AS (SELECT 0 WHERE ? > 0 UNION ALL SELECT j + 1 FROM k WHERE j + 1 < ?)
+             INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
+                                       valid_until, idempotency_key, status, made_at, run_after, file_purged_at)
+             SELECT printf('P%09d%02d', c.id, k.j), c.id, h.id, 1, 30, ? - k.j * 3456000,
+                    date(?, printf('-%d days', k.j * 40)), date(?, printf('-%d days', k.j * 40)),
+                    printf('past-%d-%d', c.id, k.j), 'ready', ? - k.j * 3456000, 0, ?
+             FROM certificates c JOIN holders h ON h.id_document_id = c.id_document_id CROSS JOIN k
+             WHERE c.id >= ? ORDER BY c.id, k.j",
+        )
+        .bind(s.past_endorsements_per_certificate)
+        .bind(s.past_endorsements_per_certificate)
+        .bind(s.now - 200 * 86_400)
+        .bind(old(200))
+        .bind(old(171))
+        .bind(s.now - 200 * 86_400)
+        .bind(s.now)
+        .bind(first_certificate)
+        .execute(&mut *tx)
+        .await?;
+        // Queued copies, three per certificate from the last one backwards.
+        let valid_until = s.today.plus_days(29).to_string();
+        sqlx::query(
+            "WITH RECURSIVE n(i) AS (SELECT 0 WHERE ? > 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < ?),
+                  last(id) AS (SELECT MAX(id) FROM certificates)
+             INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
+                                       valid_until, idempotency_key, status, run_after)
+             SELECT printf('Q%010d', n.i), c.id, h.id, 1, 30, ?, ?, ?, printf('queued-%d', n.i), 'generating', ?
+             FROM n JOIN last JOIN certificates c ON c.id = last.id - n.i / 3
+                    JOIN holders h ON h.id_document_id = c.id_document_id
+             WHERE c.id >= ?",
+        )
+        .bind(s.queued)
+        .bind(s.queued)
+        .bind(s.now)
+        .bind(s.today.to_string())
+        .bind(valid_until)
+        .bind(s.now)
+        .bind(first_certificate)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        sqlx::query("ANALYZE").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::certificate::EndorsementState;
+    use crate::store::testing::temp_store;
+
+    #[tokio::test]
+    async fn loads_holders_certificates_history_and_queue() {
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        let today = crate::clock::today_shanghai();
+        let s = Synthetic {
+            holders: 4,
+            certificates_per_holder: 5,
+            past_endorsements_per_certificate: 2,
+            queued: 7,
+            password_hash: "$argon2id$placeholder",
+            terms_version: "2026-11",
+            today,
+            now: crate::store::now_unix(),
+        };
+        store.load_synthetic(&s).await.unwrap();
+        let pool = store.sqlite_pool().clone();
+        let count = |sql: &'static str| {
+            let pool = pool.clone();
+            async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(&pool).await.unwrap() }
+        };
+        assert_eq!(count("SELECT COUNT(*) FROM holders").await, 4);
+        assert_eq!(count("SELECT COUNT(*) FROM certificates").await, 20);
+        assert_eq!(count("SELECT COUNT(*) FROM endorsements WHERE status = 'ready'").await, 40);
+        assert_eq!(count("SELECT COUNT(*) FROM endorsements WHERE status = 'generating'").await, 7);
+        assert_eq!(count("SELECT MAX(n) FROM (SELECT COUNT(*) n FROM endorsements WHERE status = 'generating' GROUP BY certificate_id)").await, 3);
+        // The holders' view: every certificate listed, the quota untouched by
+        // the history, and the queue on the last holder's certificates.
+        let first = store.holder_login("bench000000").await.unwrap().unwrap().id;
+        let list = store.certificates_of_holder(first, today).await.unwrap();
+        assert_eq!(list.len(), 5);
+        assert!(list.iter().all(|c| matches!(c.endorsement, EndorsementState::Expired { .. })));
+        assert_eq!(store.quota_left(list[0].id, today).await.unwrap().0, 3);
+        let last = store.holder_login("bench000003").await.unwrap().unwrap().id;
+        let list = store.certificates_of_holder(last, today).await.unwrap();
+        assert_eq!(list.iter().filter(|c| c.endorsement == EndorsementState::Generating).count(), 3);
+        assert!(store.load_synthetic(&s).await.is_err(), "a second load is refused");
+
+        // Zero of something is none of it (a recursive count starts at one row).
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        let none = Synthetic { past_endorsements_per_certificate: 0, queued: 0, ..s };
+        store.load_synthetic(&none).await.unwrap();
+        let endorsements: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM endorsements").fetch_one(store.sqlite_pool()).await.unwrap();
+        assert_eq!(endorsements, 0);
+    }
+}

@@ -1,0 +1,44 @@
+//! 下载 of a ready copy with 200 connections: the stored bytes, never
+//! re-rendered. Throughput with every connection sending back to back
+//! (closed loop), and latency with the 200 together offering 5,000
+//! requests a second (open loop: by Little's law, 200 connections back to
+//! back at 5,000/s would wait 40 ms on average whatever the server did).
+
+use std::{sync::Arc, time::Duration};
+
+use crate::http::{Client, Error};
+use crate::load;
+use crate::report::Report;
+use crate::server::Server;
+
+const CONNECTIONS: usize = 200;
+const RATE: f64 = 5000.0;
+
+pub async fn run(
+    server: &Server,
+    holder: &Client,
+    endorsement: i64,
+    report: &mut Report,
+    seconds: u64,
+) -> Result<(), Error> {
+    let path = format!("/api/endorsement_file?id={endorsement}&download=true");
+    let ok = Arc::new(|r: &crate::http::Reply| r.status == 200 && r.body.starts_with(b"%PDF-"));
+    let duration = Duration::from_secs(seconds);
+    let most = load::get(server.addr, holder.cookie.clone(), path.clone(), CONNECTIONS, duration, ok.clone()).await;
+    let rps = most.per_second();
+    report.add(
+        "Download of a ready copy, 200 connections back to back",
+        "≥ 5,000 req/s",
+        format!("{rps:.0} req/s ({})", most.summary()),
+        rps >= RATE && most.errors == 0,
+    );
+    let paced = load::get_at_rate(server.addr, holder.cookie.clone(), path, CONNECTIONS, RATE, duration, ok).await;
+    let p99 = paced.latencies.percentile_ms(99.0);
+    report.add(
+        "Download latency at 5,000 req/s offered over 200 connections",
+        "p99 ≤ 20 ms",
+        format!("p99 {p99:.1} ms ({})", paced.summary()),
+        p99 <= 20.0 && paced.errors == 0,
+    );
+    Ok(())
+}

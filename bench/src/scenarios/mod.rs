@@ -1,0 +1,11 @@
+//! One module per group of targets; each adds its rows to the report.
+
+pub mod client_size;
+pub mod download;
+pub mod generation;
+pub mod holder;
+pub mod import;
+pub mod pages;
+pub mod scale;
+pub mod start;
+pub mod turnaround;
