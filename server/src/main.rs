@@ -103,15 +103,19 @@ enum AdminCommand {
 }
 
 /// glibc raises its mmap threshold each time a large block is freed, after
-/// which Argon2's 19 MiB blocks and PDF buffers come from per-thread heaps
-/// and are kept: the soak test saw 200 logins take the server from 50 MiB to
-/// 1.5 GiB. A fixed threshold keeps every block of 1 MiB or more mmapped, so
-/// it goes back to the system when freed (200 logins: 54 MiB).
+/// which Argon2's 19 MiB blocks come from per-thread heaps and are kept: the
+/// soak test saw 200 logins take the server from 50 MiB to 1.5 GiB. A fixed
+/// threshold of 16 MiB keeps every such block mmapped, so it goes back to the
+/// system when freed. Fixing it also stops glibc raising the trim threshold,
+/// so it is set too: left at 128 KiB, the heap was trimmed and refaulted on
+/// every PDF (a 1 MiB threshold, as before, made rendering 22 % slower;
+/// docs/performance.md).
 fn return_large_blocks_to_the_system() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; any value is accepted.
+    // SAFETY: mallopt only sets allocator parameters; any value is accepted.
     unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 16 << 20);
+        libc::mallopt(libc::M_TRIM_THRESHOLD, 32 << 20);
     }
 }
 

@@ -65,6 +65,7 @@ impl Store {
     pub async fn claim_job(&self, owner: &str, now: i64, lease_until: i64, max_attempts: i64) -> Result<Option<Job>> {
         // One statement: SQLite runs it under its write lock, so two
         // workers never claim the same row.
+        let _turn = self.job_writes.lock().await;
         let row: Option<(i64, i64)> = sqlx::query_as(
             "UPDATE endorsements SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
              WHERE id = (SELECT id FROM endorsements
@@ -124,6 +125,7 @@ impl Store {
     /// the `endorsement_ready` audit entry (its subject: the endorsement number), all in one transaction,
     /// if `owner` still holds the lease. Returns whether it did. A crash leaves all or none of it.
     pub async fn finish_job(&self, job: &Job, owner: &str, pdf: &[u8], now: i64) -> Result<bool> {
+        let _turn = self.job_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
         let updated = sqlx::query(
             "UPDATE endorsements SET status = 'ready', made_at = ?, failure = NULL, lease_owner = NULL,

@@ -134,6 +134,9 @@ impl Store {
         .await?;
         tx.commit().await?;
         sqlx::query("ANALYZE").execute(&self.pool).await?;
+        // Millions of rows went into the write-ahead log in one transaction:
+        // move them into the database now, not at the server's first writes.
+        sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)").execute(&self.pool).await?;
         Ok(())
     }
 }

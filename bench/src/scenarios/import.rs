@@ -1,7 +1,7 @@
 //! Loading 1,000,000 certificates with `server import` (CSV, every row
 //! checked as the portal checks it).
 
-use std::io::Write;
+use std::{io::Write, time::Duration};
 
 use crate::http::Error;
 use crate::report::Report;
@@ -24,13 +24,16 @@ fn id_number(n: usize) -> String {
     format!("{first17}{digit}")
 }
 
-fn write_csv(path: &std::path::Path, rows: usize) -> Result<(), Error> {
+/// Rows of one file at most (the import's own limit, `MAX_ROWS`).
+const FILE_ROWS: usize = 200_000;
+
+fn write_csv(path: &std::path::Path, first: usize, rows: usize) -> Result<(), Error> {
     let mut out = std::io::BufWriter::new(std::fs::File::create(path)?);
     writeln!(
         out,
         "certificate_number,management_number,holder_name,id_type,id_number,qualification_code,specialty,issued_on"
     )?;
-    for n in 0..rows {
+    for n in first..first + rows {
         writeln!(out, "0301{n:012},AQ{n:014},测试甲,resident_id,{},0301,,2025-03-{:02}", id_number(n), 1 + n % 28)?;
     }
     Ok(out.flush()?)
@@ -38,16 +41,21 @@ fn write_csv(path: &std::path::Path, rows: usize) -> Result<(), Error> {
 
 pub async fn run(report: &mut Report, rows: usize) -> Result<(), Error> {
     let server = Server::fresh("import", 3215)?;
-    let file = server.data_dir.join("certificates.csv");
-    write_csv(&file, rows)?;
-    let took = server.import(&file).await?;
+    // Files of 200,000 rows, as an issuer sends them; only the imports are timed.
+    let mut took = Duration::ZERO;
+    for first in (0..rows).step_by(FILE_ROWS) {
+        let file = server.data_dir.join(format!("certificates-{first}.csv"));
+        write_csv(&file, first, FILE_ROWS.min(rows - first))?;
+        took += server.import(&file).await?;
+        std::fs::remove_file(&file)?;
+    }
     let loaded = server.sql_number("SELECT COUNT(*) FROM certificates").await?;
     if loaded != rows as i64 {
         return Err(format!("{loaded} of {rows} certificates loaded").into());
     }
     let seconds = took.as_secs_f64();
     report.add(
-        &format!("Import of {rows} certificates (server import, CSV)"),
+        &format!("Import of {rows} certificates (server import, CSV files of 200,000 rows)"),
         if rows == 1_000_000 { "≤ 60 s" } else { "≤ 60 s per 1,000,000" },
         format!("{seconds:.1} s ({:.0} rows/s)", rows as f64 / seconds),
         seconds * 1_000_000.0 / rows as f64 <= 60.0,
