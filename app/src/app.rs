@@ -121,11 +121,16 @@ pub fn App() -> impl IntoView {
 
 /// Marks the page as hydrated once its islands run (for the end-to-end
 /// tests and for CSS that needs the WASM); called by the WASM entry point.
+/// Leptos' island script hydrates the islands right after the entry point
+/// returns, in promise callbacks: a zero timeout runs after all of them.
 #[cfg(feature = "hydrate")]
 pub fn mark_hydrated() {
-    if let Some(body) = document().body() {
-        let _ = body.set_attribute("data-hydrated", "");
-    }
+    gloo_timers::callback::Timeout::new(0, || {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "");
+        }
+    })
+    .forget();
 }
 
 /// The title is a plain string, not a closure over the locale signal:

@@ -100,7 +100,11 @@ async fn main() -> ExitCode {
 
     let table = report.markdown();
     println!("\n{table}");
-    let _ = std::fs::write("target/bench/report.md", &table);
+    if let Err(e) =
+        std::fs::create_dir_all("target/bench").and_then(|()| std::fs::write("target/bench/report.md", &table))
+    {
+        eprintln!("cannot write target/bench/report.md: {e}");
+    }
     match report.failures() {
         0 => ExitCode::SUCCESS,
         n => {

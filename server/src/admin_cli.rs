@@ -150,9 +150,6 @@ pub struct LoadTestData {
 /// for the benchmark. Never for a production database: the holders are
 /// made-up people with one shared password.
 pub async fn load_test_data(settings: &app::config::Settings, data: &LoadTestData) -> Result<(), BoxError> {
-    if data.queued > 3 * data.holders * data.certificates_per_holder {
-        return Err("--queued: at most 3 per certificate (the quota)".into());
-    }
     eprintln!("password of every synthetic holder (one line on standard input):");
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;

@@ -46,3 +46,61 @@ mod tests {
         assert_eq!(super::poll_delay_ms(u32::MAX), 1_000);
     }
 }
+
+/// An island's list that refreshes itself: while `active()` holds, `fetch`
+/// is called on [`poll_while`]'s schedule and its answer handed to `apply`.
+/// Requests never overlap on the schedule, and an answer to a request older
+/// than the newest one is dropped, so a slow poll never undoes a newer list.
+/// A session that ended sends the browser to sign in (the page would
+/// otherwise show 证书生成中… for ever); any other failure is retried at the
+/// next poll. Returns a function that refreshes at once (e.g. after 重新生成).
+pub fn poll_list<T, Fut>(
+    active: impl Fn() -> bool + Send + Sync + 'static,
+    fetch: impl Fn() -> Fut + Copy + 'static,
+    apply: impl Fn(T) + Copy + 'static,
+) -> impl Fn() + Copy + 'static
+where
+    T: 'static,
+    Fut: std::future::Future<Output = Result<T, crate::error::AppError>> + 'static,
+{
+    use crate::error::AppError;
+
+    let tick = RwSignal::new(0u32);
+    let failures = RwSignal::new(0u32);
+    let newest = StoredValue::new(0u64);
+    poll_while(
+        move || {
+            failures.track();
+            active()
+        },
+        tick,
+    );
+    let refresh = move || {
+        let request = newest.get_value().wrapping_add(1);
+        newest.set_value(request);
+        leptos::task::spawn_local(async move {
+            let answer = fetch().await;
+            if newest.get_value() != request {
+                return;
+            }
+            match answer {
+                Ok(value) => apply(value),
+                Err(AppError::Unauthenticated) => go_to("/login"),
+                Err(AppError::TermsNotAccepted) => go_to("/terms"),
+                Err(_) => failures.update(|n| *n = n.wrapping_add(1)),
+            }
+        });
+    };
+    Effect::new(move |polled: Option<()>| {
+        tick.track();
+        if polled.is_some() {
+            refresh();
+        }
+    });
+    refresh
+}
+
+/// A full page load of `path` (islands have no router).
+fn go_to(path: &str) {
+    let _ = window().location().set_href(path);
+}

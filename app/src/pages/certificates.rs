@@ -6,7 +6,7 @@ use crate::api::certificates::my_certificates;
 use crate::components::{
     gate::ErrorView,
     island::{page_locale, provide_locale},
-    poll::poll_while,
+    poll::poll_list,
     text,
 };
 use crate::domain::certificate::{CertificateStatus, CertificateSummary, EndorsementState};
@@ -38,19 +38,12 @@ pub fn CertificatesPage() -> impl IntoView {
 fn CertificateList(locale: Locale, list: Vec<CertificateSummary>) -> impl IntoView {
     provide_locale(locale);
     let list = RwSignal::new(list);
-    let tick = RwSignal::new(0u32);
-    poll_while(move || list.with(|l| l.iter().any(|c| c.endorsement == EndorsementState::Generating)), tick);
-    Effect::new(move |polled: Option<()>| {
-        tick.track();
-        if polled.is_some() {
-            leptos::task::spawn_local(async move {
-                // A failed refresh keeps the list shown and stops polling.
-                if let Ok(fresh) = my_certificates().await {
-                    list.set(fresh);
-                }
-            });
-        }
-    });
+    // No refresh on demand here: only the poll refreshes the list.
+    let _ = poll_list(
+        move || list.with(|l| l.iter().any(|c| c.endorsement == EndorsementState::Generating)),
+        my_certificates,
+        move |fresh| list.set(fresh),
+    );
     move || {
         let rows = list.get();
         if rows.is_empty() {

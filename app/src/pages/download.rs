@@ -15,7 +15,7 @@ use crate::components::{
     certificate::CertificateRecord,
     gate::ErrorView,
     island::{page_locale, provide_locale},
-    poll::poll_while,
+    poll::poll_list,
     text,
 };
 use crate::domain::certificate::{CertificateDetail, CertificateStatus, EndorsementState};
@@ -157,15 +157,17 @@ fn Endorsing(
     let retry = ServerAction::<RetryEndorsement>::new();
     let list = RwSignal::new(list);
     let form = RwSignal::new(form);
-    let tick = RwSignal::new(0u32);
-    let refresh = move || {
-        leptos::task::spawn_local(async move {
-            // A failed refresh keeps what is shown and stops polling.
-            if let Ok(fresh) = certificate_endorsements(certificate_id).await {
-                list.set(fresh);
+    let refresh = poll_list(
+        move || list.with(|l| l.iter().any(|e| e.phase == Phase::Generating)),
+        move || certificate_endorsements(certificate_id),
+        // Until a fetched list has the just-applied endorsement, it stays on top.
+        move |mut fresh| {
+            if let Some(Ok(e)) = apply.value().get_untracked() {
+                with_applied(&mut fresh, e);
             }
-        })
-    };
+            list.set(fresh);
+        },
+    );
     // An accepted application: on top of the list at once, and a fresh form
     // (quota left, new idempotency key); a refused one keeps what was typed.
     Effect::new(move |_| {
@@ -181,13 +183,6 @@ fn Endorsing(
     Effect::new(move |retried: Option<()>| {
         retry.version().track();
         if retried.is_some() {
-            refresh();
-        }
-    });
-    poll_while(move || list.with(|l| l.iter().any(|e| e.phase == Phase::Generating)), tick);
-    Effect::new(move |polled: Option<()>| {
-        tick.track();
-        if polled.is_some() {
             refresh();
         }
     });

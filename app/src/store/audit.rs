@@ -135,20 +135,30 @@ impl AuditWriter {
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
             while queue.recv_many(&mut batch, BATCH).await > 0 {
-                if write_batch(&pool, &batch).await.is_ok() {
-                    for entry in batch.drain(..) {
-                        let _ = entry.done.send(Ok(()));
+                match write_batch(&pool, &batch).await {
+                    Ok(()) => answer(&mut batch, Ok(())),
+                    // A constraint refused an entry: the others must not fail with it.
+                    Err(StoreError::Database(sqlx::Error::Database(e)))
+                        if e.kind() != sqlx::error::ErrorKind::Other =>
+                    {
+                        for entry in batch.drain(..) {
+                            let written =
+                                write_batch(&pool, std::slice::from_ref(&entry)).await.map_err(|e| e.to_string());
+                            let _ = entry.done.send(written);
+                        }
                     }
-                    continue;
-                }
-                // One bad entry must not fail the others: each on its own.
-                for entry in batch.drain(..) {
-                    let written = write_batch(&pool, std::slice::from_ref(&entry)).await.map_err(|e| e.to_string());
-                    let _ = entry.done.send(written);
+                    // The database itself failed (busy, I/O): the same for every entry.
+                    Err(e) => answer(&mut batch, Err(e.to_string())),
                 }
             }
         });
         AuditWriter(sender)
+    }
+}
+
+fn answer(batch: &mut Vec<Queued>, result: std::result::Result<(), String>) {
+    for entry in batch.drain(..) {
+        let _ = entry.done.send(result.clone());
     }
 }
 

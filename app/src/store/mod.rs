@@ -54,7 +54,7 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 pub struct Store {
     pool: SqlitePool,
     audit_writer: audit::AuditWriter,
-    /// The generation workers' writes (claim, finish, fail) take turns here:
+    /// The generation workers' claims and stored copies take turns here:
     /// SQLite has one writer, and a writer that finds it busy sleeps in
     /// SQLite's busy handler (1, 2, 5, 10 … ms), which left a third of two
     /// cores idle while two workers drained a queue.

@@ -29,9 +29,14 @@ impl Store {
     /// Loads the data set into a database whose catalog is loaded; refuses
     /// one that already holds synthetic holders.
     pub async fn load_synthetic(&self, s: &Synthetic<'_>) -> Result<()> {
+        let counts = [s.holders, s.certificates_per_holder, s.past_endorsements_per_certificate, s.queued];
+        if counts.iter().any(|&n| n < 0) || s.queued > 3 * s.holders * s.certificates_per_holder {
+            return Err(super::StoreError::Conflict("counts must be ≥ 0, and at most 3 queued per certificate".into()));
+        }
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let existing: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM holders WHERE username LIKE 'bench%'").fetch_one(&mut *tx).await?;
+        let existing: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM holders WHERE username GLOB 'bench[0-9]*'")
+            .fetch_one(&mut *tx)
+            .await?;
         if existing > 0 {
             return Err(super::StoreError::Conflict("synthetic holders are loaded already".into()));
         }

@@ -34,11 +34,13 @@ pub async fn run(
     );
     let paced = load::get_at_rate(server.addr, holder.cookie.clone(), path, CONNECTIONS, RATE, duration, ok).await;
     let p99 = paced.latencies.percentile_ms(99.0);
+    // A user waits for each answer, so a slow server also lowers the rate offered: it must hold.
+    let held = paced.per_second() >= 0.95 * RATE;
     report.add(
         "Download latency at 5,000 req/s offered over 200 connections",
-        "p99 ≤ 20 ms",
+        "p99 ≤ 20 ms (rate held ≥ 95 %)",
         format!("p99 {p99:.1} ms ({})", paced.summary()),
-        p99 <= 20.0 && paced.errors == 0,
+        p99 <= 20.0 && held && paced.errors == 0,
     );
     Ok(())
 }
