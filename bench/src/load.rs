@@ -27,6 +27,15 @@ impl LoadResult {
     }
 }
 
+/// When each virtual user sends its requests.
+#[derive(Clone, Copy)]
+enum Schedule {
+    /// The next as soon as the last is answered, until the deadline; timed from sending.
+    BackToBack { deadline: Instant },
+    /// `count` requests, one every `interval` from `first`; timed from when each was due.
+    Paced { first: Instant, interval: Duration, count: u32 },
+}
+
 /// GETs `path` with `cookie` for `duration`; an answer is counted only if
 /// `ok` accepts it (status and content), otherwise it is an error.
 pub async fn get(
@@ -37,35 +46,8 @@ pub async fn get(
     duration: Duration,
     ok: Arc<dyn Fn(&Reply) -> bool + Send + Sync>,
 ) -> LoadResult {
-    let started = Instant::now();
-    let deadline = started + duration;
-    let users: Vec<_> = (0..connections)
-        .map(|_| {
-            let (cookie, path, ok) = (cookie.clone(), path.clone(), ok.clone());
-            tokio::spawn(async move {
-                let mut client = Client::new(addr);
-                client.cookie = cookie;
-                let (mut latencies, mut errors) = (Latencies::default(), 0);
-                while Instant::now() < deadline {
-                    let sent = Instant::now();
-                    match client.get(&path).await {
-                        Ok(reply) if ok(&reply) => latencies.push(sent.elapsed()),
-                        _ => errors += 1,
-                    }
-                }
-                (latencies, errors)
-            })
-        })
-        .collect();
-    let mut result = LoadResult { latencies: Latencies::default(), errors: 0, elapsed: Duration::ZERO };
-    for user in users {
-        if let Ok((latencies, errors)) = user.await {
-            result.latencies.extend(latencies);
-            result.errors += errors;
-        }
-    }
-    result.elapsed = started.elapsed();
-    result
+    let deadline = Instant::now() + duration;
+    run(addr, cookie, path, ok, (0..connections).map(|_| Schedule::BackToBack { deadline }).collect()).await
 }
 
 /// Open loop: `connections` users together offering `rate` GETs a second,
@@ -82,21 +64,45 @@ pub async fn get_at_rate(
 ) -> LoadResult {
     let started = Instant::now();
     let interval = Duration::from_secs_f64(connections as f64 / rate);
-    let per_user = (duration.as_secs_f64() / interval.as_secs_f64()) as u32;
-    let users: Vec<_> = (0..connections)
-        .map(|n| {
+    let count = (duration.as_secs_f64() / interval.as_secs_f64()) as u32;
+    // Users start spread over one interval, not all at once.
+    let schedules = (0..connections)
+        .map(|n| Schedule::Paced { first: started + interval.mul_f64(n as f64 / connections as f64), interval, count })
+        .collect();
+    run(addr, cookie, path, ok, schedules).await
+}
+
+/// One virtual user per schedule, each on its own connection.
+async fn run(
+    addr: SocketAddr,
+    cookie: Option<String>,
+    path: String,
+    ok: Arc<dyn Fn(&Reply) -> bool + Send + Sync>,
+    schedules: Vec<Schedule>,
+) -> LoadResult {
+    let started = Instant::now();
+    let users: Vec<_> = schedules
+        .into_iter()
+        .map(|schedule| {
             let (cookie, path, ok) = (cookie.clone(), path.clone(), ok.clone());
-            // Users start spread over one interval, not all at once.
-            let first = started + interval.mul_f64(n as f64 / connections as f64);
             tokio::spawn(async move {
                 let mut client = Client::new(addr);
                 client.cookie = cookie;
                 let (mut latencies, mut errors) = (Latencies::default(), 0);
-                for k in 0..per_user {
-                    let due = first + interval * k;
-                    tokio::time::sleep_until(due.into()).await;
+                let mut k = 0;
+                loop {
+                    let from = match schedule {
+                        Schedule::BackToBack { deadline } if Instant::now() < deadline => Instant::now(),
+                        Schedule::Paced { first, interval, count } if k < count => {
+                            let due = first + interval * k;
+                            tokio::time::sleep_until(due.into()).await;
+                            due
+                        }
+                        _ => break,
+                    };
+                    k += 1;
                     match client.get(&path).await {
-                        Ok(reply) if ok(&reply) => latencies.push(due.elapsed()),
+                        Ok(reply) if ok(&reply) => latencies.push(from.elapsed()),
                         _ => errors += 1,
                     }
                 }
