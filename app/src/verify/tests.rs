@@ -174,6 +174,10 @@ fn mutation() -> impl Strategy<Value = Mutation> {
 }
 
 fn apply(pdf: &mut Vec<u8>, m: &Mutation) {
+    // An earlier truncation may have emptied the file: nothing left to index.
+    if pdf.is_empty() && !matches!(m, Mutation::Insert(..) | Mutation::Append(_)) {
+        return;
+    }
     match m {
         Mutation::Set(i, b) => {
             let at = i.index(pdf.len());
