@@ -209,8 +209,8 @@ impl Pen<'_, '_> {
         // towards the right; semi-transparent like stamp ink.
         let last = y - ROW_STEP;
         let seal_cy = last - ROW_STEP / 2.0 - 12.0;
-        self.fill(SEAL_RED, 0.88);
-        seal::draw_seal(self.surface, self.tf, 410.0, seal_cy, face.seal_name);
+        self.fill(SEAL_RED, 1.0);
+        seal::draw_seal(self.surface, self.tf, 410.0, seal_cy, face.seal_name, 0.88);
         Ok(())
     }
 

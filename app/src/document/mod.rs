@@ -96,7 +96,23 @@ pub fn render(
     verify_url: Option<&str>,
 ) -> Result<Vec<u8>, DocumentError> {
     check_glyphs(typeface, face, endorsement, verify_url)?;
-    layout::render_page(typeface, face, endorsement, verify_url)
+    let pdf = layout::render_page(typeface, face, endorsement, verify_url);
+    forget_unshared();
+    pdf
+}
+
+/// Renders between two evictions of krilla's memo cache.
+const RENDERS_PER_EVICTION: usize = 64;
+
+/// krilla memoizes (comemo) what each copy compresses and subsets; only the
+/// seal's group is shared between copies. Every `RENDERS_PER_EVICTION`
+/// renders, what has not been used for two rounds is dropped, so the cache
+/// holds at most ~128 copies' worth (a few MB) and the seals stay.
+fn forget_unshared() {
+    static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    if RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % RENDERS_PER_EVICTION == RENDERS_PER_EVICTION - 1 {
+        comemo::evict(2);
+    }
 }
 
 fn check_glyphs(

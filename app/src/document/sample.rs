@@ -33,5 +33,19 @@ pub fn endorsement() -> EndorsementBlock<'static> {
     }
 }
 
+/// Surnames and given-name characters for made-up holders: 30 × 50 × 50
+/// names of three characters ([`holder_name`]). Benchmarks need distinct
+/// names: krilla memoizes a font subset, and copies of one name share it.
+pub const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹";
+pub const GIVEN_NAMES: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏飞宇浩然轩梓涵欣怡晨阳思远雨泽文";
+
+/// The `i`-th made-up name; the same as the synthetic holders' names
+/// (`store::synthetic`) for the same `i`.
+pub fn holder_name(i: usize) -> String {
+    let pick = |set: &str, n: usize| set.chars().nth(n % set.chars().count()).unwrap_or('甲');
+    let given = GIVEN_NAMES.chars().count();
+    [pick(SURNAMES, i), pick(GIVEN_NAMES, i / 30), pick(GIVEN_NAMES, i / 30 / given)].iter().collect()
+}
+
 /// The QR code's address for [`endorsement`].
 pub const VERIFY_URL: &str = "https://ecert.example.cn/v/JZ20261125000000000012";

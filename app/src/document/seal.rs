@@ -9,6 +9,7 @@
 use std::sync::Arc;
 
 use krilla::geom::{Path, PathBuilder, Transform};
+use krilla::num::NormalizedF32;
 use krilla::surface::Surface;
 use skrifa::instance::{LocationRef, Size};
 use skrifa::outline::{DrawSettings, OutlinePen};
@@ -26,11 +27,16 @@ const MAX_SPAN: f32 = 250.0;
 /// Seal names cached per typeface (more are built on each render).
 const CACHE_LIMIT: usize = 64;
 
-/// Draws the seal centred at (`cx`, `cy`) with the current fill.
-pub(super) fn draw_seal(surface: &mut Surface, typeface: &Typeface, cx: f32, cy: f32, name: &str) {
+/// Draws the seal centred at (`cx`, `cy`) with the current fill, at
+/// `opacity` like stamp ink. The translucency makes it a transparency group:
+/// a content stream of its own, the same bytes in every copy of the seal,
+/// which krilla (with `comemo`) compresses once instead of per copy.
+pub(super) fn draw_seal(surface: &mut Surface, typeface: &Typeface, cx: f32, cy: f32, name: &str, opacity: f32) {
     let Some(path) = seal_path(typeface, name) else { return };
     surface.push_transform(&Transform::from_translate(cx, cy));
+    surface.push_opacity(NormalizedF32::new(opacity).unwrap_or(NormalizedF32::ONE));
     surface.draw_path(&path);
+    surface.pop();
     surface.pop();
 }
 

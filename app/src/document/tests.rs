@@ -72,3 +72,37 @@ fn far_too_long_values_are_refused() {
     let err = render(&tf, &face, None, None).unwrap_err();
     assert!(matches!(err, DocumentError::TooLong { field: "authority" }), "{err}");
 }
+
+#[test]
+fn made_up_names_are_distinct_and_drawable() {
+    let tf = typeface();
+    let names: std::collections::HashSet<String> = (0..75_000).step_by(7).map(super::sample::holder_name).collect();
+    assert_eq!(names.len(), (0..75_000).step_by(7).count());
+    let all = format!("{}{}", super::sample::SURNAMES, super::sample::GIVEN_NAMES);
+    assert!(tf.missing_chars(&all).is_empty());
+}
+
+#[test]
+fn memoized_renders_keep_each_copy_its_own() {
+    // krilla memoizes compression and font subsets across renders (comemo):
+    // a copy rendered again is the same bytes, another holder's differs,
+    // and the seal is drawn as a transparency group (the shared stream).
+    let tf = typeface();
+    let e = super::sample::endorsement();
+    let url = super::sample::VERIFY_URL;
+    let (a, b) = (super::sample::holder_name(1), super::sample::holder_name(40_000));
+    let render_for = |name: &str| {
+        let mut face = sample_face();
+        face.holder_name = name;
+        render(&tf, &face, Some(&e), Some(url)).unwrap()
+    };
+    let first = render_for(&a);
+    let other = render_for(&b);
+    for _ in 0..super::RENDERS_PER_EVICTION + 1 {
+        render_for(&super::sample::holder_name(7));
+    }
+    assert_eq!(render_for(&a), first, "same input, same bytes, before and after an eviction");
+    assert_ne!(other, first);
+    let text = String::from_utf8_lossy(&first);
+    assert!(text.contains("/Group") && text.contains("/Transparency"), "the seal's group");
+}

@@ -25,6 +25,17 @@ pub struct Synthetic<'a> {
 /// Qualifications the synthetic certificates cycle through (demo catalog).
 const QUALIFICATIONS: &str = "('0301'), ('0401'), ('0601'), ('1101')";
 
+/// SQL for the made-up name of holder number `index` (an SQL expression):
+/// `document::sample::holder_name` in SQLite (whose substr counts characters).
+fn holder_name_sql(index: &str) -> String {
+    use crate::document::sample::{GIVEN_NAMES, SURNAMES};
+    let (s, g) = (SURNAMES.chars().count(), GIVEN_NAMES.chars().count());
+    format!(
+        "substr('{SURNAMES}', ({index}) % {s} + 1, 1) || substr('{GIVEN_NAMES}', ({index}) / {s} % {g} + 1, 1)
+         || substr('{GIVEN_NAMES}', ({index}) / {s} / {g} % {g} + 1, 1)"
+    )
+}
+
 impl Store {
     /// Loads the data set into a database whose catalog is loaded; refuses
     /// one that already holds synthetic holders.
@@ -52,14 +63,14 @@ impl Store {
         .bind(base)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
+        sqlx::query(&format!(
             "INSERT INTO holders (username, password_hash, real_name, id_document_id, created_at)
-             SELECT printf('bench%06d', id - ? - 1), ?, '测试甲', id, ? FROM id_documents WHERE id > ? ORDER BY id",
-        )
+             SELECT printf('bench%06d', id - ?1 - 1), ?2, {}, id, ?3 FROM id_documents WHERE id > ?1 ORDER BY id",
+            holder_name_sql("id - ?1 - 1")
+        ))
         .bind(base)
         .bind(s.password_hash)
         .bind(s.now)
-        .bind(base)
         .execute(&mut *tx)
         .await?;
         sqlx::query(
@@ -72,21 +83,19 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         sqlx::query(&format!(
-            "WITH RECURSIVE k(j) AS (SELECT 0 WHERE ? > 0 UNION ALL SELECT j + 1 FROM k WHERE j + 1 < ?),
+            "WITH RECURSIVE k(j) AS (SELECT 0 WHERE ?1 > 0 UNION ALL SELECT j + 1 FROM k WHERE j + 1 < ?1),
                   q(code, pos) AS (SELECT column1, row_number() OVER () - 1 FROM (VALUES {QUALIFICATIONS}))
              INSERT INTO certificates (certificate_number, management_number, holder_name, id_document_id,
                                        qualification_id, issued_on, status, created_at)
-             SELECT printf('S%08d%02d', d.id - ?, k.j), printf('SM%08d%02d', d.id - ?, k.j), '测试甲', d.id,
-                    (SELECT id FROM qualifications WHERE code = q.code), '2024-05-20', 'valid', ?
+             SELECT printf('S%08d%02d', d.id - ?2, k.j), printf('SM%08d%02d', d.id - ?2, k.j), {}, d.id,
+                    (SELECT id FROM qualifications WHERE code = q.code), '2024-05-20', 'valid', ?3
              FROM id_documents d CROSS JOIN k JOIN q ON q.pos = k.j % 4
-             WHERE d.id > ? ORDER BY d.id, k.j"
+             WHERE d.id > ?2 ORDER BY d.id, k.j",
+            holder_name_sql("d.id - ?2 - 1")
         ))
         .bind(s.certificates_per_holder)
-        .bind(s.certificates_per_holder)
-        .bind(base)
         .bind(base)
         .bind(s.now)
-        .bind(base)
         .execute(&mut *tx)
         .await?;
         let first_certificate: i64 =
@@ -189,6 +198,18 @@ mod tests {
         let list = store.certificates_of_holder(last, today).await.unwrap();
         assert_eq!(list.iter().filter(|c| c.endorsement == EndorsementState::Generating).count(), 3);
         assert!(store.load_synthetic(&s).await.is_err(), "a second load is refused");
+        let names: Vec<(String, String)> = sqlx::query_as(
+            "SELECT h.real_name, c.holder_name FROM holders h JOIN certificates c ON c.id_document_id = h.id_document_id
+             WHERE h.username = 'bench000002'",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+        assert_eq!(names.len(), 5);
+        let expected = crate::document::sample::holder_name(2);
+        assert!(names.iter().all(|(holder, printed)| *holder == expected && *printed == expected), "{names:?}");
+        let too_many = Synthetic { queued: 3 * 4 * 5 + 1, ..s.clone() };
+        assert!(store.load_synthetic(&too_many).await.is_err(), "more than 3 queued per certificate");
 
         // Zero of something is none of it (a recursive count starts at one row).
         let (store, _dir) = temp_store().await;
@@ -198,5 +219,15 @@ mod tests {
         let endorsements: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM endorsements").fetch_one(store.sqlite_pool()).await.unwrap();
         assert_eq!(endorsements, 0);
+    }
+
+    #[tokio::test]
+    async fn names_in_sql_are_the_sample_names() {
+        let (store, _dir) = temp_store().await;
+        for n in [0, 1, 29, 30, 31, 1499, 1500, 1501, 74_999, 75_000, 123_456] {
+            let sql = format!("SELECT {}", holder_name_sql(&n.to_string()));
+            let name: String = sqlx::query_scalar(&sql).fetch_one(store.sqlite_pool()).await.unwrap();
+            assert_eq!(name, crate::document::sample::holder_name(n), "holder {n}");
+        }
     }
 }
