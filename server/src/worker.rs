@@ -1,6 +1,6 @@
-//! The background generation workers: each claims a job from the database
-//! with a lease, makes and signs the copy on a blocking thread (it is CPU
-//! work), and stores it. A failed attempt is retried with exponential
+//! The background generation workers: each claims a few jobs from the
+//! database with a lease, makes and signs the copies on a blocking thread
+//! (it is CPU work), and stores them together. A failed attempt is retried with exponential
 //! backoff; after `max_attempts` the endorsement ends `failed` (it then
 //! does not count toward the quota and the holder can retry). A lease
 //! that expires, e.g. because the process died, makes the job due again.
@@ -55,6 +55,11 @@ pub fn spawn(state: AppState, config: WorkerConfig) -> Vec<JoinHandle<()>> {
     handles
 }
 
+/// Jobs a worker claims at once: its claim and the store of its copies are
+/// one write each for the batch. Small, so that a copy waits for at most
+/// three others before it is stored and two workers share a short queue.
+const BATCH: i64 = 4;
+
 async fn run(state: AppState, config: Arc<WorkerConfig>, owner: String) {
     loop {
         // Registered before looking, so a job queued meanwhile still wakes us.
@@ -63,13 +68,13 @@ async fn run(state: AppState, config: Arc<WorkerConfig>, owner: String) {
         wake.as_mut().enable();
         let now = now_unix();
         let lease_until = now + config.lease.as_secs() as i64;
-        match state.store.claim_job(&owner, now, lease_until, config.max_attempts).await {
-            Ok(Some(job)) => {
-                generate(&state, &config, &owner, job).await;
+        match state.store.claim_jobs(&owner, now, lease_until, config.max_attempts, BATCH).await {
+            Ok(jobs) if !jobs.is_empty() => {
+                generate(&state, &config, &owner, jobs).await;
                 continue;
             }
-            Ok(None) => {}
-            Err(e) => tracing::error!(error = %e, "claiming a generation job failed"),
+            Ok(_) => {}
+            Err(e) => tracing::error!(error = %e, "claiming generation jobs failed"),
         }
         tokio::select! {
             _ = &mut wake => {}
@@ -78,60 +83,90 @@ async fn run(state: AppState, config: Arc<WorkerConfig>, owner: String) {
     }
 }
 
-async fn generate(state: &AppState, config: &WorkerConfig, owner: &str, job: Job) {
+/// Makes the batch's copies, stores those made in one transaction and
+/// records each failure (retried later, or failed for good).
+async fn generate(state: &AppState, config: &WorkerConfig, owner: &str, jobs: Vec<Job>) {
     let started = std::time::Instant::now();
-    let outcome = make_copy(state, &job).await;
-    let store = &state.store;
-    let result = match outcome {
-        Ok((number, pdf)) => match store.finish_job(&job, owner, &pdf, now_unix()).await {
-            Ok(true) => {
-                tracing::info!(endorsement = %number, bytes = pdf.len(), ms = started.elapsed().as_millis() as u64, "endorsed copy ready");
-                Ok(())
+    let mut made = Vec::with_capacity(jobs.len());
+    let mut numbers = Vec::with_capacity(jobs.len());
+    for (job, outcome) in make_copies(state, jobs).await {
+        match outcome {
+            Ok((number, pdf)) => {
+                numbers.push(number);
+                made.push((job, pdf));
             }
-            Ok(false) => {
-                tracing::warn!(endorsement = %number, "lease lost before the copy was stored; another worker has it");
-                Ok(())
-            }
-            Err(e) => Err(e),
-        },
-        Err(reason) => {
-            let give_up = job.attempts >= config.max_attempts;
-            let after = if give_up {
-                AfterFailure::GiveUp
-            } else {
-                AfterFailure::RetryAt(now_unix() + config.backoff(job.attempts).as_secs().max(1) as i64)
-            };
-            tracing::warn!(endorsement_id = job.endorsement_id, attempts = job.attempts, give_up, %reason, "generation failed");
-            match store.fail_job(&job, owner, &reason, after).await {
-                Ok(()) if give_up => {
-                    let subject = job.endorsement_id.to_string();
-                    let entry = AuditEntry { subject: Some(&subject), detail: Some(&reason), ..Default::default() };
-                    store.audit(AuditEvent::EndorsementFailed, entry).await
+            Err(reason) => record_failure(state, config, owner, &job, &reason).await,
+        }
+    }
+    if made.is_empty() {
+        return;
+    }
+    match state.store.finish_jobs(owner, &made, now_unix()).await {
+        Ok(stored) => {
+            let ms = started.elapsed().as_millis() as u64;
+            for ((number, (_, pdf)), stored) in numbers.iter().zip(&made).zip(stored) {
+                if stored {
+                    tracing::info!(endorsement = %number, bytes = pdf.len(), ms, "endorsed copy ready");
+                } else {
+                    tracing::warn!(endorsement = %number, "lease lost before the copy was stored; another worker has it");
                 }
-                other => other,
             }
         }
-    };
-    if let Err(e) = result {
-        tracing::error!(error = %e, endorsement_id = job.endorsement_id, "recording a generation result failed");
+        // Nothing of the batch was stored; the leases run out and the jobs come back.
+        Err(e) => tracing::error!(error = %e, copies = made.len(), "storing generated copies failed"),
     }
 }
 
-/// The signed copy, or why not (kept for operators; holders see "failed").
-async fn make_copy(state: &AppState, job: &Job) -> Result<(String, Vec<u8>), String> {
-    let facts = match state.store.endorsement_facts(job.endorsement_id).await {
-        Ok(Some(facts)) => facts,
-        Ok(None) => return Err("endorsement disappeared".into()),
-        Err(e) => return Err(format!("loading facts: {e}")),
+async fn record_failure(state: &AppState, config: &WorkerConfig, owner: &str, job: &Job, reason: &str) {
+    let store = &state.store;
+    let give_up = job.attempts >= config.max_attempts;
+    let after = if give_up {
+        AfterFailure::GiveUp
+    } else {
+        AfterFailure::RetryAt(now_unix() + config.backoff(job.attempts).as_secs().max(1) as i64)
     };
+    tracing::warn!(endorsement_id = job.endorsement_id, attempts = job.attempts, give_up, %reason, "generation failed");
+    let result = match store.fail_job(job, owner, reason, after).await {
+        Ok(()) if give_up => {
+            let subject = job.endorsement_id.to_string();
+            let entry = AuditEntry { subject: Some(&subject), detail: Some(reason), ..Default::default() };
+            store.audit(AuditEvent::EndorsementFailed, entry).await
+        }
+        other => other,
+    };
+    if let Err(e) = result {
+        tracing::error!(error = %e, endorsement_id = job.endorsement_id, "recording a generation failure failed");
+    }
+}
+
+/// Each job's signed copy (with its endorsement number), or why not (kept
+/// for operators; holders see "failed"). The copies are made on one
+/// blocking thread, one after the other: it is CPU work.
+async fn make_copies(state: &AppState, jobs: Vec<Job>) -> Vec<(Job, Result<(String, Vec<u8>), String>)> {
+    let mut facts = Vec::with_capacity(jobs.len());
+    for job in &jobs {
+        facts.push(match state.store.endorsement_facts(job.endorsement_id).await {
+            Ok(Some(facts)) => Ok(facts),
+            Ok(None) => Err("endorsement disappeared".to_string()),
+            Err(e) => Err(format!("loading facts: {e}")),
+        });
+    }
     let generator = state.generator.clone();
-    let number = facts.number.clone();
-    let made_at = now_unix();
-    let pdf = tokio::task::spawn_blocking(move || generator.endorsed_copy(&facts, made_at))
-        .await
-        .map_err(|e| format!("generator task: {e}"))?
-        .map_err(|e| e.to_string())?;
-    Ok((number, pdf))
+    let made = tokio::task::spawn_blocking(move || {
+        facts
+            .into_iter()
+            .map(|facts| {
+                let facts = facts?;
+                let pdf = generator.endorsed_copy(&facts, now_unix()).map_err(|e| e.to_string())?;
+                Ok((facts.number, pdf))
+            })
+            .collect::<Vec<_>>()
+    })
+    .await;
+    match made {
+        Ok(made) => jobs.into_iter().zip(made).collect(),
+        Err(e) => jobs.into_iter().map(|job| (job, Err(format!("generator task: {e}")))).collect(),
+    }
 }
 
 /// Ends jobs abandoned too often, deletes the files of expired copies and

@@ -61,17 +61,26 @@ const FACTS: &str = "
     JOIN seals s ON s.id = q.seal_id";
 
 impl Store {
-    /// Takes the next due job, if any, leasing it to `owner` until `lease_until`.
-    pub async fn claim_job(&self, owner: &str, now: i64, lease_until: i64, max_attempts: i64) -> Result<Option<Job>> {
+    /// Takes up to `limit` due jobs (oldest first), leasing them to `owner`
+    /// until `lease_until`. A worker takes a few at a time so that the claim
+    /// and the store of its copies are one write each, not one per copy.
+    pub async fn claim_jobs(
+        &self,
+        owner: &str,
+        now: i64,
+        lease_until: i64,
+        max_attempts: i64,
+        limit: i64,
+    ) -> Result<Vec<Job>> {
         // One statement: SQLite runs it under its write lock, so two
         // workers never claim the same row.
         let _turn = self.job_writes.lock().await;
-        let row: Option<(i64, i64)> = sqlx::query_as(
+        let mut jobs: Vec<Job> = sqlx::query_as::<_, (i64, i64)>(
             "UPDATE endorsements SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
-             WHERE id = (SELECT id FROM endorsements
-                         WHERE status = 'generating' AND run_after <= ? AND attempts < ?
-                           AND (lease_until IS NULL OR lease_until < ?)
-                         ORDER BY run_after, id LIMIT 1)
+             WHERE id IN (SELECT id FROM endorsements
+                          WHERE status = 'generating' AND run_after <= ? AND attempts < ?
+                            AND (lease_until IS NULL OR lease_until < ?)
+                          ORDER BY run_after, id LIMIT ?)
              RETURNING id, attempts",
         )
         .bind(owner)
@@ -79,9 +88,14 @@ impl Store {
         .bind(now)
         .bind(max_attempts)
         .bind(now)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|(endorsement_id, attempts)| Job { endorsement_id, attempts }))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?
+        .into_iter()
+        .map(|(endorsement_id, attempts)| Job { endorsement_id, attempts })
+        .collect();
+        jobs.sort_by_key(|j| j.endorsement_id);
+        Ok(jobs)
     }
 
     /// The facts to print for a job's endorsement.
@@ -121,50 +135,19 @@ impl Store {
         .await?)
     }
 
-    /// Stores the signed file (and its digest, see `issued_file`), marks the endorsement ready and writes
+    /// Stores each signed file (and its digest, see `issued_file`), marks its endorsement ready and writes
     /// the `endorsement_ready` audit entry (its subject: the endorsement number), all in one transaction,
-    /// if `owner` still holds the lease. Returns whether it did. A crash leaves all or none of it.
-    pub async fn finish_job(&self, job: &Job, owner: &str, pdf: &[u8], now: i64) -> Result<bool> {
+    /// for the jobs whose lease `owner` still holds. Returns, per job, whether it did. A crash leaves all
+    /// or none of it.
+    pub async fn finish_jobs(&self, owner: &str, done: &[(Job, Vec<u8>)], now: i64) -> Result<Vec<bool>> {
         let _turn = self.job_writes.lock().await;
         let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        let updated = sqlx::query(
-            "UPDATE endorsements SET status = 'ready', made_at = ?, failure = NULL, lease_owner = NULL,
-                 lease_until = NULL
-             WHERE id = ? AND lease_owner = ? AND status = 'generating'",
-        )
-        .bind(now)
-        .bind(job.endorsement_id)
-        .bind(owner)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected();
-        if updated == 0 {
-            return Ok(false);
+        let mut stored = Vec::with_capacity(done.len());
+        for (job, pdf) in done {
+            stored.push(finish(&mut tx, job, owner, pdf, now).await?);
         }
-        sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES (?, ?)")
-            .bind(job.endorsement_id)
-            .bind(pdf)
-            .execute(&mut *tx)
-            .await?;
-        // Remembered by digest, so that an uploaded copy finds its record.
-        sqlx::query(
-            "INSERT INTO issued_files (sha256, certificate_id, endorsement_id, issued_at)
-             SELECT ?, certificate_id, id, ? FROM endorsements WHERE id = ?
-             ON CONFLICT (sha256) DO NOTHING",
-        )
-        .bind(crate::verify::file_sha256(pdf))
-        .bind(now)
-        .bind(job.endorsement_id)
-        .execute(&mut *tx)
-        .await?;
-        let (number, holder_id): (String, i64) = sqlx::query_as("SELECT number, holder_id FROM endorsements WHERE id = ?")
-            .bind(job.endorsement_id)
-            .fetch_one(&mut *tx)
-            .await?;
-        let entry = super::AuditEntry { holder_id: Some(holder_id), subject: Some(&number), ..Default::default() };
-        super::audit::insert(&mut *tx, super::AuditEvent::EndorsementReady, &entry, now).await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(stored)
     }
 
     /// Records a failed attempt: due again later, or failed for good.
@@ -223,6 +206,47 @@ impl Store {
     }
 }
 
+/// One job of [`Store::finish_jobs`].
+async fn finish(tx: &mut sqlx::SqliteConnection, job: &Job, owner: &str, pdf: &[u8], now: i64) -> Result<bool> {
+    let updated = sqlx::query(
+        "UPDATE endorsements SET status = 'ready', made_at = ?, failure = NULL, lease_owner = NULL,
+             lease_until = NULL
+         WHERE id = ? AND lease_owner = ? AND status = 'generating'",
+    )
+    .bind(now)
+    .bind(job.endorsement_id)
+    .bind(owner)
+    .execute(&mut *tx)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Ok(false);
+    }
+    sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES (?, ?)")
+        .bind(job.endorsement_id)
+        .bind(pdf)
+        .execute(&mut *tx)
+        .await?;
+    // Remembered by digest, so that an uploaded copy finds its record.
+    sqlx::query(
+        "INSERT INTO issued_files (sha256, certificate_id, endorsement_id, issued_at)
+         SELECT ?, certificate_id, id, ? FROM endorsements WHERE id = ?
+         ON CONFLICT (sha256) DO NOTHING",
+    )
+    .bind(crate::verify::file_sha256(pdf))
+    .bind(now)
+    .bind(job.endorsement_id)
+    .execute(&mut *tx)
+    .await?;
+    let (number, holder_id): (String, i64) = sqlx::query_as("SELECT number, holder_id FROM endorsements WHERE id = ?")
+        .bind(job.endorsement_id)
+        .fetch_one(&mut *tx)
+        .await?;
+    let entry = super::AuditEntry { holder_id: Some(holder_id), subject: Some(&number), ..Default::default() };
+    super::audit::insert(&mut *tx, super::AuditEvent::EndorsementReady, &entry, now).await?;
+    Ok(true)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +280,17 @@ mod tests {
         (store, dir, holder, ids)
     }
 
+    /// One job at a time, as a worker whose batch is one.
+    async fn claim_one(store: &Store, owner: &str, now: i64, lease_until: i64, max_attempts: i64) -> Option<Job> {
+        let mut jobs = store.claim_jobs(owner, now, lease_until, max_attempts, 1).await.unwrap();
+        assert!(jobs.len() <= 1);
+        jobs.pop()
+    }
+
+    async fn finish_one(store: &Store, job: &Job, owner: &str, pdf: &[u8], now: i64) -> bool {
+        store.finish_jobs(owner, &[(job.clone(), pdf.to_vec())], now).await.unwrap()[0]
+    }
+
     async fn status(store: &Store, holder: i64, id: i64) -> EndorsementStatus {
         store.endorsement_file(holder, id).await.unwrap().unwrap().status
     }
@@ -263,18 +298,18 @@ mod tests {
     #[tokio::test]
     async fn a_job_is_claimed_once_and_finished_by_its_lease_holder() {
         let (store, _dir, holder, ids) = queued(1).await;
-        let job = store.claim_job("w1", 100, 160, 5).await.unwrap().unwrap();
+        let job = claim_one(&store, "w1", 100, 160, 5).await.unwrap();
         assert_eq!(job, Job { endorsement_id: ids[0], attempts: 1 });
-        assert_eq!(store.claim_job("w2", 101, 161, 5).await.unwrap(), None, "leased");
+        assert_eq!(claim_one(&store, "w2", 101, 161, 5).await, None, "leased");
         let facts = store.endorsement_facts(job.endorsement_id).await.unwrap().unwrap();
         assert_eq!((facts.certificate.holder_name.as_str(), facts.scenario.as_str()), ("张三", "本人调用"));
         assert_eq!(facts.certificate.seal_code, "mohrss");
         // The lease expires; another worker takes over; the first one's result is dropped.
-        let again = store.claim_job("w2", 161, 221, 5).await.unwrap().unwrap();
+        let again = claim_one(&store, "w2", 161, 221, 5).await.unwrap();
         assert_eq!(again.attempts, 2);
-        assert!(!store.finish_job(&job, "w1", b"%PDF-old", 170).await.unwrap());
-        assert!(store.finish_job(&again, "w2", b"%PDF-new", 171).await.unwrap());
-        assert!(!store.finish_job(&again, "w2", b"%PDF-twice", 172).await.unwrap());
+        assert!(!finish_one(&store, &job, "w1", b"%PDF-old", 170).await);
+        assert!(finish_one(&store, &again, "w2", b"%PDF-new", 171).await);
+        assert!(!finish_one(&store, &again, "w2", b"%PDF-twice", 172).await);
         let events = store.recent_audit_events(10).await.unwrap();
         let ready: Vec<_> = events.iter().filter(|(e, _, _)| e == "endorsement_ready").collect();
         assert_eq!(ready.len(), 1, "audited once, with the file: {events:?}");
@@ -287,24 +322,24 @@ mod tests {
     #[tokio::test]
     async fn failures_back_off_then_give_up() {
         let (store, _dir, holder, ids) = queued(1).await;
-        let job = store.claim_job("w", 100, 160, 2).await.unwrap().unwrap();
+        let job = claim_one(&store, "w", 100, 160, 2).await.unwrap();
         store.fail_job(&job, "w", "font exploded", AfterFailure::RetryAt(110)).await.unwrap();
-        assert_eq!(store.claim_job("w", 105, 165, 2).await.unwrap(), None, "not due before its backoff");
-        let job = store.claim_job("w", 110, 170, 2).await.unwrap().unwrap();
+        assert_eq!(claim_one(&store, "w", 105, 165, 2).await, None, "not due before its backoff");
+        let job = claim_one(&store, "w", 110, 170, 2).await.unwrap();
         assert_eq!(job.attempts, 2);
         store.fail_job(&job, "w", "font exploded", AfterFailure::GiveUp).await.unwrap();
         assert_eq!(status(&store, holder, ids[0]).await, EndorsementStatus::Failed);
-        assert_eq!(store.claim_job("w", 500, 560, 2).await.unwrap(), None);
+        assert_eq!(claim_one(&store, "w", 500, 560, 2).await, None);
     }
 
     #[tokio::test]
     async fn interrupted_jobs_come_back_and_end_failed_when_always_interrupted() {
         let (store, _dir, holder, ids) = queued(2).await;
-        store.claim_job("dead", 100, 10_000, 2).await.unwrap().unwrap();
+        claim_one(&store, "dead", 100, 10_000, 2).await.unwrap();
         // A restart of the only process voids its leases at once.
         assert_eq!(store.release_all_leases().await.unwrap(), 1);
-        let a = store.claim_job("w", 101, 161, 2).await.unwrap().unwrap();
-        let b = store.claim_job("w", 101, 161, 2).await.unwrap().unwrap();
+        let a = claim_one(&store, "w", 101, 161, 2).await.unwrap();
+        let b = claim_one(&store, "w", 101, 161, 2).await.unwrap();
         assert_ne!(a.endorsement_id, b.endorsement_id);
         assert_eq!(a.attempts + b.attempts, 3, "the interrupted one is on its second attempt");
         let interrupted = if a.attempts == 2 { a } else { b };
@@ -323,9 +358,16 @@ mod tests {
                 let store = store.clone();
                 tokio::spawn(async move {
                     let mut mine = Vec::new();
-                    while let Some(job) = store.claim_job(&format!("w{w}"), 100, 200, 5).await.unwrap() {
-                        assert!(store.finish_job(&job, &format!("w{w}"), b"%PDF", 101).await.unwrap());
-                        mine.push(job.endorsement_id);
+                    let owner = format!("w{w}");
+                    loop {
+                        // Batches of 1 to 3, so that claims interleave.
+                        let jobs = store.claim_jobs(&owner, 100, 200, 5, 1 + w % 3).await.unwrap();
+                        if jobs.is_empty() {
+                            break;
+                        }
+                        let done: Vec<_> = jobs.iter().map(|j| (j.clone(), b"%PDF".to_vec())).collect();
+                        assert!(store.finish_jobs(&owner, &done, 101).await.unwrap().iter().all(|&stored| stored));
+                        mine.extend(jobs.iter().map(|j| j.endorsement_id));
                     }
                     mine
                 })
@@ -337,5 +379,29 @@ mod tests {
         }
         done.sort();
         assert_eq!(done, ids);
+    }
+
+    #[tokio::test]
+    async fn a_batch_is_claimed_oldest_first_and_stored_in_one_go() {
+        let (store, _dir, holder, ids) = queued(5).await;
+        let first = store.claim_jobs("w1", 100, 160, 5, 3).await.unwrap();
+        assert_eq!(first.iter().map(|j| j.endorsement_id).collect::<Vec<_>>(), ids[..3]);
+        let rest = store.claim_jobs("w2", 100, 160, 5, 3).await.unwrap();
+        assert_eq!(rest.iter().map(|j| j.endorsement_id).collect::<Vec<_>>(), ids[3..]);
+        assert!(store.claim_jobs("w3", 100, 160, 5, 3).await.unwrap().is_empty());
+        // One of w1's leases was lost meanwhile: that copy is not stored, the others are.
+        sqlx::query("UPDATE endorsements SET lease_owner = 'w9' WHERE id = ?")
+            .bind(ids[1])
+            .execute(store.sqlite_pool())
+            .await
+            .unwrap();
+        let done: Vec<(Job, Vec<u8>)> = first.iter().map(|j| (j.clone(), format!("%PDF-{}", j.endorsement_id).into_bytes())).collect();
+        assert_eq!(store.finish_jobs("w1", &done, 120).await.unwrap(), vec![true, false, true]);
+        for (i, ready) in [(0, true), (1, false), (2, true)] {
+            let file = store.endorsement_file(holder, ids[i]).await.unwrap().unwrap();
+            assert_eq!(file.status == EndorsementStatus::Ready, ready, "copy {i}");
+            assert_eq!(file.pdf.is_some(), ready, "copy {i}");
+        }
+        assert_eq!(store.pending_jobs().await.unwrap(), 3);
     }
 }

@@ -64,6 +64,21 @@ pub struct Store {
 impl Store {
     /// Opens (creating if missing) the database named by `url`.
     pub async fn connect(url: &str) -> Result<Store> {
+        Store::connect_with(url, Checkpoints::OnCommit).await
+    }
+
+    /// As [`Store::connect`], for the long-running server: the write-ahead
+    /// log is copied back into the database by a task every half second
+    /// instead of inside whichever commit fills it. That commit was often a
+    /// generation worker's, holding the workers' turn through the copy and
+    /// its fsync (every ~80 stored copies; p99 claim-to-stored 32 ms).
+    pub async fn connect_for_serving(url: &str) -> Result<Store> {
+        let store = Store::connect_with(url, Checkpoints::InBackground).await?;
+        tokio::spawn(checkpoint_in_background(store.pool.clone()));
+        Ok(store)
+    }
+
+    async fn connect_with(url: &str, checkpoints: Checkpoints) -> Result<Store> {
         if !url.starts_with("sqlite:") {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         }
@@ -78,6 +93,10 @@ impl Store {
             // map instead of a read call each.
             .pragma("cache_size", "-16384")
             .pragma("mmap_size", "268435456");
+        let options = match checkpoints {
+            Checkpoints::OnCommit => options,
+            Checkpoints::InBackground => options.pragma("wal_autocheckpoint", "0"),
+        };
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Ok(Store::with_pool(pool))
     }
@@ -107,6 +126,28 @@ impl Store {
     /// The pool, for the session store that keeps its own table here.
     pub fn sqlite_pool(&self) -> &SqlitePool {
         &self.pool
+    }
+}
+
+/// Who copies the write-ahead log back into the database.
+#[derive(Clone, Copy)]
+enum Checkpoints {
+    /// SQLite, in the commit that grows the log past 1,000 pages (commands).
+    OnCommit,
+    /// [`checkpoint_in_background`] (the server).
+    InBackground,
+}
+
+/// Copies what the log holds into the database (PASSIVE: never waits for
+/// or blocks readers and writers) every half second, until the pool closes.
+async fn checkpoint_in_background(pool: SqlitePool) {
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    while !pool.is_closed() {
+        tick.tick().await;
+        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
+            tracing::warn!(error = %e, "checkpointing the write-ahead log");
+        }
     }
 }
 
