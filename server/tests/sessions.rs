@@ -128,3 +128,37 @@ async fn applications_are_throttled_per_holder() {
     let form = [("certificate_id", lid.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", "k1")];
     assert_ne!(lisi.call("/api/apply_endorsement", &form).await.status, StatusCode::TOO_MANY_REQUESTS);
 }
+
+#[tokio::test]
+async fn a_session_in_use_outlives_its_idle_time() {
+    use tower_sessions::cookie::time::{Duration, OffsetDateTime};
+    use tower_sessions::session::Id;
+    use tower_sessions::SessionStore;
+
+    let app = app().await;
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    // Saved at sign-in a moment ago: a request now writes nothing.
+    let quiet = zhang.call("/api/certificates", &[]).await;
+    assert_eq!(quiet.status, StatusCode::OK);
+    assert!(quiet.set_cookies.is_empty(), "{:?}", quiet.set_cookies);
+
+    // Twenty minutes of work later, ten minutes before the idle expiry…
+    let sessions = tower_sessions_sqlx_store::SqliteStore::new(app.store.sqlite_pool().clone());
+    let id: Id = zhang.cookies[server::router::SESSION_COOKIE].parse().unwrap();
+    let mut record = sessions.load(&id).await.unwrap().unwrap();
+    let now = OffsetDateTime::now_utc();
+    let touched = now.unix_timestamp() - 20 * 60;
+    record.data.insert("touched_at".into(), serde_json::json!(touched));
+    record.expiry_date = now + Duration::minutes(10);
+    sessions.save(&record).await.unwrap();
+    // …the next request pushes the expiry back by the full idle time, in the
+    // database and in the browser's cookie.
+    let busy = zhang.call("/api/certificates", &[]).await;
+    assert_eq!(busy.status, StatusCode::OK);
+    let idle = app.settings.session_idle_minutes;
+    let cookie = busy.set_cookies.iter().find(|c| c.starts_with("ecert_session=")).expect("the cookie is renewed");
+    assert!(cookie.contains(&format!("Max-Age={}", idle * 60)), "{cookie}");
+    let renewed = sessions.load(&id).await.unwrap().unwrap();
+    assert!(renewed.expiry_date > now + Duration::minutes(idle - 1), "{:?}", renewed.expiry_date);
+    assert!(renewed.data["touched_at"].as_i64().unwrap() >= now.unix_timestamp());
+}

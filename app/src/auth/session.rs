@@ -20,6 +20,14 @@ const STAFF_KEY: &str = "staff_id";
 const SIGNED_IN_AT: &str = "signed_in_at";
 /// The account's session epoch at sign-in (`store::credentials`).
 const EPOCH_KEY: &str = "session_epoch";
+/// Unix time the session was last saved because it was in use.
+const TOUCHED_AT: &str = "touched_at";
+/// A session in use is saved again once this much time has passed since
+/// its last save: tower-sessions saves (and so pushes back the idle expiry
+/// of the record and the cookie) only a changed session, so without it a
+/// holder busy for 30 minutes would be signed out in the middle of work.
+/// Once a minute, not every request: each save is a database write.
+pub const TOUCH_AFTER_SECONDS: i64 = 60;
 
 pub fn state() -> AppState {
     expect_context::<AppState>()
@@ -58,6 +66,11 @@ async fn still_valid(session: &Session, current: Option<i64>, state: &AppState) 
     let young = crate::store::now_unix() - at <= state.settings.session_absolute_hours * 3600;
     let epoch = session.get::<i64>(EPOCH_KEY).await.map_err(internal("session read"))?;
     if young && epoch.is_some() && epoch == current {
+        let now = crate::store::now_unix();
+        let touched = session.get::<i64>(TOUCHED_AT).await.map_err(internal("session read"))?.unwrap_or(at);
+        if now - touched >= TOUCH_AFTER_SECONDS {
+            session.insert(TOUCHED_AT, now).await.map_err(internal("session write"))?;
+        }
         return Ok(true);
     }
     session.flush().await.map_err(internal("session flush"))?;
@@ -91,7 +104,9 @@ pub async fn sign_in(account: Account, epoch: i64) -> Result<(), AppError> {
         Account::Staff(id) => (STAFF_KEY, HOLDER_KEY, id),
     };
     session.remove::<i64>(other).await.map_err(internal("session write"))?;
-    session.insert(SIGNED_IN_AT, crate::store::now_unix()).await.map_err(internal("session write"))?;
+    let now = crate::store::now_unix();
+    session.insert(SIGNED_IN_AT, now).await.map_err(internal("session write"))?;
+    session.insert(TOUCHED_AT, now).await.map_err(internal("session write"))?;
     session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))?;
     session.insert(key, id).await.map_err(internal("session write"))
 }
