@@ -33,7 +33,7 @@ pub struct Settings {
     pub keys_dir: PathBuf,
     /// 加注件制作者: the service named on every endorsed copy.
     pub made_by: String,
-    /// Background PDF generators; 0 means one per CPU core.
+    /// Background PDF generators; 0 means one more than the CPU cores.
     pub generation_workers: usize,
     /// Shown at the end of the help page.
     pub support_phone: String,

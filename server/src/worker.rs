@@ -104,19 +104,42 @@ async fn generate(state: &AppState, config: &WorkerConfig, owner: &str, jobs: Ve
     if made.is_empty() {
         return;
     }
-    match state.store.finish_jobs(owner, &made, now_unix()).await {
-        Ok(stored) => {
-            let ms = started.elapsed().as_millis() as u64;
-            for ((number, (_, pdf)), stored) in numbers.iter().zip(&made).zip(stored) {
-                if stored {
-                    tracing::info!(endorsement = %number, bytes = pdf.len(), ms, "endorsed copy ready");
-                } else {
-                    tracing::warn!(endorsement = %number, "lease lost before the copy was stored; another worker has it");
-                }
+    let stored = match state.store.finish_jobs(owner, &made, now_unix()).await {
+        Ok(stored) => stored,
+        // Nothing of the batch was stored. Each copy on its own, so that one
+        // that cannot be stored fails alone (and is retried) instead of
+        // taking the others with it.
+        Err(e) if made.len() > 1 => {
+            tracing::warn!(error = %e, copies = made.len(), "storing a batch failed; storing each copy alone");
+            let mut stored = Vec::with_capacity(made.len());
+            for one in &made {
+                stored.push(store_alone(state, config, owner, one).await);
             }
+            stored
         }
-        // Nothing of the batch was stored; the leases run out and the jobs come back.
-        Err(e) => tracing::error!(error = %e, copies = made.len(), "storing generated copies failed"),
+        Err(e) => {
+            record_failure(state, config, owner, &made[0].0, &format!("storing the copy: {e}")).await;
+            vec![false]
+        }
+    };
+    let ms = started.elapsed().as_millis() as u64;
+    for ((number, (_, pdf)), stored) in numbers.iter().zip(&made).zip(stored) {
+        if stored {
+            tracing::info!(endorsement = %number, bytes = pdf.len(), ms, "endorsed copy ready");
+        } else {
+            tracing::warn!(endorsement = %number, "copy not stored: lease lost to another worker, or failed");
+        }
+    }
+}
+
+/// Stores one copy in its own transaction; a failure is recorded for retry.
+async fn store_alone(state: &AppState, config: &WorkerConfig, owner: &str, one: &(Job, Vec<u8>)) -> bool {
+    match state.store.finish_jobs(owner, std::slice::from_ref(one), now_unix()).await {
+        Ok(stored) => stored[0],
+        Err(e) => {
+            record_failure(state, config, owner, &one.0, &format!("storing the copy: {e}")).await;
+            false
+        }
     }
 }
 
@@ -144,7 +167,8 @@ async fn record_failure(state: &AppState, config: &WorkerConfig, owner: &str, jo
 
 /// Each job's signed copy (with its endorsement number), or why not (kept
 /// for operators; holders see "failed"). The copies are made on one
-/// blocking thread, one after the other: it is CPU work.
+/// blocking thread, one after the other: it is CPU work. A copy whose
+/// rendering panics fails alone.
 async fn make_copies(state: &AppState, jobs: Vec<Job>) -> Vec<(Job, Result<(String, Vec<u8>), String>)> {
     let mut facts = Vec::with_capacity(jobs.len());
     for job in &jobs {
@@ -160,8 +184,14 @@ async fn make_copies(state: &AppState, jobs: Vec<Job>) -> Vec<(Job, Result<(Stri
             .into_iter()
             .map(|facts| {
                 let facts = facts?;
-                let pdf = generator.endorsed_copy(&facts, now_unix()).map_err(|e| e.to_string())?;
-                Ok((facts.number, pdf))
+                let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    generator.endorsed_copy(&facts, now_unix())
+                }));
+                match made {
+                    Ok(Ok(pdf)) => Ok((facts.number, pdf)),
+                    Ok(Err(e)) => Err(e.to_string()),
+                    Err(_) => Err("generator panicked".to_string()),
+                }
             })
             .collect::<Vec<_>>()
     })

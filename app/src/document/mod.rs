@@ -106,12 +106,13 @@ const RENDERS_PER_EVICTION: usize = 64;
 
 /// krilla memoizes (comemo) what each copy compresses and subsets; only the
 /// seal's group is shared between copies. Every `RENDERS_PER_EVICTION`
-/// renders, what has not been used for two rounds is dropped, so the cache
-/// holds at most ~128 copies' worth (a few MB) and the seals stay.
+/// renders, what was not used since the eviction before is dropped, so the
+/// cache holds at most two rounds of copies (128: font subsets and page
+/// streams, ~6 MB) and the seals in use stay.
 fn forget_unshared() {
     static RENDERS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     if RENDERS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % RENDERS_PER_EVICTION == RENDERS_PER_EVICTION - 1 {
-        comemo::evict(2);
+        comemo::evict(1);
     }
 }
 

@@ -61,7 +61,7 @@ const FACTS: &str = "
     JOIN seals s ON s.id = q.seal_id";
 
 impl Store {
-    /// Takes up to `limit` due jobs (oldest first), leasing them to `owner`
+    /// Takes the `limit` (or fewer) oldest due jobs, in id order, leasing them to `owner`
     /// until `lease_until`. A worker takes a few at a time so that the claim
     /// and the store of its copies are one write each, not one per copy.
     pub async fn claim_jobs(

@@ -74,7 +74,7 @@ impl Store {
     /// its fsync (every ~80 stored copies; p99 claim-to-stored 32 ms).
     pub async fn connect_for_serving(url: &str) -> Result<Store> {
         let store = Store::connect_with(url, Checkpoints::InBackground).await?;
-        tokio::spawn(checkpoint_in_background(store.pool.clone()));
+        tokio::spawn(checkpoint_in_background(store.pool.clone(), store.job_writes.clone()));
         Ok(store)
     }
 
@@ -95,7 +95,10 @@ impl Store {
             .pragma("mmap_size", "268435456");
         let options = match checkpoints {
             Checkpoints::OnCommit => options,
-            Checkpoints::InBackground => options.pragma("wal_autocheckpoint", "0"),
+            // After the log starts over, a file grown past 64 MiB is cut back.
+            Checkpoints::InBackground => {
+                options.pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "67108864")
+            }
         };
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Ok(Store::with_pool(pool))
@@ -138,15 +141,36 @@ enum Checkpoints {
     InBackground,
 }
 
-/// Copies what the log holds into the database (PASSIVE: never waits for
-/// or blocks readers and writers) every half second, until the pool closes.
-async fn checkpoint_in_background(pool: SqlitePool) {
+/// Log pages (4 KiB) past which the background checkpoint makes writers
+/// wait until the log starts over.
+const WAL_RESTART_PAGES: i64 = 4096;
+
+/// Copies what the log holds into the database every half second, for as
+/// long as the runtime runs (or until the pool is closed). PASSIVE never
+/// waits for readers or writers, but under steady writes (a queue being
+/// drained) new pages arrive while it copies, so the log never starts over
+/// and keeps growing: past `WAL_RESTART_PAGES` a RESTART checkpoint, in the
+/// workers' turn, lets the next writer begin the log again.
+async fn checkpoint_in_background(pool: SqlitePool, job_writes: std::sync::Arc<tokio::sync::Mutex<()>>) {
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     while !pool.is_closed() {
         tick.tick().await;
-        if let Err(e) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)").execute(&pool).await {
-            tracing::warn!(error = %e, "checkpointing the write-ahead log");
+        let passive: std::result::Result<(i64, i64, i64), _> =
+            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await;
+        let result = match passive {
+            Ok((_, log_pages, _)) if log_pages > WAL_RESTART_PAGES => {
+                let _turn = job_writes.lock().await;
+                sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(RESTART)").fetch_one(&pool).await
+            }
+            other => other,
+        };
+        match result {
+            Ok((busy, log_pages, _)) if busy != 0 && log_pages > WAL_RESTART_PAGES => {
+                tracing::warn!(log_pages, "the write-ahead log could not start over: a reader held it")
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "checkpointing the write-ahead log"),
         }
     }
 }
