@@ -22,7 +22,7 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
     let settings = config.settings;
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
-    let store = Store::connect_for_serving(&settings.database_url).await?;
+    let store = Store::connect(&settings.database_url).await?;
     store.migrate().await?;
     if app::store::seed::catalog(&store).await? {
         tracing::info!("loaded the initial catalog of seals and qualifications");

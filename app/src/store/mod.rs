@@ -64,21 +64,6 @@ pub struct Store {
 impl Store {
     /// Opens (creating if missing) the database named by `url`.
     pub async fn connect(url: &str) -> Result<Store> {
-        Store::connect_with(url, Checkpoints::OnCommit).await
-    }
-
-    /// As [`Store::connect`], for the long-running server: the write-ahead
-    /// log is copied back into the database by a task every half second
-    /// instead of inside whichever commit fills it. That commit was often a
-    /// generation worker's, holding the workers' turn through the copy and
-    /// its fsync (every ~80 stored copies; p99 claim-to-stored 32 ms).
-    pub async fn connect_for_serving(url: &str) -> Result<Store> {
-        let store = Store::connect_with(url, Checkpoints::InBackground).await?;
-        tokio::spawn(checkpoint_in_background(store.pool.clone(), store.job_writes.clone()));
-        Ok(store)
-    }
-
-    async fn connect_with(url: &str, checkpoints: Checkpoints) -> Result<Store> {
         if !url.starts_with("sqlite:") {
             return Err(StoreError::UnsupportedUrl(url.to_string()));
         }
@@ -93,13 +78,6 @@ impl Store {
             // map instead of a read call each.
             .pragma("cache_size", "-16384")
             .pragma("mmap_size", "268435456");
-        let options = match checkpoints {
-            Checkpoints::OnCommit => options,
-            // After the log starts over, a file grown past 64 MiB is cut back.
-            Checkpoints::InBackground => {
-                options.pragma("wal_autocheckpoint", "0").pragma("journal_size_limit", "67108864")
-            }
-        };
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
         Ok(Store::with_pool(pool))
     }
@@ -129,49 +107,6 @@ impl Store {
     /// The pool, for the session store that keeps its own table here.
     pub fn sqlite_pool(&self) -> &SqlitePool {
         &self.pool
-    }
-}
-
-/// Who copies the write-ahead log back into the database.
-#[derive(Clone, Copy)]
-enum Checkpoints {
-    /// SQLite, in the commit that grows the log past 1,000 pages (commands).
-    OnCommit,
-    /// [`checkpoint_in_background`] (the server).
-    InBackground,
-}
-
-/// Log pages (4 KiB) past which the background checkpoint makes writers
-/// wait until the log starts over.
-const WAL_RESTART_PAGES: i64 = 4096;
-
-/// Copies what the log holds into the database every half second, for as
-/// long as the runtime runs (or until the pool is closed). PASSIVE never
-/// waits for readers or writers, but under steady writes (a queue being
-/// drained) new pages arrive while it copies, so the log never starts over
-/// and keeps growing: past `WAL_RESTART_PAGES` a RESTART checkpoint, in the
-/// workers' turn, lets the next writer begin the log again.
-async fn checkpoint_in_background(pool: SqlitePool, job_writes: std::sync::Arc<tokio::sync::Mutex<()>>) {
-    let mut tick = tokio::time::interval(Duration::from_millis(500));
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    while !pool.is_closed() {
-        tick.tick().await;
-        let passive: std::result::Result<(i64, i64, i64), _> =
-            sqlx::query_as("PRAGMA wal_checkpoint(PASSIVE)").fetch_one(&pool).await;
-        let result = match passive {
-            Ok((_, log_pages, _)) if log_pages > WAL_RESTART_PAGES => {
-                let _turn = job_writes.lock().await;
-                sqlx::query_as::<_, (i64, i64, i64)>("PRAGMA wal_checkpoint(RESTART)").fetch_one(&pool).await
-            }
-            other => other,
-        };
-        match result {
-            Ok((busy, log_pages, _)) if busy != 0 && log_pages > WAL_RESTART_PAGES => {
-                tracing::warn!(log_pages, "the write-ahead log could not start over: a reader held it")
-            }
-            Ok(_) => {}
-            Err(e) => tracing::warn!(error = %e, "checkpointing the write-ahead log"),
-        }
     }
 }
 
