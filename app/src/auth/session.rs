@@ -63,10 +63,10 @@ pub async fn holder_and_terms() -> Result<(i64, bool), AppError> {
 /// ended on the spot.
 async fn still_valid(session: &Session, current: Option<i64>, state: &AppState) -> Result<bool, AppError> {
     let at = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal("session read"))?.unwrap_or(0);
-    let young = crate::store::now_unix() - at <= state.settings.session_absolute_hours * 3600;
+    let now = crate::store::now_unix();
+    let young = now - at <= state.settings.session_absolute_hours * 3600;
     let epoch = session.get::<i64>(EPOCH_KEY).await.map_err(internal("session read"))?;
     if young && epoch.is_some() && epoch == current {
-        let now = crate::store::now_unix();
         let touched = session.get::<i64>(TOUCHED_AT).await.map_err(internal("session read"))?.unwrap_or(at);
         // Short idle times (tests, kiosks) are touched at half their length.
         if now - touched >= TOUCH_AFTER_SECONDS.min(state.settings.session_idle_minutes * 30) {

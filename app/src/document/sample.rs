@@ -43,8 +43,8 @@ pub const GIVEN_NAMES: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟�
 /// (`store::synthetic`) for the same `i`.
 pub fn holder_name(i: usize) -> String {
     let pick = |set: &str, n: usize| set.chars().nth(n % set.chars().count()).unwrap_or('甲');
-    let given = GIVEN_NAMES.chars().count();
-    [pick(SURNAMES, i), pick(GIVEN_NAMES, i / 30), pick(GIVEN_NAMES, i / 30 / given)].iter().collect()
+    let (surnames, given) = (SURNAMES.chars().count(), GIVEN_NAMES.chars().count());
+    [pick(SURNAMES, i), pick(GIVEN_NAMES, i / surnames), pick(GIVEN_NAMES, i / surnames / given)].iter().collect()
 }
 
 /// The QR code's address for [`endorsement`].
