@@ -43,7 +43,15 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Ro
         .layer(crate::security::catch_panics())
         .layer(middleware::from_fn_with_state(limiter, crate::rate_limit::layer))
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::client_address))
+        .layer(middleware::from_fn(check_sign_in_once))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Gives each request its own memo of the session check, shared by every
+/// server function the request runs (see `app::auth::session::SignInCheck`).
+async fn check_sign_in_once(mut request: axum::extract::Request, next: middleware::Next) -> axum::response::Response {
+    request.extensions_mut().insert(app::auth::session::SignInCheck::default());
+    next.run(request).await
 }

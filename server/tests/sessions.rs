@@ -94,6 +94,66 @@ async fn staff_change_their_password_on_the_portal() {
     assert_eq!(login.location.as_deref(), Some("/admin"));
 }
 
+/// A page runs several server functions at once and each checks the
+/// session: one that no longer holds must be turned away cleanly every time.
+/// When each function ended it on its own, one could find the session
+/// emptied while another's delete still ran, and the page answered first:
+/// tower-sessions then saved a session without an id (HTTP 500, about one
+/// page in 150). A trigger makes each delete slow so that the race is run
+/// every time; the same ended session is put back before each try.
+#[tokio::test]
+async fn an_ended_session_is_turned_away_cleanly_on_every_page() {
+    let app = app().await;
+    let hash = app::auth::password::hash("Staff#2026pass");
+    app.store.create_staff("root", &hash, "甲", app::domain::staff::Role::Admin, None).await.unwrap();
+    let staff = || async {
+        let mut c = Client::new(&app);
+        c.call("/api/staff_login", &[("username", "root"), ("password", "Staff#2026pass")]).await;
+        c
+    };
+    let (staff_here, staff_ended) = (staff().await, staff().await);
+    let (holder_here, holder_ended) = (ready_holder(&app, "zhangsan").await, ready_holder(&app, "zhangsan").await);
+    let pool = app.store.sqlite_pool();
+    let slow_delete = "CREATE TRIGGER slow_session_delete BEFORE DELETE ON tower_sessions BEGIN
+        SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT i FROM n);
+        END";
+    sqlx::query(slow_delete).execute(pool).await.unwrap();
+    for (mut here, mut ended, page, turned_away) in [
+        (staff_here, staff_ended, "/admin", StatusCode::NOT_FOUND),
+        (holder_here, holder_ended, "/certificates", StatusCode::FOUND),
+    ] {
+        assert_eq!(ended.get(page).await.status, StatusCode::OK, "signed in at first");
+        let id = ended.cookies[server::router::SESSION_COOKIE].clone();
+        let row: (String, Vec<u8>, String) = sqlx::query_as("SELECT id, data, expiry_date FROM tower_sessions WHERE id = ?")
+            .bind(&id)
+            .fetch_one(pool)
+            .await
+            .unwrap();
+        assert!(here.call("/api/end_other_sessions", &[]).await.location.is_some());
+        for attempt in 0..20 {
+            sqlx::query("INSERT OR REPLACE INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?)")
+                .bind(&row.0)
+                .bind(&row.1)
+                .bind(&row.2)
+                .execute(pool)
+                .await
+                .unwrap();
+            ended.cookies.insert(server::router::SESSION_COOKIE.to_string(), id.clone());
+            let reply = tokio::time::timeout(std::time::Duration::from_secs(20), ended.get(page))
+                .await
+                .unwrap_or_else(|_| panic!("{page}, attempt {attempt}: no answer in 20 s"));
+            assert_eq!(reply.status, turned_away, "{page}, attempt {attempt}");
+            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions WHERE id = ?")
+                .bind(&id)
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(left, 0, "the ended session is deleted, not saved back");
+        }
+        assert_eq!(here.get(page).await.status, StatusCode::OK, "the session that asked stays");
+    }
+}
+
 #[tokio::test]
 async fn without_javascript_a_refused_change_comes_back_with_its_message_and_no_passwords() {
     let app = app().await;

@@ -69,8 +69,7 @@ pub async fn staff_login(username: String, password: String) -> Result<(), AppEr
 /// The signed-in staff member, or `None` (never an error: the login page asks).
 #[server(endpoint = "staff_me")]
 pub async fn staff_me() -> Result<Option<StaffMember>, AppError> {
-    use crate::auth::session::{session, staff_of, state};
-    staff_of(&session().await?, &state()).await
+    crate::auth::session::staff().await
 }
 
 /// The staff member and counts of what they manage: certificates, revoked,

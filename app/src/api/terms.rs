@@ -53,6 +53,7 @@ pub async fn accept_terms(version: String) -> Result<(), AppError> {
         )
         .await
         .map_err(internal("audit"))?;
+    crate::auth::session::forget_sign_in_check().await;
     leptos_axum::redirect("/certificates");
     Ok(())
 }

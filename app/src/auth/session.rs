@@ -3,6 +3,8 @@
 //! no-JavaScript form fallback (errors and entered values carried across
 //! the redirect in the session, never in the URL).
 
+use std::sync::Arc;
+
 use axum::http::{header, request::Parts};
 use leptos::prelude::*;
 use tower_sessions::Session;
@@ -37,31 +39,88 @@ pub async fn session() -> Result<Session, AppError> {
     leptos_axum::extract::<Session>().await.map_err(internal("session extractor"))
 }
 
+/// Who a session is signed in as, once `still_valid` has passed.
+#[derive(Debug, Clone)]
+enum SignIn {
+    Nobody,
+    Holder { id: i64, epoch: i64, accepted_terms: bool },
+    Staff { member: StaffMember, epoch: i64 },
+}
+
+/// This request's check of its session (the router gives each request a
+/// fresh one). During SSR a page's server functions run at the same time:
+/// when each checked a stale session on its own, one could find it already
+/// emptied by another whose delete was still running, the page finished
+/// first, and tower-sessions then saved a session that had lost its id
+/// (HTTP 500). Now the first check runs to its end and the others take its
+/// answer; a page also reads the account once instead of per function.
+#[derive(Clone, Default)]
+pub struct SignInCheck(Arc<tokio::sync::Mutex<Option<SignIn>>>);
+
+fn this_requests_check() -> Option<SignInCheck> {
+    use_context::<Parts>().and_then(|parts| parts.extensions.get::<SignInCheck>().cloned())
+}
+
+/// The session's sign-in, checked once per request.
+async fn signed_in() -> Result<SignIn, AppError> {
+    let (session, state) = (session().await?, state());
+    let Some(check) = this_requests_check() else { return check_session(&session, &state).await };
+    let mut known = check.0.lock().await;
+    if let Some(sign_in) = known.as_ref() {
+        return Ok(sign_in.clone());
+    }
+    let sign_in = check_session(&session, &state).await?;
+    *known = Some(sign_in.clone());
+    Ok(sign_in)
+}
+
+/// After this request signed in, out, or accepted the terms, later checks
+/// in it look again.
+pub async fn forget_sign_in_check() {
+    if let Some(check) = this_requests_check() {
+        *check.0.lock().await = None;
+    }
+}
+
+async fn check_session(session: &Session, state: &AppState) -> Result<SignIn, AppError> {
+    if let Some(id) = session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))? {
+        // The account's epoch and the terms acceptance come in one query.
+        let gate = state.store.holder_gate(id, &state.settings.terms_version).await.map_err(internal("holder gate"))?;
+        let Some(epoch) = still_valid(session, gate.map(|(epoch, _)| epoch), state).await? else {
+            return Ok(SignIn::Nobody);
+        };
+        return Ok(SignIn::Holder { id, epoch, accepted_terms: gate.is_some_and(|(_, accepted)| accepted) });
+    }
+    let Some(id) = session.get::<i64>(STAFF_KEY).await.map_err(internal("session read"))? else {
+        return Ok(SignIn::Nobody);
+    };
+    let current = state.store.session_epoch(Account::Staff(id)).await.map_err(internal("session epoch"))?;
+    let Some(epoch) = still_valid(session, current, state).await? else { return Ok(SignIn::Nobody) };
+    Ok(match state.store.staff_member(id).await.map_err(internal("staff lookup"))? {
+        Some(member) => SignIn::Staff { member, epoch },
+        None => SignIn::Nobody,
+    })
+}
+
 /// The logged-in holder's id, whether or not the terms are accepted yet.
 pub async fn holder_id() -> Result<i64, AppError> {
     Ok(holder_and_terms().await?.0)
 }
 
 /// The logged-in holder and whether they have accepted the terms version
-/// now configured: the account's epoch and the acceptance come in one query,
-/// since every holder request needs both.
+/// now configured.
 pub async fn holder_and_terms() -> Result<(i64, bool), AppError> {
-    let session = session().await?;
-    let id =
-        session.get::<i64>(HOLDER_KEY).await.map_err(internal("session read"))?.ok_or(AppError::Unauthenticated)?;
-    let state = state();
-    let gate = state.store.holder_gate(id, &state.settings.terms_version).await.map_err(internal("holder gate"))?;
-    if !still_valid(&session, gate.map(|(epoch, _)| epoch), &state).await? {
-        return Err(AppError::Unauthenticated);
+    match signed_in().await? {
+        SignIn::Holder { id, accepted_terms, .. } => Ok((id, accepted_terms)),
+        _ => Err(AppError::Unauthenticated),
     }
-    Ok((id, gate.is_some_and(|(_, accepted)| accepted)))
 }
 
 /// Whether a signed-in session still holds: not past its absolute lifetime,
 /// and its account's sessions not ended since (password change, 退出其他设备):
-/// `current` is the account's epoch now. A session that no longer holds is
-/// ended on the spot.
-async fn still_valid(session: &Session, current: Option<i64>, state: &AppState) -> Result<bool, AppError> {
+/// `current` is the account's epoch now. Gives the epoch of a session that
+/// holds; one that no longer holds is ended on the spot.
+async fn still_valid(session: &Session, current: Option<i64>, state: &AppState) -> Result<Option<i64>, AppError> {
     let at = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal("session read"))?.unwrap_or(0);
     let now = crate::store::now_unix();
     let young = now - at <= state.settings.session_absolute_hours * 3600;
@@ -72,10 +131,10 @@ async fn still_valid(session: &Session, current: Option<i64>, state: &AppState) 
         if now - touched >= TOUCH_AFTER_SECONDS.min(state.settings.session_idle_minutes * 30) {
             session.insert(TOUCHED_AT, now).await.map_err(internal("session write"))?;
         }
-        return Ok(true);
+        return Ok(epoch);
     }
     session.flush().await.map_err(internal("session flush"))?;
-    Ok(false)
+    Ok(None)
 }
 
 /// Whether the holder has accepted the terms version now configured.
@@ -109,7 +168,9 @@ pub async fn sign_in(account: Account, epoch: i64) -> Result<(), AppError> {
     session.insert(SIGNED_IN_AT, now).await.map_err(internal("session write"))?;
     session.insert(TOUCHED_AT, now).await.map_err(internal("session write"))?;
     session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))?;
-    session.insert(key, id).await.map_err(internal("session write"))
+    session.insert(key, id).await.map_err(internal("session write"))?;
+    forget_sign_in_check().await;
+    Ok(())
 }
 
 /// Keeps this session signed in after its account's epoch moved on (the
@@ -117,7 +178,9 @@ pub async fn sign_in(account: Account, epoch: i64) -> Result<(), AppError> {
 pub async fn keep_after_epoch_change(epoch: i64) -> Result<(), AppError> {
     let session = session().await?;
     session.cycle_id().await.map_err(internal("session cycle"))?;
-    session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))
+    session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))?;
+    forget_sign_in_check().await;
+    Ok(())
 }
 
 /// A valid sign-in: the account and the session epoch it holds.
@@ -129,16 +192,11 @@ pub struct SignedIn {
 
 /// The account this session is signed in as, holder or staff.
 pub async fn current_account() -> Result<SignedIn, AppError> {
-    let account = match holder_id().await {
-        Ok(id) => Account::Holder(id),
-        Err(AppError::Unauthenticated) => {
-            let member = staff_of(&session().await?, &state()).await?.ok_or(AppError::Unauthenticated)?;
-            Account::Staff(member.id)
-        }
-        Err(e) => return Err(e),
-    };
-    let epoch = session().await?.get::<i64>(EPOCH_KEY).await.map_err(internal("session read"))?;
-    Ok(SignedIn { account, epoch: epoch.ok_or(AppError::Unauthenticated)? })
+    match signed_in().await? {
+        SignIn::Holder { id, epoch, .. } => Ok(SignedIn { account: Account::Holder(id), epoch }),
+        SignIn::Staff { member, epoch } => Ok(SignedIn { account: Account::Staff(member.id), epoch }),
+        SignIn::Nobody => Err(AppError::Unauthenticated),
+    }
 }
 
 /// The holder and staff ids a session names, unchecked: for audit entries
@@ -149,20 +207,27 @@ pub async fn claimed_ids(session: &Session) -> (Option<i64>, Option<i64>) {
     (holder, staff)
 }
 
-/// The signed-in staff member of a session, if any.
+/// The signed-in staff member of a session, if any: for the portal's plain
+/// axum routes, which run outside Leptos' context.
 pub async fn staff_of(session: &Session, state: &AppState) -> Result<Option<StaffMember>, AppError> {
-    let Some(id) = session.get::<i64>(STAFF_KEY).await.map_err(internal("session read"))? else { return Ok(None) };
-    let current = state.store.session_epoch(Account::Staff(id)).await.map_err(internal("session epoch"))?;
-    if !still_valid(session, current, state).await? {
-        return Ok(None);
-    }
-    state.store.staff_member(id).await.map_err(internal("staff lookup"))
+    Ok(match check_session(session, state).await? {
+        SignIn::Staff { member, .. } => Some(member),
+        _ => None,
+    })
+}
+
+/// The signed-in staff member of this request, if any.
+pub async fn staff() -> Result<Option<StaffMember>, AppError> {
+    Ok(match signed_in().await? {
+        SignIn::Staff { member, .. } => Some(member),
+        _ => None,
+    })
 }
 
 /// The signed-in staff member. Anyone else, holders included, gets "not
 /// found", exactly as for a page that does not exist.
 pub async fn require_staff() -> Result<StaffMember, AppError> {
-    staff_of(&session().await?, &state()).await?.ok_or(AppError::NotFound)
+    staff().await?.ok_or(AppError::NotFound)
 }
 
 /// An administrator; issuers and everyone else get "not found".
@@ -176,7 +241,9 @@ pub async fn require_admin() -> Result<StaffMember, AppError> {
 }
 
 pub async fn log_out() -> Result<(), AppError> {
-    session().await?.flush().await.map_err(internal("session flush"))
+    session().await?.flush().await.map_err(internal("session flush"))?;
+    forget_sign_in_check().await;
+    Ok(())
 }
 
 /// The client's address (behind a trusted proxy: from X-Forwarded-For).

@@ -39,6 +39,10 @@ pub async fn app_with_workers(workers: server::worker::WorkerConfig) -> TestApp 
 
 /// `env`: more `ECERT_*` settings.
 pub async fn app_with(workers: server::worker::WorkerConfig, env: &[(&str, &str)]) -> TestApp {
+    // Warnings and errors the server logs show in a failing test's output
+    // (RUST_LOG picks others).
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into());
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
     let settings = Settings::from_toml_and_env("", |name| match name {
