@@ -9,6 +9,7 @@ pub mod locale;
 pub mod rate_limit;
 pub mod router;
 pub mod security;
+pub mod session_records;
 pub mod startup;
 pub mod verify_cli;
 pub mod verify_routes;

@@ -10,14 +10,14 @@ use tower_sessions::{
     cookie::{time::Duration, SameSite},
     Expiry, SessionManagerLayer,
 };
-use tower_sessions_sqlx_store::SqliteStore;
+use crate::session_records::SessionRecords;
 
 use crate::rate_limit::VerifyLimiter;
 
 /// Cookie that carries the session id; the session itself stays in the database.
 pub const SESSION_COOKIE: &str = "ecert_session";
 
-pub fn session_layer(store: SqliteStore, settings: &app::config::Settings) -> SessionManagerLayer<SqliteStore> {
+pub fn session_layer(store: SessionRecords, settings: &app::config::Settings) -> SessionManagerLayer<SessionRecords> {
     SessionManagerLayer::new(store)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -26,7 +26,7 @@ pub fn session_layer(store: SqliteStore, settings: &app::config::Settings) -> Se
         .with_expiry(Expiry::OnInactivity(Duration::minutes(settings.session_idle_minutes)))
 }
 
-pub fn router(state: AppState, sessions: SessionManagerLayer<SqliteStore>) -> Router {
+pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let limiter = VerifyLimiter::new(state.settings.verify_per_minute, state.settings.verify_burst);

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use app::{document::Typeface, generation::Generator, signing::KeyRing, state::AppState, store::Store};
 use axum::Router;
 use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
+use crate::session_records::SessionRecords;
 
 use crate::config::Config;
 use crate::worker::{self, WorkerConfig};
@@ -31,10 +31,11 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
         tracing::info!("loaded demo holders and certificates");
     }
 
-    let session_store = SqliteStore::new(store.sqlite_pool().clone());
-    session_store.migrate().await?;
-    tokio::spawn(session_store.clone().continuously_delete_expired(tokio::time::Duration::from_secs(300)));
-    let sessions = crate::router::session_layer(session_store, &settings);
+    let session_records = SessionRecords::new(store.sqlite_pool().clone());
+    session_records.library().migrate().await?;
+    let expired = session_records.library().clone();
+    tokio::spawn(expired.continuously_delete_expired(tokio::time::Duration::from_secs(300)));
+    let sessions = crate::router::session_layer(session_records, &settings);
 
     let generator = Arc::new(generator(&settings, &store).await?);
     // One process owns a SQLite database: leases of an earlier run are void.
