@@ -1,4 +1,5 @@
 import { defineConfig } from "@playwright/test";
+import { launchOptions } from "./chromium.mjs";
 
 // The journeys run twice: with JavaScript (hydrated WASM) and without
 // (server-rendered forms only). The server is the release build on its own
@@ -6,19 +7,7 @@ import { defineConfig } from "@playwright/test";
 const port = Number(process.env.ECERT_E2E_PORT ?? 3100);
 const chromium = {
   browserName: "chromium" as const,
-  launchOptions: {
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-quic",
-      "--no-first-run",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-    ],
-  },
+  launchOptions,
 };
 
 export default defineConfig({

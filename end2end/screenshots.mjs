@@ -4,13 +4,11 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { chromium } from "@playwright/test";
+import { launchOptions } from "./chromium.mjs";
 
 const base = process.env.ECERT_URL ?? "http://127.0.0.1:3000";
 const out = new URL("../docs/screenshots/", import.meta.url).pathname;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-});
+const browser = await chromium.launch(launchOptions);
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 const shot = (name) => page.screenshot({ path: `${out}${name}.png`, fullPage: true });
 const hydrated = () => page.waitForSelector("body[data-hydrated]");

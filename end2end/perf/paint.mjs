@@ -4,22 +4,11 @@
 //   node perf/paint.mjs <base URL> <ecert_session cookie value> <runs>
 // Prints {"fcp_ms_median":…, "fcp_ms_max":…, "hydrated_ms_median":…, "hydrated_ms_max":…}.
 import { chromium } from "@playwright/test";
+import { launchOptions } from "../chromium.mjs";
 
 const [base, session, runsArg] = process.argv.slice(2);
 const runs = Number(runsArg ?? 5);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-  args: [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-  ],
-});
+const browser = await chromium.launch(launchOptions);
 
 const fcp = [];
 const hydrated = [];
