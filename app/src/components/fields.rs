@@ -1,6 +1,6 @@
 //! Form fields with their label, hint and error wired for screen readers.
 
-use leptos::{html::Input, prelude::*};
+use leptos::prelude::*;
 
 use crate::components::island::page_locale;
 use crate::components::text;
@@ -23,9 +23,6 @@ pub fn TextField(
     #[prop(optional)] required: bool,
     #[prop(default = "off")] autocomplete: &'static str,
     #[prop(default = 128)] maxlength: usize,
-    /// For a page that needs the input element, e.g. to clear it.
-    #[prop(optional)]
-    node_ref: NodeRef<Input>,
 ) -> impl IntoView {
     let i18n = use_i18n();
     let id = format!("f-{name}");
@@ -52,7 +49,6 @@ pub fn TextField(
                 {required.then(|| view! { <span class="required" aria-hidden="true">" *"</span> })}
             </label>
             <input
-                node_ref=node_ref
                 id=id
                 name=name
                 type=input_type

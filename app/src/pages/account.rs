@@ -1,7 +1,7 @@
 //! 账户安全: 修改密码 and 退出其他设备, for a holder at /account and for
 //! staff inside the portal at /admin/account (same functions, same rules).
 
-use leptos::{html::Form, prelude::*};
+use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
 use crate::api::account_security::{account_overview, ChangePassword, EndOtherSessions, PASSWORD_FORM};
@@ -32,23 +32,9 @@ fn AccountSecurity() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_form_flash(PASSWORD_FORM.into()));
     let change = ServerAction::<ChangePassword>::new();
     let end_sessions = ServerAction::<EndOtherSessions>::new();
-    // Read again after a change or 退出其他设备 went through, so the history
-    // shows it (a refused attempt leaves the page, and what was typed, alone).
-    let succeeded = move || {
-        change.value().with(|v| matches!(v, Some(Ok(_)))) || end_sessions.value().with(|v| matches!(v, Some(Ok(_))))
-    };
-    let overview = Resource::new(succeeded, |_| account_overview());
+    let overview = Resource::new(|| (), |_| account_overview());
     let query = use_query_map();
     let notice = move |key: &str| query.read().get(key).is_some();
-    // Passwords never stay in the form, whether the change went through or not.
-    let form = NodeRef::<Form>::new();
-    Effect::new(move |_| {
-        if change.value().get().is_some() {
-            if let Some(form) = form.get() {
-                form.reset();
-            }
-        }
-    });
 
     view! {
         <section class="card narrow" aria-labelledby="account-title">
@@ -76,7 +62,7 @@ fn AccountSecurity() -> impl IntoView {
                     let error = submission_error(change.value(), flash.map(|f| f.error));
                     view! {
                         <FormError error/>
-                        <ActionForm action=change node_ref=form>
+                        <ActionForm action=change>
                             <TextField label=move || t_string!(i18n, account.current_password) name="current_password"
                                 input_type="password" problem=field_problem(error, Field::CurrentPassword)
                                 required=true autocomplete="current-password" maxlength=PASSWORD_MAX/>

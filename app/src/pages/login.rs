@@ -1,6 +1,6 @@
 //! 用户登录.
 
-use leptos::{html::Input, prelude::*};
+use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::api::accounts::{take_form_flash, Login};
@@ -14,15 +14,6 @@ pub fn LoginPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_form_flash("login".into()));
     let query = use_query_map();
     let registered = move || query.read().get("registered").is_some();
-    // A refused password is cleared, as it is after a submission without JavaScript.
-    let password = NodeRef::<Input>::new();
-    Effect::new(move |_| {
-        if matches!(action.value().get(), Some(Err(_))) {
-            if let Some(input) = password.get() {
-                input.set_value("");
-            }
-        }
-    });
 
     view! {
         <section class="card narrow" aria-labelledby="login-title">
@@ -51,7 +42,6 @@ pub fn LoginPage() -> impl IntoView {
                             <TextField
                                 label=move || t_string!(i18n, login.password)
                                 name="password"
-                                node_ref=password
                                 input_type="password"
                                 problem=Signal::stored(None)
                                 required=true
