@@ -74,9 +74,8 @@ fn AccountSecurity() -> impl IntoView {
                                 input_type="password" problem=field_problem(error, Field::PasswordConfirm)
                                 required=true autocomplete="new-password" maxlength=PASSWORD_MAX/>
                             <p class="hint">{t!(i18n, account.password_effect)}</p>
-                            <button type="submit" class="button primary" disabled=move || change.pending().get()
-                                data-testid="change-password-submit">
-                                {move || if change.pending().get() { t_string!(i18n, account.submitting) } else { t_string!(i18n, account.submit) }}
+                            <button type="submit" class="button primary" data-testid="change-password-submit">
+                                {t!(i18n, account.submit)}
                             </button>
                         </ActionForm>
                     }
@@ -85,8 +84,7 @@ fn AccountSecurity() -> impl IntoView {
             <h2>{t!(i18n, account.sessions_title)}</h2>
             <p>{t!(i18n, account.sessions_lead)}</p>
             <ActionForm action=end_sessions>
-                <button type="submit" class="button" disabled=move || end_sessions.pending().get()
-                    data-testid="end-sessions-submit">{t!(i18n, account.end_sessions)}</button>
+                <button type="submit" class="button" data-testid="end-sessions-submit">{t!(i18n, account.end_sessions)}</button>
             </ActionForm>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {

@@ -48,8 +48,8 @@ pub fn LoginPage() -> impl IntoView {
                                 autocomplete="current-password"
                                 maxlength=64
                             />
-                            <button type="submit" class="button primary" disabled=move || action.pending().get() data-testid="login-submit">
-                                {move || if action.pending().get() { t_string!(i18n, login.submitting) } else { t_string!(i18n, login.submit) }}
+                            <button type="submit" class="button primary" data-testid="login-submit">
+                                {t!(i18n, login.submit)}
                             </button>
                         </ActionForm>
                     }

@@ -71,8 +71,8 @@ pub fn RegisterPage() -> impl IntoView {
                                     value=email problem=field_problem(error, Field::Email)
                                     autocomplete="email" maxlength=EMAIL_MAX/>
                             </fieldset>
-                            <button type="submit" class="button primary" disabled=move || action.pending().get() data-testid="register-submit">
-                                {move || if action.pending().get() { t_string!(i18n, register.submitting) } else { t_string!(i18n, register.submit) }}
+                            <button type="submit" class="button primary" data-testid="register-submit">
+                                {t!(i18n, register.submit)}
                             </button>
                         </ActionForm>
                     }

@@ -58,8 +58,8 @@ pub fn VerifyPage() -> impl IntoView {
     }
 }
 
-/// Number + name. With JavaScript the verdict appears below the form;
-/// without, the browser lands on the result page.
+/// Number + name: a plain form post (this is no island), after which the
+/// browser lands on the result page.
 #[component]
 fn CertificateForm() -> impl IntoView {
     let i18n = use_i18n();
@@ -92,14 +92,13 @@ fn CertificateForm() -> impl IntoView {
                             required=true
                             maxlength=MAX_FIELD_CHARS
                         />
-                        <button type="submit" class="button primary" disabled=move || action.pending().get() data-testid="certificate-submit">
-                            {move || if action.pending().get() { t_string!(i18n, verify.submitting) } else { t_string!(i18n, verify.submit) }}
+                        <button type="submit" class="button primary" data-testid="certificate-submit">
+                            {t!(i18n, verify.submit)}
                         </button>
                     </ActionForm>
                 }
             })}
         </Suspense>
-        {move || action.value().get().and_then(Result::ok).map(|verdict| view! { <VerdictView verdict/> })}
     }
 }
 
