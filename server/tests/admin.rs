@@ -6,22 +6,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, endorsed_copy, ready_holder, Client, Reply, TestApp};
-
-const PASSWORD: &str = "Staff#2026pass";
-
-async fn staff(app: &TestApp, username: &str, seal: Option<&str>) {
-    let role = if seal.is_some() { app::domain::staff::Role::Issuer } else { app::domain::staff::Role::Admin };
-    let hash = app::auth::password::hash(PASSWORD);
-    app.store.create_staff(username, &hash, "测试人员", role, seal).await.unwrap();
-}
-
-async fn staff_client<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
-    let mut c = Client::new(app);
-    let reply = c.call("/api/staff_login", &[("username", username), ("password", PASSWORD)]).await;
-    assert_eq!(reply.location.as_deref(), Some("/admin"), "{} {}", reply.status, reply.body);
-    c
-}
+use support::{app, endorsed_copy, ready_holder, staff, staff_client, Client, Reply, TestApp};
 
 async fn upload(c: &mut Client<'_>, name: &str, content: &str) -> Reply {
     let boundary = "----ecertImport";

@@ -5,7 +5,7 @@
 mod support;
 
 use axum::http::StatusCode;
-use support::{app, ready_holder, Client, DEMO_PASSWORD};
+use support::{app, ready_holder, staff, staff_client, Client, DEMO_PASSWORD, STAFF_PASSWORD};
 
 const NEW_PASSWORD: &str = "Renewed#2027";
 
@@ -76,16 +76,9 @@ async fn ending_other_sessions_keeps_only_this_one() {
 #[tokio::test]
 async fn staff_change_their_password_on_the_portal() {
     let app = app().await;
-    let hash = app::auth::password::hash("Staff#2026pass");
-    app.store.create_staff("root", &hash, "甲", app::domain::staff::Role::Admin, None).await.unwrap();
-    let staff = || async {
-        let mut c = Client::new(&app);
-        let login = c.call("/api/staff_login", &[("username", "root"), ("password", "Staff#2026pass")]).await;
-        assert_eq!(login.location.as_deref(), Some("/admin"));
-        c
-    };
-    let (mut desk, mut other) = (staff().await, staff().await);
-    let changed = desk.call("/api/change_password", &change("Staff#2026pass", NEW_PASSWORD, NEW_PASSWORD)).await;
+    staff(&app, "root", None).await;
+    let (mut desk, mut other) = (staff_client(&app, "root").await, staff_client(&app, "root").await);
+    let changed = desk.call("/api/change_password", &change(STAFF_PASSWORD, NEW_PASSWORD, NEW_PASSWORD)).await;
     assert_eq!(changed.location.as_deref(), Some("/admin/account?changed=1"), "{}", changed.body);
     assert_eq!(desk.get("/admin").await.status, StatusCode::OK);
     assert_eq!(other.get("/admin").await.status, StatusCode::NOT_FOUND, "the other staff session ended");
@@ -104,14 +97,8 @@ async fn staff_change_their_password_on_the_portal() {
 #[tokio::test]
 async fn an_ended_session_is_turned_away_cleanly_on_every_page() {
     let app = app().await;
-    let hash = app::auth::password::hash("Staff#2026pass");
-    app.store.create_staff("root", &hash, "甲", app::domain::staff::Role::Admin, None).await.unwrap();
-    let staff = || async {
-        let mut c = Client::new(&app);
-        c.call("/api/staff_login", &[("username", "root"), ("password", "Staff#2026pass")]).await;
-        c
-    };
-    let (staff_here, staff_ended) = (staff().await, staff().await);
+    staff(&app, "root", None).await;
+    let (staff_here, staff_ended) = (staff_client(&app, "root").await, staff_client(&app, "root").await);
     let (holder_here, holder_ended) = (ready_holder(&app, "zhangsan").await, ready_holder(&app, "zhangsan").await);
     let pool = app.store.sqlite_pool();
     let slow_delete = "CREATE TRIGGER slow_session_delete BEFORE DELETE ON tower_sessions BEGIN

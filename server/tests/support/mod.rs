@@ -175,6 +175,24 @@ impl<'a> Client<'a> {
 }
 
 /// A demo holder, logged in, the terms accepted (on the first login).
+pub const STAFF_PASSWORD: &str = "Staff#2026pass";
+
+/// A staff account with `STAFF_PASSWORD`: an issuer of `seal`, or an
+/// administrator without one.
+pub async fn staff(app: &TestApp, username: &str, seal: Option<&str>) {
+    let role = if seal.is_some() { app::domain::staff::Role::Issuer } else { app::domain::staff::Role::Admin };
+    let hash = app::auth::password::hash(STAFF_PASSWORD);
+    app.store.create_staff(username, &hash, "测试人员", role, seal).await.unwrap();
+}
+
+/// A browser signed in to the portal as `username`.
+pub async fn staff_client<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
+    let mut c = Client::new(app);
+    let reply = c.call("/api/staff_login", &[("username", username), ("password", STAFF_PASSWORD)]).await;
+    assert_eq!(reply.location.as_deref(), Some("/admin"), "{} {}", reply.status, reply.body);
+    c
+}
+
 pub async fn ready_holder<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
     let mut c = Client::new(app);
     let login = c.log_in(username, DEMO_PASSWORD).await;
