@@ -47,6 +47,15 @@ enum SignIn {
     Staff { member: StaffMember, epoch: i64 },
 }
 
+impl SignIn {
+    fn staff_member(self) -> Option<StaffMember> {
+        match self {
+            SignIn::Staff { member, .. } => Some(member),
+            _ => None,
+        }
+    }
+}
+
 /// This request's check of its session (the router gives each request a
 /// fresh one). During SSR a page's server functions run at the same time:
 /// when each checked a stale session on its own, one could find it already
@@ -63,13 +72,12 @@ fn this_requests_check() -> Option<SignInCheck> {
 
 /// The session's sign-in, checked once per request.
 async fn signed_in() -> Result<SignIn, AppError> {
-    let (session, state) = (session().await?, state());
-    let Some(check) = this_requests_check() else { return check_session(&session, &state).await };
+    let Some(check) = this_requests_check() else { return check_session(&session().await?, &state()).await };
     let mut known = check.0.lock().await;
     if let Some(sign_in) = known.as_ref() {
         return Ok(sign_in.clone());
     }
-    let sign_in = check_session(&session, &state).await?;
+    let sign_in = check_session(&session().await?, &state()).await?;
     *known = Some(sign_in.clone());
     Ok(sign_in)
 }
@@ -210,18 +218,12 @@ pub async fn claimed_ids(session: &Session) -> (Option<i64>, Option<i64>) {
 /// The signed-in staff member of a session, if any: for the portal's plain
 /// axum routes, which run outside Leptos' context.
 pub async fn staff_of(session: &Session, state: &AppState) -> Result<Option<StaffMember>, AppError> {
-    Ok(match check_session(session, state).await? {
-        SignIn::Staff { member, .. } => Some(member),
-        _ => None,
-    })
+    Ok(check_session(session, state).await?.staff_member())
 }
 
 /// The signed-in staff member of this request, if any.
 pub async fn staff() -> Result<Option<StaffMember>, AppError> {
-    Ok(match signed_in().await? {
-        SignIn::Staff { member, .. } => Some(member),
-        _ => None,
-    })
+    Ok(signed_in().await?.staff_member())
 }
 
 /// The signed-in staff member. Anyone else, holders included, gets "not
