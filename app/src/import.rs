@@ -277,7 +277,7 @@ mod tests {
     }
 
     async fn count(store: &Store) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(store.sqlite_pool()).await.unwrap()
+        sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(store.pool()).await.unwrap()
     }
 
     #[tokio::test]

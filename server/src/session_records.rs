@@ -7,57 +7,102 @@
 //! next request finds no session.
 
 use async_trait::async_trait;
-use sqlx::SqlitePool;
-use tower_sessions::session::{Id, Record};
-use tower_sessions::session_store::{Error, Result};
-use tower_sessions::SessionStore;
-use tower_sessions_sqlx_store::SqliteStore;
+use std::str::FromStr;
+use std::time::Duration;
 
-/// The table `SqliteStore` creates and reads (its default name).
-const TABLE: &str = "tower_sessions";
+use app::store::{Backend, StoreError};
+use sqlx::postgres::{PgPool, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{Error, ExpiredDeletion, Result};
+use tower_sessions::SessionStore;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+/// The library store of the database's engine and a pool of that engine
+/// (the library stores work on one; the rest of ecert on sqlx's `Any`).
+#[derive(Clone, Debug)]
+enum Library {
+    Sqlite(SqliteStore, SqlitePool),
+    Postgres(PostgresStore, PgPool),
+}
 
 #[derive(Clone, Debug)]
 pub struct SessionRecords {
-    library: SqliteStore,
-    pool: SqlitePool,
+    library: Library,
 }
 
 impl SessionRecords {
-    pub fn new(pool: SqlitePool) -> SessionRecords {
-        SessionRecords { library: SqliteStore::new(pool.clone()), pool }
+    /// Opens the session table in the database of `url` (the store's database).
+    pub async fn connect(url: &str) -> std::result::Result<SessionRecords, StoreError> {
+        let library = match Backend::of_url(url)? {
+            Backend::Sqlite => {
+                let options = SqliteConnectOptions::from_str(url)?.busy_timeout(Duration::from_secs(5));
+                let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await?;
+                Library::Sqlite(SqliteStore::new(pool.clone()), pool)
+            }
+            Backend::Postgres => {
+                let pool = PgPoolOptions::new().max_connections(8).connect(url).await?;
+                Library::Postgres(PostgresStore::new(pool.clone()), pool)
+            }
+        };
+        Ok(SessionRecords { library })
     }
 
-    /// The library store, for its table migration and expired-record deletion.
-    pub fn library(&self) -> &SqliteStore {
-        &self.library
+    /// Creates the session table if missing (the library store's own migration).
+    pub async fn migrate(&self) -> sqlx::Result<()> {
+        match &self.library {
+            Library::Sqlite(store, _) => store.migrate().await,
+            Library::Postgres(store, _) => store.migrate().await,
+        }
+    }
+
+    /// Deletes expired records every `period`, for as long as the server runs.
+    pub fn delete_expired_every(&self, period: tokio::time::Duration) {
+        match self.library.clone() {
+            Library::Sqlite(store, _) => tokio::spawn(store.continuously_delete_expired(period)),
+            Library::Postgres(store, _) => tokio::spawn(store.continuously_delete_expired(period)),
+        };
+    }
+
+    fn store(&self) -> &(dyn SessionStore + 'static) {
+        match &self.library {
+            Library::Sqlite(store, _) => store,
+            Library::Postgres(store, _) => store,
+        }
     }
 }
 
 #[async_trait]
 impl SessionStore for SessionRecords {
     async fn create(&self, record: &mut Record) -> Result<()> {
-        self.library.create(record).await
+        self.store().create(record).await
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
-        // The record encoded as the library store encodes it (MessagePack).
+        // The record encoded as the library store encodes it (MessagePack),
+        // in the library store's table (its default name).
         let data = rmp_serde::to_vec(record).map_err(|e| Error::Encode(e.to_string()))?;
-        sqlx::query(&format!("UPDATE {TABLE} SET data = ?, expiry_date = ? WHERE id = ?"))
-            .bind(data)
-            .bind(record.expiry_date)
-            .bind(record.id.to_string())
-            .execute(&self.pool)
-            .await
-            .map_err(|e| Error::Backend(e.to_string()))?;
-        Ok(())
+        let id = record.id.to_string();
+        const UPDATE: &str = "SET data = $1, expiry_date = $2 WHERE id = $3";
+        let updated = match &self.library {
+            Library::Sqlite(_, pool) => {
+                let sql = format!("UPDATE tower_sessions {UPDATE}");
+                sqlx::query(&sql).bind(data).bind(record.expiry_date).bind(id).execute(pool).await.map(|_| ())
+            }
+            Library::Postgres(_, pool) => {
+                let sql = format!(r#"UPDATE "tower_sessions"."session" {UPDATE}"#);
+                sqlx::query(&sql).bind(data).bind(record.expiry_date).bind(id).execute(pool).await.map(|_| ())
+            }
+        };
+        updated.map_err(|e| Error::Backend(e.to_string()))
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        self.library.load(id).await
+        self.store().load(id).await
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        self.library.delete(id).await
+        self.store().delete(id).await
     }
 }
 
@@ -69,10 +114,10 @@ mod tests {
     #[tokio::test]
     async fn a_save_after_a_sign_out_does_not_bring_the_session_back() {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}?mode=rwc", dir.path().join("s.db").display());
-        let pool = SqlitePool::connect(&url).await.unwrap();
-        let records = SessionRecords::new(pool);
-        records.library().migrate().await.unwrap();
+        let url = app::store::scratch::scratch_database_url(dir.path()).await.unwrap();
+        app::store::Store::connect(&url).await.unwrap(); // creates a SQLite file
+        let records = SessionRecords::connect(&url).await.unwrap();
+        records.migrate().await.unwrap();
         let mut record = Record {
             id: Id::default(),
             data: [("holder_id".to_string(), serde_json::json!(7))].into_iter().collect(),

@@ -3,10 +3,9 @@
 
 use std::sync::Arc;
 
+use crate::session_records::SessionRecords;
 use app::{document::Typeface, generation::Generator, signing::KeyRing, state::AppState, store::Store};
 use axum::Router;
-use tower_sessions::session_store::ExpiredDeletion;
-use crate::session_records::SessionRecords;
 
 use crate::config::Config;
 use crate::worker::{self, WorkerConfig};
@@ -31,17 +30,20 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
         tracing::info!("loaded demo holders and certificates");
     }
 
-    let session_records = SessionRecords::new(store.sqlite_pool().clone());
-    session_records.library().migrate().await?;
-    let expired = session_records.library().clone();
-    tokio::spawn(expired.continuously_delete_expired(tokio::time::Duration::from_secs(300)));
+    let session_records = SessionRecords::connect(&settings.database_url).await?;
+    session_records.migrate().await?;
+    session_records.delete_expired_every(tokio::time::Duration::from_secs(300));
     let sessions = crate::router::session_layer(session_records, &settings);
 
     let generator = Arc::new(generator(&settings, &store).await?);
     // One process owns a SQLite database: leases of an earlier run are void.
-    let released = store.release_all_leases().await?;
-    if released > 0 {
-        tracing::info!(count = released, "taking up endorsements interrupted by the last stop");
+    // On PostgreSQL other instances may hold leases now; a dead instance's
+    // leases run out (WorkerConfig::lease) and its jobs are taken again.
+    if store.backend() == app::store::Backend::Sqlite {
+        let released = store.release_all_leases().await?;
+        if released > 0 {
+            tracing::info!(count = released, "taking up endorsements interrupted by the last stop");
+        }
     }
     let state = AppState {
         leptos_options: config.leptos,

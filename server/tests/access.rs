@@ -9,9 +9,8 @@ use axum::http::StatusCode;
 use support::{app, endorsed_copy, ready_holder, Client, TestApp};
 
 async fn snapshot(app: &TestApp) -> (i64, i64, i64) {
-    let count = |sql: &'static str| async move {
-        sqlx::query_scalar::<_, i64>(sql).fetch_one(app.store.sqlite_pool()).await.unwrap()
-    };
+    let count =
+        |sql: &'static str| async move { sqlx::query_scalar::<_, i64>(sql).fetch_one(app.store.pool()).await.unwrap() };
     (
         count("SELECT COUNT(*) FROM endorsements").await,
         count("SELECT COUNT(*) FROM certificates WHERE status = 'revoked'").await,
@@ -100,7 +99,9 @@ async fn what_is_not_yours_is_not_found_and_stays_unchanged() {
     let events = app.store.recent_audit_events(1000).await.unwrap();
     let refused = |path: &str, by_holder: bool| {
         events.iter().any(|(e, holder, subject)| {
-            e == "access_refused" && holder.is_some() == by_holder && subject.as_deref().is_some_and(|s| s.starts_with(path))
+            e == "access_refused"
+                && holder.is_some() == by_holder
+                && subject.as_deref().is_some_and(|s| s.starts_with(path))
         })
     };
     for path in posts.iter().map(|(p, _)| p.to_string()).chain(gets).chain(pages) {
@@ -124,7 +125,6 @@ async fn one_staff_members_upload_is_not_anothers() {
     assert_eq!(other.call("/api/import_preview", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.call("/api/commit_import", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.get(&format!("/admin/import/{token}")).await.status, StatusCode::NOT_FOUND);
-    let count: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(app.store.sqlite_pool()).await.unwrap();
+    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(count, 10, "only the demo certificates");
 }

@@ -347,8 +347,8 @@ async fn fifty_holders_endorsing_at_once_all_get_their_copy() {
     }
     eprintln!("50 copies applied for at once, all ready after {:?}", started.elapsed());
     let files: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM endorsement_files").fetch_one(app.store.sqlite_pool()).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM endorsement_files").fetch_one(app.store.pool()).await.unwrap();
     let issued: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM issued_files").fetch_one(app.store.sqlite_pool()).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM issued_files").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!((files, issued), (50, 50), "one file per endorsement");
 }

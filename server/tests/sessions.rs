@@ -6,6 +6,7 @@ mod support;
 
 use axum::http::StatusCode;
 use support::{app, ready_holder, staff, staff_client, Client, DEMO_PASSWORD, STAFF_PASSWORD};
+use tower_sessions::SessionStore;
 
 const NEW_PASSWORD: &str = "Renewed#2027";
 
@@ -100,44 +101,47 @@ async fn an_ended_session_is_turned_away_cleanly_on_every_page() {
     staff(&app, "root", None).await;
     let (staff_here, staff_ended) = (staff_client(&app, "root").await, staff_client(&app, "root").await);
     let (holder_here, holder_ended) = (ready_holder(&app, "zhangsan").await, ready_holder(&app, "zhangsan").await);
-    let pool = app.store.sqlite_pool();
-    let slow_delete = "CREATE TRIGGER slow_session_delete BEFORE DELETE ON tower_sessions BEGIN
-        SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT i FROM n);
-        END";
-    sqlx::query(slow_delete).execute(pool).await.unwrap();
+    let sessions = server::session_records::SessionRecords::connect(&app.settings.database_url).await.unwrap();
+    slow_session_deletes(&app).await;
     for (mut here, mut ended, page, turned_away) in [
         (staff_here, staff_ended, "/admin", StatusCode::NOT_FOUND),
         (holder_here, holder_ended, "/certificates", StatusCode::FOUND),
     ] {
         assert_eq!(ended.get(page).await.status, StatusCode::OK, "signed in at first");
         let id = ended.cookies[server::router::SESSION_COOKIE].clone();
-        let row: (String, Vec<u8>, String) = sqlx::query_as("SELECT id, data, expiry_date FROM tower_sessions WHERE id = ?")
-            .bind(&id)
-            .fetch_one(pool)
-            .await
-            .unwrap();
+        let record = sessions.load(&id.parse().unwrap()).await.unwrap().expect("the session is stored");
         assert!(here.call("/api/end_other_sessions", &[]).await.location.is_some());
         for attempt in 0..20 {
-            sqlx::query("INSERT OR REPLACE INTO tower_sessions (id, data, expiry_date) VALUES (?, ?, ?)")
-                .bind(&row.0)
-                .bind(&row.1)
-                .bind(&row.2)
-                .execute(pool)
-                .await
-                .unwrap();
+            // Put back as it was (it has been deleted, so it keeps its id).
+            sessions.create(&mut record.clone()).await.unwrap();
             ended.cookies.insert(server::router::SESSION_COOKIE.to_string(), id.clone());
             let reply = tokio::time::timeout(std::time::Duration::from_secs(20), ended.get(page))
                 .await
                 .unwrap_or_else(|_| panic!("{page}, attempt {attempt}: no answer in 20 s"));
             assert_eq!(reply.status, turned_away, "{page}, attempt {attempt}");
-            let left: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM tower_sessions WHERE id = ?")
-                .bind(&id)
-                .fetch_one(pool)
-                .await
-                .unwrap();
-            assert_eq!(left, 0, "the ended session is deleted, not saved back");
+            let left = sessions.load(&id.parse().unwrap()).await.unwrap();
+            assert!(left.is_none(), "the ended session is deleted, not saved back");
         }
         assert_eq!(here.get(page).await.status, StatusCode::OK, "the session that asked stays");
+    }
+}
+
+/// Makes every delete of a session record take a while (SQLite: a busy
+/// count in a trigger; PostgreSQL: a sleep in one).
+async fn slow_session_deletes(app: &support::TestApp) {
+    let statements: &[&str] = match app.store.backend() {
+        app::store::Backend::Sqlite => &["CREATE TRIGGER slow_session_delete BEFORE DELETE ON tower_sessions BEGIN
+            SELECT count(*) FROM (WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 200000) SELECT i FROM n);
+            END"],
+        app::store::Backend::Postgres => &[
+            "CREATE FUNCTION slow_session_delete() RETURNS trigger LANGUAGE plpgsql AS
+             $$ BEGIN PERFORM pg_sleep(0.02); RETURN OLD; END $$",
+            "CREATE TRIGGER slow_session_delete BEFORE DELETE ON tower_sessions.session
+             FOR EACH ROW EXECUTE FUNCTION slow_session_delete()",
+        ],
+    };
+    for sql in statements {
+        sqlx::query(sql).execute(app.store.pool()).await.unwrap();
     }
 }
 
@@ -180,7 +184,6 @@ async fn applications_are_throttled_per_holder() {
 async fn a_session_in_use_outlives_its_idle_time() {
     use tower_sessions::cookie::time::{Duration, OffsetDateTime};
     use tower_sessions::session::Id;
-    use tower_sessions::SessionStore;
 
     let app = app().await;
     let mut zhang = ready_holder(&app, "zhangsan").await;
@@ -190,7 +193,7 @@ async fn a_session_in_use_outlives_its_idle_time() {
     assert!(quiet.set_cookies.is_empty(), "{:?}", quiet.set_cookies);
 
     // Twenty minutes of work later, ten minutes before the idle expiry…
-    let sessions = tower_sessions_sqlx_store::SqliteStore::new(app.store.sqlite_pool().clone());
+    let sessions = server::session_records::SessionRecords::connect(&app.settings.database_url).await.unwrap();
     let id: Id = zhang.cookies[server::router::SESSION_COOKIE].parse().unwrap();
     let mut record = sessions.load(&id).await.unwrap().unwrap();
     let now = OffsetDateTime::now_utc();

@@ -180,7 +180,7 @@ async fn an_endorsed_copy_verifies_by_number_qr_address_and_upload_and_changes_d
 
     let rows: Vec<(String, String, Option<i64>)> =
         sqlx::query_as("SELECT method, outcome, endorsement_id FROM verifications ORDER BY id")
-            .fetch_all(app.store.sqlite_pool())
+            .fetch_all(app.store.pool())
             .await
             .unwrap();
     assert_eq!(rows.len(), 9, "every check but the empty upload: {rows:?}");
@@ -206,7 +206,7 @@ async fn the_command_line_check_gives_the_same_verdict_offline() {
     assert!(missing.unwrap_err().to_string().contains("cannot read"));
     // Nothing is logged and no database is created by the command.
     let logged: i64 =
-        sqlx::query_scalar("SELECT COUNT(*) FROM verifications").fetch_one(app.store.sqlite_pool()).await.unwrap();
+        sqlx::query_scalar("SELECT COUNT(*) FROM verifications").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(logged, 0);
     let mut elsewhere = app.settings.clone();
     elsewhere.database_url = format!("sqlite://{}", dir.path().join("absent.db").display());
@@ -233,7 +233,7 @@ async fn a_direct_download_matches_its_record_and_expired_copies_say_so() {
         "SELECT e.number FROM endorsements e JOIN certificates c ON c.id = e.certificate_id
          WHERE c.certificate_number = '0401202401100008'",
     )
-    .fetch_one(app.store.sqlite_pool())
+    .fetch_one(app.store.pool())
     .await
     .unwrap();
     let v = Client::new(&app).fetch(&format!("/api/v1/verify/endorsement/{expired}")).await.json();

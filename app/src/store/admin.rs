@@ -39,7 +39,7 @@ impl Store {
         let (seal_id, reason, endorsements): (i64, Option<String>, i64) = sqlx::query_as(
             "SELECT q.seal_id, c.revocation_reason,
                     (SELECT COUNT(*) FROM endorsements e WHERE e.certificate_id = c.id AND e.status = 'ready')
-             FROM certificates c JOIN qualifications q ON q.id = c.qualification_id WHERE c.id = ?",
+             FROM certificates c JOIN qualifications q ON q.id = c.qualification_id WHERE c.id = $1",
         )
         .bind(id)
         .fetch_one(&self.pool)
@@ -61,7 +61,7 @@ impl Store {
         staff_id: i64,
         today: Ymd,
     ) -> Result<bool> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write(Some(super::WriteLock::Certificate(certificate_id))).await?;
         let (from, to, revoked_on, stored_reason, event) = match change {
             Revocation::Revoke => {
                 ("valid", "revoked", Some(today.to_string()), Some(reason), AuditEvent::CertificateRevoked)
@@ -69,8 +69,8 @@ impl Store {
             Revocation::Reinstate => ("revoked", "valid", None, None, AuditEvent::CertificateReinstated),
         };
         let number: Option<String> = sqlx::query_scalar(
-            "UPDATE certificates SET status = ?, revoked_on = ?, revocation_reason = ?
-             WHERE id = ? AND status = ? RETURNING certificate_number",
+            "UPDATE certificates SET status = $1, revoked_on = $2, revocation_reason = $3
+             WHERE id = $4 AND status = $5 RETURNING certificate_number",
         )
         .bind(to)
         .bind(revoked_on)
@@ -144,8 +144,8 @@ impl Store {
     /// Counts for the portal's first page.
     pub async fn portal_counts(&self, seal_id: Option<i64>) -> Result<[i64; 4]> {
         let (certificates, revoked): (i64, i64) = sqlx::query_as(
-            "SELECT COUNT(*), COALESCE(SUM(c.status = 'revoked'), 0) FROM certificates c
-             JOIN qualifications q ON q.id = c.qualification_id WHERE ? IS NULL OR q.seal_id = ?",
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE c.status = 'revoked') FROM certificates c
+             JOIN qualifications q ON q.id = c.qualification_id WHERE $1 IS NULL OR q.seal_id = $2",
         )
         .bind(seal_id)
         .bind(seal_id)
@@ -153,9 +153,9 @@ impl Store {
         .await?;
         // An issuer counts only the holders of its own certificates.
         let holders: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM holders h WHERE ? IS NULL OR EXISTS (
+            "SELECT COUNT(*) FROM holders h WHERE $1 IS NULL OR EXISTS (
                  SELECT 1 FROM certificates c JOIN qualifications q ON q.id = c.qualification_id
-                 WHERE c.id_document_id = h.id_document_id AND q.seal_id = ?)",
+                 WHERE c.id_document_id = h.id_document_id AND q.seal_id = $2)",
         )
         .bind(seal_id)
         .bind(seal_id)
@@ -164,7 +164,7 @@ impl Store {
         let copies: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM endorsements e JOIN certificates c ON c.id = e.certificate_id
              JOIN qualifications q ON q.id = c.qualification_id
-             WHERE e.status = 'ready' AND (? IS NULL OR q.seal_id = ?)",
+             WHERE e.status = 'ready' AND ($1 IS NULL OR q.seal_id = $2)",
         )
         .bind(seal_id)
         .bind(seal_id)
@@ -179,31 +179,32 @@ impl Store {
 fn audit_where(f: &AuditFilter) -> (String, Vec<String>) {
     let mut clauses = vec!["1 = 1".to_string()];
     let mut binds = Vec::new();
+    // `$n` for a value bound next.
+    let mut bind = |value: String| {
+        binds.push(value);
+        format!("${}", binds.len())
+    };
     let day = |s: &str| Ymd::parse_iso(s.trim()).map(crate::clock::start_of_day_shanghai);
     if let Some(from) = day(&f.from) {
-        clauses.push("a.at >= CAST(? AS INTEGER)".into());
-        binds.push(from.to_string());
+        clauses.push(format!("a.at >= CAST({} AS BIGINT)", bind(from.to_string())));
     }
     if let Some(to) = day(&f.to) {
-        clauses.push("a.at < CAST(? AS INTEGER)".into());
-        binds.push((to + 86_400).to_string());
+        clauses.push(format!("a.at < CAST({} AS BIGINT)", bind((to + 86_400).to_string())));
     }
     let actor = f.actor.trim();
     if !actor.is_empty() {
-        clauses.push(
-            "(h.username = ? OR s.username = ? OR (a.holder_id IS NULL AND a.staff_id IS NULL AND a.subject = ?))"
-                .into(),
-        );
-        binds.extend([actor.to_string(), actor.to_string(), actor.to_string()]);
+        let (a, b, c) = (bind(actor.to_string()), bind(actor.to_string()), bind(actor.to_string()));
+        clauses.push(format!(
+            "(h.username = {a} OR s.username = {b} OR (a.holder_id IS NULL AND a.staff_id IS NULL AND a.subject = {c}))"
+        ));
     }
     let subject = f.subject.trim();
     if !subject.is_empty() {
-        clauses.push(
-            "(a.subject = ? OR a.subject IN (SELECT e.number FROM endorsements e
-                 JOIN certificates c ON c.id = e.certificate_id WHERE c.certificate_number = ?))"
-                .into(),
-        );
-        binds.extend([subject.to_string(), subject.to_string()]);
+        let (a, b) = (bind(subject.to_string()), bind(subject.to_string()));
+        clauses.push(format!(
+            "(a.subject = {a} OR a.subject IN (SELECT e.number FROM endorsements e
+                 JOIN certificates c ON c.id = e.certificate_id WHERE c.certificate_number = {b}))"
+        ));
     }
     if let Some(kind) = AuditKind::from_code(f.kind.trim()) {
         let events: Vec<String> = kind.events().iter().map(|e| format!("'{e}'")).collect();

@@ -1,7 +1,7 @@
 //! The audit log: one row per security-relevant event, kept for issuers and
 //! for the holder's own history.
 
-use sqlx::SqlitePool;
+use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
 use super::{now_unix, Result, Store, StoreError};
@@ -130,7 +130,7 @@ pub(super) struct AuditWriter(mpsc::UnboundedSender<Queued>);
 const BATCH: usize = 256;
 
 impl AuditWriter {
-    pub(super) fn start(pool: SqlitePool) -> AuditWriter {
+    pub(super) fn start(pool: AnyPool) -> AuditWriter {
         let (sender, mut queue) = mpsc::unbounded_channel::<Queued>();
         tokio::spawn(async move {
             let mut batch = Vec::with_capacity(BATCH);
@@ -162,7 +162,7 @@ fn answer(batch: &mut Vec<Queued>, result: std::result::Result<(), String>) {
     }
 }
 
-async fn write_batch(pool: &SqlitePool, batch: &[Queued]) -> Result<()> {
+async fn write_batch(pool: &AnyPool, batch: &[Queued]) -> Result<()> {
     let mut tx = pool.begin().await?;
     for q in batch {
         let entry = AuditEntry {
@@ -206,7 +206,7 @@ impl Store {
 
     /// Event codes of the newest entries first; for tests and the admin view.
     pub async fn recent_audit_events(&self, limit: i64) -> Result<Vec<(String, Option<i64>, Option<String>)>> {
-        Ok(sqlx::query_as("SELECT event, holder_id, subject FROM audit_log ORDER BY id DESC LIMIT ?")
+        Ok(sqlx::query_as("SELECT event, holder_id, subject FROM audit_log ORDER BY id DESC LIMIT $1")
             .bind(limit)
             .fetch_all(&self.pool)
             .await?)
@@ -216,10 +216,10 @@ impl Store {
 /// Writes one entry, inside the caller's transaction if it has one.
 pub(super) async fn insert<'e, E>(executor: E, event: AuditEvent, entry: &AuditEntry<'_>, at: i64) -> Result<()>
 where
-    E: sqlx::Executor<'e, Database = sqlx::Sqlite>,
+    E: sqlx::Executor<'e, Database = sqlx::Any>,
 {
     sqlx::query(
-        "INSERT INTO audit_log (at, event, holder_id, staff_id, subject, client_addr, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO audit_log (at, event, holder_id, staff_id, subject, client_addr, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(at)
     .bind(event.code())
@@ -239,10 +239,7 @@ mod tests {
     use crate::store::testing::temp_store;
 
     async fn count(store: &Store) -> i64 {
-        sqlx::query_scalar("SELECT COUNT(DISTINCT subject) FROM audit_log")
-            .fetch_one(store.sqlite_pool())
-            .await
-            .unwrap()
+        sqlx::query_scalar("SELECT COUNT(DISTINCT subject) FROM audit_log").fetch_one(store.pool()).await.unwrap()
     }
 
     #[tokio::test]

@@ -28,7 +28,7 @@ impl Store {
     /// Inserts or updates a seal by its code; returns its id.
     pub async fn upsert_seal(&self, seal: &NewSeal<'_>) -> Result<i64> {
         Ok(sqlx::query_scalar(
-            "INSERT INTO seals (code, name, authority) VALUES (?, ?, ?)
+            "INSERT INTO seals (code, name, authority) VALUES ($1, $2, $3)
              ON CONFLICT (code) DO UPDATE SET name = excluded.name, authority = excluded.authority
              RETURNING id",
         )
@@ -43,7 +43,7 @@ impl Store {
     pub async fn upsert_qualification(&self, q: &NewQualification<'_>) -> Result<i64> {
         Ok(sqlx::query_scalar(
             "INSERT INTO qualifications (code, name_zh, name_en, seal_id, specialties)
-             VALUES (?, ?, ?, (SELECT id FROM seals WHERE code = ?), ?)
+             VALUES ($1, $2, $3, (SELECT id FROM seals WHERE code = $4), $5)
              ON CONFLICT (code) DO UPDATE SET name_zh = excluded.name_zh, name_en = excluded.name_en,
                  seal_id = excluded.seal_id, specialties = excluded.specialties
              RETURNING id",

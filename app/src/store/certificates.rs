@@ -49,7 +49,7 @@ const SELECT_CERTIFICATE: &str = "
     JOIN seals s ON s.id = q.seal_id
     JOIN id_documents d ON d.id = c.id_document_id
     JOIN holders h ON h.id_document_id = c.id_document_id
-    WHERE h.id = ?";
+    WHERE h.id = $1";
 
 fn corrupt(column: &str, value: &str) -> StoreError {
     super::corrupt("certificates", column, value)
@@ -95,7 +95,7 @@ impl Store {
         let id = sqlx::query_scalar(
             "INSERT INTO certificates (certificate_number, management_number, holder_name, id_document_id,
                  qualification_id, specialty, issued_on, status, revoked_on, created_at)
-             VALUES (?, ?, ?, ?, (SELECT id FROM qualifications WHERE code = ?), ?, ?, ?, ?, ?)
+             VALUES ($1, $2, $3, $4, (SELECT id FROM qualifications WHERE code = $5), $6, $7, $8, $9, $10)
              RETURNING id",
         )
         .bind(c.certificate_number)
@@ -139,7 +139,7 @@ impl Store {
         certificate_id: i64,
         today: Ymd,
     ) -> Result<Option<CertificateDetail>> {
-        let row: Option<CertificateRow> = sqlx::query_as(&format!("{SELECT_CERTIFICATE} AND c.id = ?"))
+        let row: Option<CertificateRow> = sqlx::query_as(&format!("{SELECT_CERTIFICATE} AND c.id = $2"))
             .bind(holder_id)
             .bind(certificate_id)
             .fetch_optional(&self.pool)

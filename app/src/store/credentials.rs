@@ -31,11 +31,11 @@ impl Store {
         let rows: Vec<(i64, String, Option<String>)> = sqlx::query_as(&format!(
             "SELECT at, event, client_addr FROM (
                  SELECT id, at, event, client_addr FROM audit_log
-                  WHERE {column} = ? AND event IN ('{prefix}login_succeeded', 'password_changed', 'sessions_ended')
+                  WHERE {column} = $1 AND event IN ('{prefix}login_succeeded', 'password_changed', 'sessions_ended')
                  UNION ALL
                  SELECT id, at, event, client_addr FROM audit_log
-                  WHERE subject = ? AND event = '{prefix}login_failed'
-             ) ORDER BY id DESC LIMIT ?"
+                  WHERE subject = $2 AND event = '{prefix}login_failed'
+             ) AS events ORDER BY id DESC LIMIT $3"
         ))
         .bind(id)
         .bind(username)
@@ -60,7 +60,7 @@ impl Store {
     /// The account's current session epoch; `None` if the account is gone.
     pub async fn session_epoch(&self, account: Account) -> Result<Option<i64>> {
         let (table, id) = table(account);
-        Ok(sqlx::query_scalar(&format!("SELECT session_epoch FROM {table} WHERE id = ?"))
+        Ok(sqlx::query_scalar(&format!("SELECT session_epoch FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?)
@@ -69,20 +69,22 @@ impl Store {
     /// A holder's session epoch and whether they accepted `terms_version`
     /// (`None`: no such holder), in one query: every holder request needs both.
     pub async fn holder_gate(&self, holder_id: i64, terms_version: &str) -> Result<Option<(i64, bool)>> {
-        Ok(sqlx::query_as(
+        let row: Option<(i64, i64)> = sqlx::query_as(
             "SELECT h.session_epoch,
-                    EXISTS (SELECT 1 FROM terms_acceptances t WHERE t.holder_id = h.id AND t.version = ?)
-             FROM holders h WHERE h.id = ?",
+                    CASE WHEN EXISTS (SELECT 1 FROM terms_acceptances t WHERE t.holder_id = h.id AND t.version = $1)
+                         THEN 1 ELSE 0 END
+             FROM holders h WHERE h.id = $2",
         )
         .bind(terms_version)
         .bind(holder_id)
         .fetch_optional(&self.pool)
-        .await?)
+        .await?;
+        Ok(row.map(|(epoch, accepted)| (epoch, accepted == 1)))
     }
 
     pub async fn credentials(&self, account: Account) -> Result<Option<Credentials>> {
         let (table, id) = table(account);
-        Ok(sqlx::query_as(&format!("SELECT username, password_hash FROM {table} WHERE id = ?"))
+        Ok(sqlx::query_as(&format!("SELECT username, password_hash FROM {table} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?)
@@ -104,8 +106,8 @@ impl Store {
         let (table, id) = table(account);
         let mut tx = self.pool.begin().await?;
         let epoch: Option<i64> = sqlx::query_scalar(&format!(
-            "UPDATE {table} SET password_hash = ?, session_epoch = session_epoch + 1
-             WHERE id = ? AND session_epoch = ? AND password_hash = ? RETURNING session_epoch"
+            "UPDATE {table} SET password_hash = $1, session_epoch = session_epoch + 1
+             WHERE id = $2 AND session_epoch = $3 AND password_hash = $4 RETURNING session_epoch"
         ))
         .bind(new_hash)
         .bind(id)
@@ -131,7 +133,7 @@ impl Store {
         let (table, id) = table(account);
         let mut tx = self.pool.begin().await?;
         let epoch: Option<i64> = sqlx::query_scalar(&format!(
-            "UPDATE {table} SET session_epoch = session_epoch + 1 WHERE id = ? AND session_epoch = ? RETURNING session_epoch"
+            "UPDATE {table} SET session_epoch = session_epoch + 1 WHERE id = $1 AND session_epoch = $2 RETURNING session_epoch"
         ))
         .bind(id)
         .bind(expected_epoch)

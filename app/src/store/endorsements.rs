@@ -107,11 +107,10 @@ impl Store {
     /// write transaction, so concurrent applications and double submits
     /// cannot exceed the quota.
     pub async fn apply_endorsement(&self, a: &NewApplication<'_>) -> Result<Applied> {
-        // IMMEDIATE takes SQLite's write lock first: the quota count below
-        // cannot change before this transaction commits.
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        // The quota count below cannot change before this transaction commits.
+        let mut tx = self.begin_write(Some(super::WriteLock::Certificate(a.certificate_id))).await?;
         let earlier: Option<ViewRow> =
-            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.holder_id = ? AND e.idempotency_key = ?"))
+            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.holder_id = $1 AND e.idempotency_key = $2"))
                 .bind(a.holder_id)
                 .bind(a.idempotency_key)
                 .fetch_optional(&mut *tx)
@@ -122,7 +121,7 @@ impl Store {
         let certificate: Option<(String, String)> = sqlx::query_as(
             "SELECT c.status, c.issued_on FROM certificates c
              JOIN holders h ON h.id_document_id = c.id_document_id
-             WHERE h.id = ? AND c.id = ?",
+             WHERE h.id = $1 AND c.id = $2",
         )
         .bind(a.holder_id)
         .bind(a.certificate_id)
@@ -131,7 +130,7 @@ impl Store {
         let Some((certificate_status, issued_on)) = certificate else {
             return Ok(Applied::NotFound);
         };
-        let scenario: Option<(i64, bool)> = sqlx::query_as("SELECT id, enabled FROM scenarios WHERE code = ?")
+        let scenario: Option<(i64, i64)> = sqlx::query_as("SELECT id, enabled FROM scenarios WHERE code = $1")
             .bind(a.scenario_code)
             .fetch_optional(&mut *tx)
             .await?;
@@ -141,7 +140,7 @@ impl Store {
                 .ok_or_else(|| corrupt("certificates", "status", &certificate_status))?,
             issued_on: Ymd::parse_iso(&issued_on).ok_or_else(|| corrupt("certificates", "issued_on", &issued_on))?,
             days: a.days,
-            scenario_enabled: scenario.is_some_and(|(_, enabled)| enabled),
+            scenario_enabled: scenario.is_some_and(|(_, enabled)| enabled == 1),
             today: a.today,
             counted: &counted,
         };
@@ -153,7 +152,7 @@ impl Store {
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
                  valid_until, idempotency_key, status, run_after)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'generating', ?)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'generating', $10)
              RETURNING id",
         )
         .bind(&number)
@@ -169,7 +168,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await?;
         let row: ViewRow =
-            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.id = ?")).bind(id).fetch_one(&mut *tx).await?;
+            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.id = $1")).bind(id).fetch_one(&mut *tx).await?;
         // In the same transaction: a crash keeps both the endorsement and its entry, or neither.
         let detail = format!("{number} days={} scenario={}", a.days, a.scenario_code);
         let subject = a.certificate_id.to_string();
@@ -194,11 +193,19 @@ impl Store {
         today: Ymd,
         now: i64,
     ) -> Result<Option<std::result::Result<(), Rejection>>> {
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write(None).await?;
+        let certificate_id: Option<i64> =
+            sqlx::query_scalar("SELECT certificate_id FROM endorsements WHERE id = $1 AND holder_id = $2")
+                .bind(id)
+                .bind(holder_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+        let Some(certificate_id) = certificate_id else { return Ok(None) };
+        self.lock(&mut tx, super::WriteLock::Certificate(certificate_id)).await?;
         let row: Option<(i64, String, String)> = sqlx::query_as(
             "SELECT e.certificate_id, e.status, c.status FROM endorsements e
              JOIN certificates c ON c.id = e.certificate_id
-             WHERE e.id = ? AND e.holder_id = ?",
+             WHERE e.id = $1 AND e.holder_id = $2",
         )
         .bind(id)
         .bind(holder_id)
@@ -219,9 +226,9 @@ impl Store {
             return Ok(Some(Err(Rejection::Refused(Refusal::QuotaReached { next_slot }))));
         }
         sqlx::query(
-            "UPDATE endorsements SET status = 'generating', attempts = 0, run_after = ?, failure = NULL,
+            "UPDATE endorsements SET status = 'generating', attempts = 0, run_after = $1, failure = NULL,
                  lease_owner = NULL, lease_until = NULL
-             WHERE id = ?",
+             WHERE id = $2",
         )
         .bind(now)
         .bind(id)
@@ -239,23 +246,24 @@ impl Store {
         certificate_id: i64,
         today: Ymd,
     ) -> Result<Option<Vec<EndorsementView>>> {
-        let theirs: bool = sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM certificates c JOIN holders h ON h.id_document_id = c.id_document_id
-                            WHERE c.id = ? AND h.id = ?)",
+        let theirs: i64 = sqlx::query_scalar(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM certificates c JOIN holders h ON h.id_document_id = c.id_document_id
+                            WHERE c.id = $1 AND h.id = $2) THEN 1 ELSE 0 END",
         )
         .bind(certificate_id)
         .bind(holder_id)
         .fetch_one(&self.pool)
         .await?;
-        if !theirs {
+        if theirs == 0 {
             return Ok(None);
         }
-        let rows: Vec<ViewRow> =
-            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.certificate_id = ? AND e.holder_id = ? ORDER BY e.id DESC"))
-                .bind(certificate_id)
-                .bind(holder_id)
-                .fetch_all(&self.pool)
-                .await?;
+        let rows: Vec<ViewRow> = sqlx::query_as(&format!(
+            "{SELECT_VIEW} WHERE e.certificate_id = $1 AND e.holder_id = $2 ORDER BY e.id DESC"
+        ))
+        .bind(certificate_id)
+        .bind(holder_id)
+        .fetch_all(&self.pool)
+        .await?;
         rows.into_iter().map(|r| r.into_view(today)).collect::<Result<_>>().map(Some)
     }
 
@@ -268,7 +276,7 @@ impl Store {
     ) -> Result<HashMap<i64, Vec<(EndorsementStatus, Ymd)>>> {
         let rows: Vec<(i64, String, String)> = sqlx::query_as(
             "SELECT certificate_id, status, valid_until FROM endorsements
-             WHERE holder_id = ? AND (? IS NULL OR certificate_id = ?) ORDER BY id",
+             WHERE holder_id = $1 AND ($2 IS NULL OR certificate_id = $3) ORDER BY id",
         )
         .bind(holder_id)
         .bind(certificate_id)
@@ -307,7 +315,7 @@ impl Store {
              FROM endorsements e
              JOIN certificates c ON c.id = e.certificate_id
              LEFT JOIN endorsement_files f ON f.endorsement_id = e.id
-             WHERE e.id = ? AND e.holder_id = ?",
+             WHERE e.id = $1 AND e.holder_id = $2",
         )
         .bind(id)
         .bind(holder_id)
@@ -343,9 +351,9 @@ impl Store {
         Ok(sqlx::query_scalar(
             "INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
                  valid_until, idempotency_key, status, made_at, run_after, file_purged_at)
-             SELECT ?, c.id, h.id, (SELECT id FROM scenarios WHERE code = 'own_use'), ?, ?, ?, ?, ?, 'ready', ?, ?, ?
+             SELECT $1, c.id, h.id, (SELECT id FROM scenarios WHERE code = 'own_use'), $2, $3, $4, $5, $6, 'ready', $7, $8, $9
              FROM certificates c JOIN holders h ON h.id_document_id = c.id_document_id
-             WHERE c.certificate_number = ?
+             WHERE c.certificate_number = $10
              RETURNING id",
         )
         .bind(endorsement_number(applied_on, random))
@@ -368,13 +376,13 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let deleted = sqlx::query(
             "DELETE FROM endorsement_files WHERE endorsement_id IN
-                 (SELECT id FROM endorsements WHERE valid_until < ? AND file_purged_at IS NULL)",
+                 (SELECT id FROM endorsements WHERE valid_until < $1 AND file_purged_at IS NULL)",
         )
         .bind(today.to_string())
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        sqlx::query("UPDATE endorsements SET file_purged_at = ? WHERE valid_until < ? AND file_purged_at IS NULL")
+        sqlx::query("UPDATE endorsements SET file_purged_at = $1 WHERE valid_until < $2 AND file_purged_at IS NULL")
             .bind(now)
             .bind(today.to_string())
             .execute(&mut *tx)
@@ -387,14 +395,14 @@ impl Store {
 /// Application days of a certificate's endorsements that count toward the
 /// quota on `today` (not failed, inside the window), leaving out `except`.
 async fn counted_days(
-    conn: &mut sqlx::SqliteConnection,
+    conn: &mut sqlx::AnyConnection,
     certificate_id: i64,
     today: Ymd,
     except: Option<i64>,
 ) -> Result<Vec<Ymd>> {
     let days: Vec<String> = sqlx::query_scalar(
         "SELECT applied_on FROM endorsements
-         WHERE certificate_id = ? AND status <> 'failed' AND applied_on >= ? AND applied_on <= ? AND id <> ?",
+         WHERE certificate_id = $1 AND status <> 'failed' AND applied_on >= $2 AND applied_on <= $3 AND id <> $4",
     )
     .bind(certificate_id)
     .bind(quota_window_start(today).to_string())
@@ -562,7 +570,7 @@ mod tests {
             store.retry_endorsement(holder, ids[0], today, 0).await.unwrap(),
             Some(Err(Rejection::Refused(Refusal::NotRetryable)))
         );
-        sqlx::query("UPDATE endorsements SET status = 'failed' WHERE id = ?")
+        sqlx::query("UPDATE endorsements SET status = 'failed' WHERE id = $1")
             .bind(ids[0])
             .execute(&store.pool)
             .await
@@ -589,13 +597,14 @@ mod tests {
         let mut a = application(holder, cert, "a", "2026-11-01");
         a.days = 10;
         let Applied::Created(EndorsementView { id, .. }) = store.apply_endorsement(&a).await.unwrap() else { panic!() };
-        sqlx::query("UPDATE endorsements SET status = 'ready' WHERE id = ?")
+        sqlx::query("UPDATE endorsements SET status = 'ready' WHERE id = $1")
             .bind(id)
             .execute(&store.pool)
             .await
             .unwrap();
-        sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES (?, x'255044462D')")
+        sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES ($1, $2)")
             .bind(id)
+            .bind(&b"%PDF-"[..])
             .execute(&store.pool)
             .await
             .unwrap();

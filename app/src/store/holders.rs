@@ -57,7 +57,7 @@ impl Store {
         let doc_id = super::id_documents::upsert(&mut tx, h.id_type, h.id_number).await.map_err(StoreError::from)?;
         let inserted = sqlx::query_scalar(
             "INSERT INTO holders (username, password_hash, real_name, id_document_id, phone, email, created_at)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(h.username)
         .bind(h.password_hash)
@@ -83,32 +83,36 @@ impl Store {
     }
 
     pub async fn username_exists(&self, username: &str) -> Result<bool> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM holders WHERE username = ?)")
-            .bind(username)
-            .fetch_one(&self.pool)
-            .await?)
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM holders WHERE username = $1) THEN 1 ELSE 0 END",
+        )
+        .bind(username)
+        .fetch_one(&self.pool)
+        .await?
+            == 1)
     }
 
     pub async fn id_document_registered(&self, id_type: IdType, id_number: &str) -> Result<bool> {
-        Ok(sqlx::query_scalar(
-            "SELECT EXISTS (SELECT 1 FROM holders h JOIN id_documents d ON d.id = h.id_document_id
-                            WHERE d.id_type = ? AND d.id_number = ?)",
+        Ok(sqlx::query_scalar::<_, i64>(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM holders h JOIN id_documents d ON d.id = h.id_document_id
+                            WHERE d.id_type = $1 AND d.id_number = $2) THEN 1 ELSE 0 END",
         )
         .bind(id_type.code())
         .bind(id_number)
         .fetch_one(&self.pool)
-        .await?)
+        .await?
+            == 1)
     }
 
     pub async fn holder_login(&self, username: &str) -> Result<Option<HolderLogin>> {
-        Ok(sqlx::query_as("SELECT id, password_hash, session_epoch FROM holders WHERE username = ?")
+        Ok(sqlx::query_as("SELECT id, password_hash, session_epoch FROM holders WHERE username = $1")
             .bind(username)
             .fetch_optional(&self.pool)
             .await?)
     }
 
     pub async fn holder_profile(&self, holder_id: i64) -> Result<Option<HolderProfile>> {
-        Ok(sqlx::query_as("SELECT id, username, real_name FROM holders WHERE id = ?")
+        Ok(sqlx::query_as("SELECT id, username, real_name FROM holders WHERE id = $1")
             .bind(holder_id)
             .fetch_optional(&self.pool)
             .await?)

@@ -58,7 +58,7 @@ impl Store {
     /// with the specialties its certificates may name (empty: any).
     pub async fn qualification_codes(&self, seal_id: Option<i64>) -> Result<HashMap<String, HashSet<String>>> {
         let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT code, specialties FROM qualifications WHERE ? IS NULL OR seal_id = ?")
+            sqlx::query_as("SELECT code, specialties FROM qualifications WHERE $1 IS NULL OR seal_id = $2")
                 .bind(seal_id)
                 .bind(seal_id)
                 .fetch_all(&self.pool)
@@ -72,7 +72,7 @@ impl Store {
         let mut found = HashMap::new();
         for column in ["certificate_number", "management_number"] {
             for chunk in rows.chunks(CHUNK) {
-                let marks = vec!["?"; chunk.len()].join(",");
+                let marks = super::placeholders(chunk.len(), 1);
                 let sql = format!(
                     "SELECT c.certificate_number, c.management_number, c.holder_name, d.id_type, d.id_number,
                             q.code AS qualification_code, c.specialty, c.issued_on, c.status, c.revoked_on
@@ -101,10 +101,10 @@ impl Store {
     /// entry, in one transaction. Returns the batch id.
     pub async fn insert_certificates(&self, rows: &[ValidRow], batch: &ImportBatch<'_>) -> Result<i64> {
         let now = now_unix();
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let mut tx = self.begin_write(Some(super::WriteLock::Imports)).await?;
         let batch_id: i64 = sqlx::query_scalar(
             "INSERT INTO import_batches (at, actor, source, file_name, sha256, row_count, added)
-             VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
         )
         .bind(now)
         .bind(batch.actor)
@@ -123,7 +123,7 @@ impl Store {
                 .collect();
         // Many rows per statement: one statement per row made 100,000 rows take 10 s.
         for chunk in rows.chunks(CHUNK) {
-            let pairs = vec!["(?, ?)"; chunk.len()].join(", ");
+            let pairs = super::placeholders(chunk.len(), 2);
             let sql = format!(
                 "INSERT INTO id_documents (id_type, id_number) VALUES {pairs}
                  ON CONFLICT (id_type, id_number) DO NOTHING"
@@ -143,7 +143,7 @@ impl Store {
             let documents: HashMap<(String, String), i64> =
                 select_docs.fetch_all(&mut *tx).await?.into_iter().map(|(id, t, n)| ((t, n), id)).collect();
 
-            let values = vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; chunk.len()].join(", ");
+            let values = super::placeholders(chunk.len(), 11);
             let sql = format!(
                 "INSERT INTO certificates (certificate_number, management_number, holder_name, id_document_id,
                      qualification_id, specialty, issued_on, status, revoked_on, created_at, import_batch_id)
@@ -186,7 +186,7 @@ impl Store {
     pub async fn keep_pending_import(&self, staff_id: i64, file_name: &str, content: &[u8]) -> Result<String> {
         let token = super::random_token();
         sqlx::query(
-            "INSERT INTO pending_imports (token, staff_id, file_name, content, created_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO pending_imports (token, staff_id, file_name, content, created_at) VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(&token)
         .bind(staff_id)
@@ -200,16 +200,18 @@ impl Store {
 
     /// (file name, content, batch id once loaded) of a staff member's upload.
     pub async fn pending_import(&self, staff_id: i64, token: &str) -> Result<Option<(String, Vec<u8>, Option<i64>)>> {
-        Ok(sqlx::query_as("SELECT file_name, content, batch_id FROM pending_imports WHERE token = ? AND staff_id = ?")
-            .bind(token)
-            .bind(staff_id)
-            .fetch_optional(&self.pool)
-            .await?)
+        Ok(sqlx::query_as(
+            "SELECT file_name, content, batch_id FROM pending_imports WHERE token = $1 AND staff_id = $2",
+        )
+        .bind(token)
+        .bind(staff_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Forgets uploads older than `before` (loaded or not).
     pub async fn purge_pending_imports(&self, before: i64) -> Result<u64> {
-        Ok(sqlx::query("DELETE FROM pending_imports WHERE created_at < ?")
+        Ok(sqlx::query("DELETE FROM pending_imports WHERE created_at < $1")
             .bind(before)
             .execute(&self.pool)
             .await?
@@ -217,7 +219,7 @@ impl Store {
     }
 
     pub async fn mark_pending_import_loaded(&self, token: &str, batch_id: i64) -> Result<()> {
-        sqlx::query("UPDATE pending_imports SET batch_id = ? WHERE token = ?")
+        sqlx::query("UPDATE pending_imports SET batch_id = $1 WHERE token = $2")
             .bind(batch_id)
             .bind(token)
             .execute(&self.pool)

@@ -72,17 +72,22 @@ impl Store {
         max_attempts: i64,
         limit: i64,
     ) -> Result<Vec<Job>> {
-        // One statement: SQLite runs it under its write lock, so two
-        // workers never claim the same row.
-        let _turn = self.job_writes.lock().await;
-        let mut jobs: Vec<Job> = sqlx::query_as::<_, (i64, i64)>(
-            "UPDATE endorsements SET lease_owner = ?, lease_until = ?, attempts = attempts + 1
+        // One statement. SQLite runs it under its write lock, so two workers
+        // never claim the same row. On PostgreSQL the rows are locked as they
+        // are chosen, and rows another instance's claim holds are passed over.
+        let _turn = self.job_turn().await;
+        let skip_locked = match self.backend {
+            super::Backend::Sqlite => "",
+            super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
+        };
+        let mut jobs: Vec<Job> = sqlx::query_as::<_, (i64, i64)>(&format!(
+            "UPDATE endorsements SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
              WHERE id IN (SELECT id FROM endorsements
-                          WHERE status = 'generating' AND run_after <= ? AND attempts < ?
-                            AND (lease_until IS NULL OR lease_until < ?)
-                          ORDER BY run_after, id LIMIT ?)
-             RETURNING id, attempts",
-        )
+                          WHERE status = 'generating' AND run_after <= $3 AND attempts < $4
+                            AND (lease_until IS NULL OR lease_until < $5)
+                          ORDER BY run_after, id LIMIT $6 {skip_locked})
+             RETURNING id, attempts"
+        ))
         .bind(owner)
         .bind(lease_until)
         .bind(now)
@@ -102,7 +107,7 @@ impl Store {
     pub async fn endorsement_facts(&self, endorsement_id: i64) -> Result<Option<EndorsementFacts>> {
         let row: Option<(i64, i64, String, String, i64, String, String)> = sqlx::query_as(
             "SELECT e.certificate_id, e.holder_id, e.number, s.name_zh, e.applied_at, e.applied_on, e.valid_until
-             FROM endorsements e JOIN scenarios s ON s.id = e.scenario_id WHERE e.id = ?",
+             FROM endorsements e JOIN scenarios s ON s.id = e.scenario_id WHERE e.id = $1",
         )
         .bind(endorsement_id)
         .fetch_optional(&self.pool)
@@ -111,7 +116,7 @@ impl Store {
             return Ok(None);
         };
         let certificate: CertificateFacts =
-            sqlx::query_as(&format!("{FACTS} WHERE c.id = ?")).bind(certificate_id).fetch_one(&self.pool).await?;
+            sqlx::query_as(&format!("{FACTS} WHERE c.id = $1")).bind(certificate_id).fetch_one(&self.pool).await?;
         let day = |column, value: &str| Ymd::parse_iso(value).ok_or_else(|| corrupt("endorsements", column, value));
         Ok(Some(EndorsementFacts {
             certificate,
@@ -127,7 +132,7 @@ impl Store {
     /// The facts of one of the holder's certificates, for a direct download.
     pub async fn certificate_facts(&self, holder_id: i64, certificate_id: i64) -> Result<Option<CertificateFacts>> {
         Ok(sqlx::query_as(&format!(
-            "{FACTS} JOIN holders h ON h.id_document_id = c.id_document_id WHERE h.id = ? AND c.id = ?"
+            "{FACTS} JOIN holders h ON h.id_document_id = c.id_document_id WHERE h.id = $1 AND c.id = $2"
         ))
         .bind(holder_id)
         .bind(certificate_id)
@@ -140,8 +145,8 @@ impl Store {
     /// for the jobs whose lease `owner` still holds. Returns, per job, whether it did. A crash leaves all
     /// or none of it.
     pub async fn finish_jobs(&self, owner: &str, done: &[(Job, Vec<u8>)], now: i64) -> Result<Vec<bool>> {
-        let _turn = self.job_writes.lock().await;
-        let mut tx = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        let _turn = self.job_turn().await;
+        let mut tx = self.begin_write(None).await?;
         let mut stored = Vec::with_capacity(done.len());
         for (job, pdf) in done {
             stored.push(finish(&mut tx, job, owner, pdf, now).await?);
@@ -157,9 +162,9 @@ impl Store {
             AfterFailure::GiveUp => ("failed", None),
         };
         sqlx::query(
-            "UPDATE endorsements SET status = ?, run_after = COALESCE(?, run_after), failure = ?,
+            "UPDATE endorsements SET status = $1, run_after = COALESCE($2, run_after), failure = $3,
                  lease_owner = NULL, lease_until = NULL
-             WHERE id = ? AND lease_owner = ? AND status = 'generating'",
+             WHERE id = $4 AND lease_owner = $5 AND status = 'generating'",
         )
         .bind(status)
         .bind(run_after)
@@ -177,7 +182,7 @@ impl Store {
         Ok(sqlx::query(
             "UPDATE endorsements SET status = 'failed', failure = 'abandoned: every attempt was interrupted',
                  lease_owner = NULL, lease_until = NULL
-             WHERE status = 'generating' AND attempts >= ? AND (lease_until IS NULL OR lease_until < ?)",
+             WHERE status = 'generating' AND attempts >= $1 AND (lease_until IS NULL OR lease_until < $2)",
         )
         .bind(max_attempts)
         .bind(now)
@@ -207,11 +212,11 @@ impl Store {
 }
 
 /// One job of [`Store::finish_jobs`].
-async fn finish(tx: &mut sqlx::SqliteConnection, job: &Job, owner: &str, pdf: &[u8], now: i64) -> Result<bool> {
+async fn finish(tx: &mut sqlx::AnyConnection, job: &Job, owner: &str, pdf: &[u8], now: i64) -> Result<bool> {
     let updated = sqlx::query(
-        "UPDATE endorsements SET status = 'ready', made_at = ?, failure = NULL, lease_owner = NULL,
+        "UPDATE endorsements SET status = 'ready', made_at = $1, failure = NULL, lease_owner = NULL,
              lease_until = NULL
-         WHERE id = ? AND lease_owner = ? AND status = 'generating'",
+         WHERE id = $2 AND lease_owner = $3 AND status = 'generating'",
     )
     .bind(now)
     .bind(job.endorsement_id)
@@ -222,7 +227,7 @@ async fn finish(tx: &mut sqlx::SqliteConnection, job: &Job, owner: &str, pdf: &[
     if updated == 0 {
         return Ok(false);
     }
-    sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES (?, ?)")
+    sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES ($1, $2)")
         .bind(job.endorsement_id)
         .bind(pdf)
         .execute(&mut *tx)
@@ -230,7 +235,7 @@ async fn finish(tx: &mut sqlx::SqliteConnection, job: &Job, owner: &str, pdf: &[
     // Remembered by digest, so that an uploaded copy finds its record.
     sqlx::query(
         "INSERT INTO issued_files (sha256, certificate_id, endorsement_id, issued_at)
-         SELECT ?, certificate_id, id, ? FROM endorsements WHERE id = ?
+         SELECT $1, certificate_id, id, $2 FROM endorsements WHERE id = $3
          ON CONFLICT (sha256) DO NOTHING",
     )
     .bind(crate::verify::file_sha256(pdf))
@@ -238,7 +243,7 @@ async fn finish(tx: &mut sqlx::SqliteConnection, job: &Job, owner: &str, pdf: &[
     .bind(job.endorsement_id)
     .execute(&mut *tx)
     .await?;
-    let (number, holder_id): (String, i64) = sqlx::query_as("SELECT number, holder_id FROM endorsements WHERE id = ?")
+    let (number, holder_id): (String, i64) = sqlx::query_as("SELECT number, holder_id FROM endorsements WHERE id = $1")
         .bind(job.endorsement_id)
         .fetch_one(&mut *tx)
         .await?;
@@ -390,12 +395,13 @@ mod tests {
         assert_eq!(rest.iter().map(|j| j.endorsement_id).collect::<Vec<_>>(), ids[3..]);
         assert!(store.claim_jobs("w3", 100, 160, 5, 3).await.unwrap().is_empty());
         // One of w1's leases was lost meanwhile: that copy is not stored, the others are.
-        sqlx::query("UPDATE endorsements SET lease_owner = 'w9' WHERE id = ?")
+        sqlx::query("UPDATE endorsements SET lease_owner = 'w9' WHERE id = $1")
             .bind(ids[1])
-            .execute(store.sqlite_pool())
+            .execute(store.pool())
             .await
             .unwrap();
-        let done: Vec<(Job, Vec<u8>)> = first.iter().map(|j| (j.clone(), format!("%PDF-{}", j.endorsement_id).into_bytes())).collect();
+        let done: Vec<(Job, Vec<u8>)> =
+            first.iter().map(|j| (j.clone(), format!("%PDF-{}", j.endorsement_id).into_bytes())).collect();
         assert_eq!(store.finish_jobs("w1", &done, 120).await.unwrap(), vec![true, false, true]);
         for (i, ready) in [(0, true), (1, false), (2, true)] {
             let file = store.endorsement_file(holder, ids[i]).await.unwrap().unwrap();

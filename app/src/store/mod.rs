@@ -1,6 +1,9 @@
 //! The only place with SQL. Callers see `Store` and plain Rust types; the
-//! backend (SQLite today) is chosen from the database URL, so adding
-//! PostgreSQL means a second pool and migration set here, not in the callers.
+//! backend, SQLite (embedded, one machine) or PostgreSQL (several instances),
+//! is chosen by the database URL. Statements are written once, in the SQL
+//! both understand (`$n` placeholders, integers for flags, no engine
+//! functions), and run through sqlx's `Any` driver; the few that must differ
+//! (write locks, the queue claim, the bulk loader) ask `self.backend`.
 
 mod admin;
 mod audit;
@@ -12,15 +15,18 @@ mod holders;
 mod id_documents;
 mod import;
 mod jobs;
+pub mod scratch;
 pub mod seed;
 mod staff;
 mod synthetic;
 mod terms;
 mod verification;
 
-use std::{str::FromStr, time::Duration};
+use std::str::FromStr;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 pub use admin::{Managed, Revocation};
 pub use audit::{AuditEntry, AuditEvent};
@@ -36,7 +42,7 @@ pub use verification::{EndorsementFound, IssuedFile, VerificationLog};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("unsupported database URL (expected sqlite:…): {0}")]
+    #[error("unsupported database URL (expected sqlite:… or postgres://…): {0}")]
     UnsupportedUrl(String),
     #[error(transparent)]
     Database(#[from] sqlx::Error),
@@ -50,64 +56,214 @@ pub enum StoreError {
 
 pub type Result<T> = std::result::Result<T, StoreError>;
 
+/// The database engine behind a store.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Result<Backend> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::UnsupportedUrl(redact(url)))
+        }
+    }
+}
+
+/// A URL as it may be logged or shown: without its password.
+pub fn redact(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut parsed) if parsed.password().is_some() => {
+            let _ = parsed.set_password(Some("…"));
+            parsed.to_string()
+        }
+        _ => url.to_string(),
+    }
+}
+
+/// What a write transaction keeps others of the same kind from changing until
+/// it commits (see [`Store::begin_write`]).
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum WriteLock {
+    /// A certificate's endorsements and status: the quota, revocation.
+    Certificate(i64),
+    /// Loading certificates (imports, the synthetic data set).
+    Imports,
+}
+
+impl WriteLock {
+    /// The key of PostgreSQL's transaction-scoped advisory lock: the kind in
+    /// the top bits, the id below.
+    fn key(self) -> i64 {
+        match self {
+            WriteLock::Certificate(id) => (1 << 56) | (id & ((1 << 56) - 1)),
+            WriteLock::Imports => 2 << 56,
+        }
+    }
+}
+
+pub(crate) type Transaction = sqlx::Transaction<'static, sqlx::Any>;
+
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
     audit_writer: audit::AuditWriter,
-    /// The generation workers' claims and stored copies take turns here:
-    /// SQLite has one writer, and a writer that finds it busy sleeps in
-    /// SQLite's busy handler (1, 2, 5, 10 … ms), which left a third of two
-    /// cores idle while two workers drained a queue.
+    /// On SQLite the generation workers' claims and stored copies take
+    /// turns here: SQLite has one writer, and a writer that finds it busy
+    /// sleeps in SQLite's busy handler (1, 2, 5, 10 … ms), which left a third
+    /// of two cores idle while two workers drained a queue.
     job_writes: std::sync::Arc<tokio::sync::Mutex<()>>,
 }
 
+/// Set on every SQLite connection. Large databases (millions of
+/// endorsements): index pages stay in each connection's cache (16 MiB) and
+/// are read through a memory map instead of a read call each.
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 5000; PRAGMA synchronous = NORMAL;
+     PRAGMA cache_size = -16384; PRAGMA mmap_size = 268435456;";
+
 impl Store {
-    /// Opens (creating if missing) the database named by `url`.
+    /// Opens the database named by `url`, creating a missing SQLite file.
     pub async fn connect(url: &str) -> Result<Store> {
-        if !url.starts_with("sqlite:") {
-            return Err(StoreError::UnsupportedUrl(url.to_string()));
-        }
-        let options = SqliteConnectOptions::from_str(url)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
-            .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(5))
-            // Large databases (millions of endorsements): index pages stay in
-            // each connection's cache (16 MiB) and are read through a memory
-            // map instead of a read call each.
-            .pragma("cache_size", "-16384")
-            .pragma("mmap_size", "268435456");
-        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(options).await?;
-        Ok(Store::with_pool(pool))
+        let backend = Backend::of_url(url)?;
+        sqlx::any::install_default_drivers();
+        let options = AnyPoolOptions::new();
+        let pool = match backend {
+            Backend::Sqlite => {
+                // Create the file and switch it to write-ahead logging (kept in
+                // the file) before the pool opens it.
+                SqliteConnectOptions::from_str(url)?
+                    .create_if_missing(true)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .connect()
+                    .await?
+                    .close()
+                    .await?;
+                options
+                    .max_connections(8)
+                    .after_connect(|conn, _| Box::pin(async move { sqlite_pragmas(conn).await }))
+                    .connect(url)
+                    .await?
+            }
+            Backend::Postgres => options.max_connections(16).connect(url).await?,
+        };
+        Ok(Store::with_pool(pool, backend))
     }
 
-    fn with_pool(pool: SqlitePool) -> Store {
-        Store { audit_writer: audit::AuditWriter::start(pool.clone()), pool, job_writes: Default::default() }
+    fn with_pool(pool: AnyPool, backend: Backend) -> Store {
+        Store { audit_writer: audit::AuditWriter::start(pool.clone()), pool, backend, job_writes: Default::default() }
     }
 
     /// Opens an existing database for reading only: no file is created and
     /// nothing is written (`server verify` on the machine of a running server).
     pub async fn open_read_only(url: &str) -> Result<Store> {
-        if !url.starts_with("sqlite:") {
-            return Err(StoreError::UnsupportedUrl(url.to_string()));
-        }
-        let options = SqliteConnectOptions::from_str(url)?.read_only(true).create_if_missing(false);
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await?;
-        Ok(Store::with_pool(pool))
+        let backend = Backend::of_url(url)?;
+        sqlx::any::install_default_drivers();
+        let pool = match backend {
+            Backend::Sqlite => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                AnyPoolOptions::new().max_connections(1).connect(&format!("{url}{separator}mode=ro")).await?
+            }
+            Backend::Postgres => {
+                AnyPoolOptions::new()
+                    .max_connections(1)
+                    .after_connect(|conn, _| {
+                        Box::pin(
+                            async move { conn.execute("SET default_transaction_read_only = on").await.map(|_| ()) },
+                        )
+                    })
+                    .connect(url)
+                    .await?
+            }
+        };
+        Ok(Store::with_pool(pool, backend))
     }
 
-    /// Brings the schema up to date; safe to run at every start.
+    /// Brings the schema up to date; safe to run at every start, and by
+    /// several instances at once (sqlx's migrator locks the database).
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?;
+        match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
+        }
         self.remember_stored_files().await?;
         Ok(())
     }
 
-    /// The pool, for the session store that keeps its own table here.
-    pub fn sqlite_pool(&self) -> &SqlitePool {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// The pool, for tests and the bulk loader's checks.
+    pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
+
+    /// A write transaction that others of its kind (`lock`) wait for. SQLite
+    /// has one writer: IMMEDIATE takes the database's write lock at once, so
+    /// what the transaction reads cannot change before it commits.
+    /// PostgreSQL runs writers side by side, so the transaction takes an
+    /// advisory lock on `lock` (released at commit or rollback).
+    pub(crate) async fn begin_write(&self, lock: Option<WriteLock>) -> Result<Transaction> {
+        match self.backend {
+            Backend::Sqlite => Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?),
+            Backend::Postgres => {
+                let mut tx = self.pool.begin().await?;
+                if let Some(lock) = lock {
+                    self.lock(&mut tx, lock).await?;
+                }
+                Ok(tx)
+            }
+        }
+    }
+
+    /// Takes `lock` inside a transaction of [`Store::begin_write`] once it
+    /// is known which (SQLite's write lock already covers everything).
+    pub(crate) async fn lock(&self, tx: &mut Transaction, lock: WriteLock) -> Result<()> {
+        if self.backend == Backend::Postgres {
+            // The function returns `void`, which the Any driver cannot read.
+            sqlx::query("SELECT 1 FROM (SELECT pg_advisory_xact_lock($1)) AS locked")
+                .bind(lock.key())
+                .execute(&mut **tx)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// On SQLite, the generation workers' writes take turns (see `job_writes`).
+    pub(crate) async fn job_turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.backend {
+            Backend::Sqlite => Some(self.job_writes.lock().await),
+            Backend::Postgres => None,
+        }
+    }
+
+    /// Whether a database answers, for readiness checks.
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+async fn sqlite_pragmas(conn: &mut AnyConnection) -> sqlx::Result<()> {
+    conn.execute(SQLITE_PRAGMAS).await?;
+    Ok(())
+}
+
+/// `rows` groups of `width` numbered placeholders, `($1, $2), ($3, $4)`, for
+/// statements of many rows; one value a row gives `$1, $2`.
+pub(crate) fn placeholders(rows: usize, width: usize) -> String {
+    let numbers = |row: usize| (1..=width).map(move |column| format!("${}", row * width + column));
+    if width == 1 {
+        return numbers(0).chain((1..rows).flat_map(numbers)).collect::<Vec<_>>().join(", ");
+    }
+    (0..rows).map(|row| format!("({})", numbers(row).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
 }
 
 /// 128 random bits as hex: form keys and the tokens in result and preview
@@ -176,11 +332,11 @@ pub(crate) mod testing {
             .unwrap()
     }
 
-    /// A migrated store in a fresh temporary file (`:memory:` would give
-    /// each pooled connection its own database).
+    /// A migrated store in a fresh database (see `scratch`; `:memory:`
+    /// would give each pooled connection its own database).
     pub async fn temp_store() -> (Store, tempfile::TempDir) {
         let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}", dir.path().join("test.db").display());
+        let url = super::scratch::scratch_database_url(dir.path()).await.unwrap();
         let store = Store::connect(&url).await.unwrap();
         store.migrate().await.unwrap();
         (store, dir)

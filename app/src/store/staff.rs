@@ -42,7 +42,7 @@ impl Store {
     ) -> Result<i64> {
         let seal_id: Option<i64> = match seal_code {
             Some(code) => Some(
-                sqlx::query_scalar("SELECT id FROM seals WHERE code = ?")
+                sqlx::query_scalar("SELECT id FROM seals WHERE code = $1")
                     .bind(code)
                     .fetch_optional(&self.pool)
                     .await?
@@ -53,7 +53,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO staff (username, password_hash, display_name, role, seal_id, created_at)
-             VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(username)
         .bind(password_hash)
@@ -77,7 +77,7 @@ impl Store {
 
     /// (id, password hash, session epoch) of a staff username (see `HolderLogin`).
     pub async fn staff_login(&self, username: &str) -> Result<Option<(i64, String, i64)>> {
-        Ok(sqlx::query_as("SELECT id, password_hash, session_epoch FROM staff WHERE username = ?")
+        Ok(sqlx::query_as("SELECT id, password_hash, session_epoch FROM staff WHERE username = $1")
             .bind(username)
             .fetch_optional(&self.pool)
             .await?)
@@ -85,12 +85,12 @@ impl Store {
 
     pub async fn staff_member(&self, id: i64) -> Result<Option<StaffMember>> {
         let row: Option<StaffRow> =
-            sqlx::query_as(&format!("{SELECT_STAFF} WHERE st.id = ?")).bind(id).fetch_optional(&self.pool).await?;
+            sqlx::query_as(&format!("{SELECT_STAFF} WHERE st.id = $1")).bind(id).fetch_optional(&self.pool).await?;
         row.map(StaffRow::into_member).transpose()
     }
 
     /// The seal id of a seal code.
     pub async fn seal_id(&self, code: &str) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT id FROM seals WHERE code = ?").bind(code).fetch_optional(&self.pool).await?)
+        Ok(sqlx::query_scalar("SELECT id FROM seals WHERE code = $1").bind(code).fetch_optional(&self.pool).await?)
     }
 }

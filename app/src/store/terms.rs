@@ -4,17 +4,18 @@ use super::{now_unix, Result, Store};
 
 impl Store {
     pub async fn terms_accepted(&self, holder_id: i64, version: &str) -> Result<bool> {
-        Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM terms_acceptances WHERE holder_id = ? AND version = ?)")
+        Ok(sqlx::query_scalar::<_, i64>("SELECT CASE WHEN EXISTS (SELECT 1 FROM terms_acceptances WHERE holder_id = $1 AND version = $2) THEN 1 ELSE 0 END")
             .bind(holder_id)
             .bind(version)
             .fetch_one(&self.pool)
-            .await?)
+            .await?
+            == 1)
     }
 
     /// Records the acceptance; accepting the same version twice keeps the first time.
     pub async fn accept_terms(&self, holder_id: i64, version: &str) -> Result<()> {
         sqlx::query(
-            "INSERT INTO terms_acceptances (holder_id, version, accepted_at) VALUES (?, ?, ?)
+            "INSERT INTO terms_acceptances (holder_id, version, accepted_at) VALUES ($1, $2, $3)
              ON CONFLICT (holder_id, version) DO NOTHING",
         )
         .bind(holder_id)

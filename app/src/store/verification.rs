@@ -128,7 +128,7 @@ impl Store {
     /// The certificate with this number (the caller compares the name).
     pub async fn certificate_by_number(&self, number: &str) -> Result<Option<(i64, CertificateRecord)>> {
         let row: Option<CertificateRow> =
-            sqlx::query_as(&format!("{SELECT_CERTIFICATE} WHERE c.certificate_number = ?"))
+            sqlx::query_as(&format!("{SELECT_CERTIFICATE} WHERE c.certificate_number = $1"))
                 .bind(number)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -136,7 +136,7 @@ impl Store {
     }
 
     pub async fn certificate_record(&self, certificate_id: i64) -> Result<Option<CertificateRecord>> {
-        let row: Option<CertificateRow> = sqlx::query_as(&format!("{SELECT_CERTIFICATE} WHERE c.id = ?"))
+        let row: Option<CertificateRow> = sqlx::query_as(&format!("{SELECT_CERTIFICATE} WHERE c.id = $1"))
             .bind(certificate_id)
             .fetch_optional(&self.pool)
             .await?;
@@ -145,16 +145,16 @@ impl Store {
 
     /// The endorsement with this number (加注编号) and its certificate.
     pub async fn endorsement_by_number(&self, number: &str) -> Result<Option<EndorsementFound>> {
-        self.endorsement_where("e.number = ?", number.to_owned()).await
+        self.endorsement_where("e.number = $1", number.to_owned()).await
     }
 
     pub async fn endorsement_by_id(&self, endorsement_id: i64) -> Result<Option<EndorsementFound>> {
-        self.endorsement_where("e.id = ?", endorsement_id).await
+        self.endorsement_where("e.id = $1", endorsement_id).await
     }
 
     async fn endorsement_where<T>(&self, condition: &str, value: T) -> Result<Option<EndorsementFound>>
     where
-        T: for<'q> sqlx::Encode<'q, sqlx::Sqlite> + sqlx::Type<sqlx::Sqlite> + Send,
+        T: for<'q> sqlx::Encode<'q, sqlx::Any> + sqlx::Type<sqlx::Any> + Send,
     {
         let row: Option<EndorsementRow> = sqlx::query_as(&format!("{SELECT_ENDORSEMENT} WHERE {condition}"))
             .bind(value)
@@ -169,7 +169,7 @@ impl Store {
     /// Which record a file we issued belongs to, by its SHA-256.
     pub async fn issued_file(&self, sha256: &str) -> Result<Option<IssuedFile>> {
         let row: Option<(i64, Option<i64>)> =
-            sqlx::query_as("SELECT certificate_id, endorsement_id FROM issued_files WHERE sha256 = ?")
+            sqlx::query_as("SELECT certificate_id, endorsement_id FROM issued_files WHERE sha256 = $1")
                 .bind(sha256)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -180,7 +180,7 @@ impl Store {
     /// copies are remembered when they are stored).
     pub async fn record_issued_file(&self, sha256: &str, file: IssuedFile, at: i64) -> Result<()> {
         sqlx::query(
-            "INSERT INTO issued_files (sha256, certificate_id, endorsement_id, issued_at) VALUES (?, ?, ?, ?)
+            "INSERT INTO issued_files (sha256, certificate_id, endorsement_id, issued_at) VALUES ($1, $2, $3, $4)
              ON CONFLICT (sha256) DO NOTHING",
         )
         .bind(sha256)
@@ -198,7 +198,7 @@ impl Store {
         sqlx::query(
             "INSERT INTO verifications (token, at, method, subject, outcome, certificate_id, endorsement_id,
                  client_addr, verdict)
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
         )
         .bind(v.token)
         .bind(at)
@@ -221,7 +221,7 @@ impl Store {
 
     /// The verdict JSON of a logged check, while it is kept.
     pub async fn verification_verdict(&self, token: &str) -> Result<Option<String>> {
-        Ok(sqlx::query_scalar("SELECT verdict FROM verifications WHERE token = ? AND verdict IS NOT NULL")
+        Ok(sqlx::query_scalar("SELECT verdict FROM verifications WHERE token = $1 AND verdict IS NOT NULL")
             .bind(token)
             .fetch_optional(&self.pool)
             .await?)
@@ -229,7 +229,7 @@ impl Store {
 
     /// Forgets the verdicts of checks made before `before` (the log rows stay).
     pub async fn purge_verdicts(&self, before: i64) -> Result<u64> {
-        Ok(sqlx::query("UPDATE verifications SET verdict = NULL WHERE at < ? AND verdict IS NOT NULL")
+        Ok(sqlx::query("UPDATE verifications SET verdict = NULL WHERE at < $1 AND verdict IS NOT NULL")
             .bind(before)
             .execute(&self.pool)
             .await?
@@ -248,7 +248,7 @@ impl Store {
         .await?;
         // One file in memory at a time.
         for (endorsement_id, certificate_id, made_at) in &missing {
-            let pdf: Vec<u8> = sqlx::query_scalar("SELECT pdf FROM endorsement_files WHERE endorsement_id = ?")
+            let pdf: Vec<u8> = sqlx::query_scalar("SELECT pdf FROM endorsement_files WHERE endorsement_id = $1")
                 .bind(endorsement_id)
                 .fetch_one(&self.pool)
                 .await?;

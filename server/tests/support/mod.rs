@@ -45,8 +45,11 @@ pub async fn app_with(workers: server::worker::WorkerConfig, env: &[(&str, &str)
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().try_init();
     let dir = tempfile::tempdir().unwrap();
     let data_dir = dir.path().display().to_string();
+    // SQLite in the data directory, or PostgreSQL when the test run names one.
+    let database_url = app::store::scratch::scratch_database_url(dir.path()).await.unwrap();
     let settings = Settings::from_toml_and_env("", |name| match name {
         "ECERT_DATA_DIR" => Some(data_dir.clone()),
+        "ECERT_DATABASE_URL" => Some(database_url.clone()),
         "ECERT_SEED_DEMO" => Some("true".into()),
         _ => env.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string()),
     })
