@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Every test: Rust unit and router tests, then the Playwright journeys in
-# Debian Chromium against the release build. Sets up what is missing first.
+# Every test: Rust unit and router tests (on SQLite, then again on a
+# throw-away PostgreSQL), two release servers sharing that PostgreSQL, then
+# the Playwright journeys in Debian Chromium against the release build.
+# Sets up what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -15,11 +17,23 @@ cargo test -p app --features ssr
 cargo test -p server -- --test-threads=1
 cargo test -p bench
 
+echo "== the same store and server tests on PostgreSQL (a throw-away cluster)"
+pg_dir=$(mktemp -d /tmp/ecert-postgres.XXXXXX)
+trap 'scripts/postgres.sh stop "$pg_dir"' EXIT
+export ECERT_TEST_POSTGRES_URL
+ECERT_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir" "${ECERT_TEST_POSTGRES_PORT:-54329}")
+cargo test -p app --features ssr --lib
+cargo test -p server -- --test-threads=1
+
 
 echo "== release build"
 cargo leptos build --release
 # The client's size budget (docs/performance.md).
 scripts/client-size.sh 300
+
+echo "== two release servers on one PostgreSQL (bench/src/scenarios/instances.rs)"
+cargo build --release -p bench
+target/release/bench --only instances
 
 echo "== Playwright (end2end/)"
 cd end2end

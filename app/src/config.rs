@@ -35,6 +35,9 @@ pub struct Settings {
     pub made_by: String,
     /// Background PDF generators; 0 means one more than the CPU cores.
     pub generation_workers: usize,
+    /// How long a worker's claim on a job holds: a job whose instance died
+    /// is taken up by another this long after it was claimed.
+    pub generation_lease_seconds: u64,
     /// Shown at the end of the help page.
     pub support_phone: String,
     pub support_hours: String,
@@ -69,6 +72,7 @@ impl Default for Settings {
             keys_dir: PathBuf::new(),
             made_by: "专业技术人员职业资格电子证书服务平台".to_string(),
             generation_workers: 0,
+            generation_lease_seconds: 60,
             support_phone: "400-000-0000".to_string(),
             support_hours: "工作日 8:30–17:00 / Weekdays 8:30–17:00".to_string(),
             verify_per_minute: 30,
@@ -157,6 +161,9 @@ impl Settings {
         if let Some(v) = env("ECERT_GENERATION_WORKERS") {
             s.generation_workers = parsed("ECERT_GENERATION_WORKERS", v)?;
         }
+        if let Some(v) = env("ECERT_GENERATION_LEASE_SECONDS") {
+            s.generation_lease_seconds = parsed("ECERT_GENERATION_LEASE_SECONDS", v)?;
+        }
         if let Some(v) = env("ECERT_SUPPORT_PHONE") {
             s.support_phone = v;
         }
@@ -236,8 +243,8 @@ mod tests {
     fn bad_values_are_named() {
         let err = Settings::from_toml_and_env("", |n| (n == "ECERT_COOKIE_SECURE").then(|| "yes".into())).unwrap_err();
         assert!(err.to_string().contains("ECERT_COOKIE_SECURE"), "{err}");
-        let err = Settings::from_toml_and_env("", |n| (n == "ECERT_TRUSTED_PROXIES").then(|| "10.0.0.1".into()))
-            .unwrap_err();
+        let err =
+            Settings::from_toml_and_env("", |n| (n == "ECERT_TRUSTED_PROXIES").then(|| "10.0.0.1".into())).unwrap_err();
         assert!(err.to_string().contains("ECERT_TRUSTED_PROXIES"), "a proxy needs its prefix length: {err}");
         let err = Settings::from_toml_and_env("[ecert]\ncolour = 1\n", |_| None).unwrap_err();
         assert!(err.to_string().contains("colour"), "{err}");

@@ -37,6 +37,10 @@ impl Client {
         Client { addr, sender: None, cookie: None }
     }
 
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
     async fn connect(&mut self) -> Result<&mut http1::SendRequest<Full<Bytes>>, Error> {
         if self.sender.as_ref().is_none_or(|s| s.is_closed()) {
             let stream = TcpStream::connect(self.addr).await?;

@@ -5,7 +5,10 @@
 //! also written to target/bench/report.md. Run from the repository root.
 //!
 //! `--quick`: shorter runs and smaller data (a smoke run, not the figures).
-//! `--only a,b`: some scenarios (client, serving, generation, scale, import).
+//! `--only a,b`: some scenarios (client, serving, generation, scale, import,
+//! instances). `instances` (two servers on one PostgreSQL) runs when
+//! `ECERT_TEST_POSTGRES_URL` names a PostgreSQL server whose user may create
+//! databases (scripts/test.sh starts one).
 
 mod http;
 mod load;
@@ -95,6 +98,18 @@ async fn main() -> ExitCode {
         println!("== import");
         if let Err(e) = import::run(&mut report, plan.import_rows).await {
             report.error("import", &e.to_string());
+        }
+    }
+
+    let postgres = std::env::var("ECERT_TEST_POSTGRES_URL").unwrap_or_default();
+    if wanted("instances") && (only.is_some() || !postgres.is_empty()) {
+        println!("== two instances on one PostgreSQL");
+        let result = match postgres.as_str() {
+            "" => Err("ECERT_TEST_POSTGRES_URL is not set".into()),
+            url => instances::run(&mut report, url).await,
+        };
+        if let Err(e) = result {
+            report.error("instances", &e.to_string());
         }
     }
 

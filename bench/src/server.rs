@@ -1,6 +1,7 @@
 //! The release server as an operator runs it: its own data directory and
 //! port, the CLI for loading data, SIGTERM to stop. The database is read
-//! with the sqlite3 CLI, independently of the server's code.
+//! with the sqlite3 CLI (psql for PostgreSQL), independently of the
+//! server's code.
 
 use std::{
     net::SocketAddr,
@@ -136,12 +137,28 @@ impl Server {
         Ok(())
     }
 
-    /// One number from the database (sqlite3 CLI).
+    /// The server's process id while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        self.child.as_ref().and_then(|c| c.id())
+    }
+
+    /// SIGKILL: the process ends at once, as in a crash or a lost machine.
+    pub async fn kill(&mut self) -> Result<(), Error> {
+        if let Some(mut child) = self.child.take() {
+            child.kill().await?;
+        }
+        Ok(())
+    }
+
+    /// One number from the database: the sqlite3 CLI on the data
+    /// directory's file, or psql when the server was given a PostgreSQL URL.
     pub async fn sql_number(&self, query: &str) -> Result<i64, Error> {
-        let out = Command::new("sqlite3").arg(self.data_dir.join("ecert.db")).arg(query).output().await?;
+        let postgres = self.env.iter().find(|(k, v)| k == "ECERT_DATABASE_URL" && v.starts_with("postgres"));
+        let out = match postgres {
+            Some((_, url)) => Command::new("psql").args([url.as_str(), "-Atc", query]).output().await?,
+            None => Command::new("sqlite3").arg(self.data_dir.join("ecert.db")).arg(query).output().await?,
+        };
         let text = String::from_utf8_lossy(&out.stdout);
-        text.trim()
-            .parse()
-            .map_err(|_| format!("sqlite3 {query:?}: {text:?} {}", String::from_utf8_lossy(&out.stderr)).into())
+        text.trim().parse().map_err(|_| format!("{query:?}: {text:?} {}", String::from_utf8_lossy(&out.stderr)).into())
     }
 }

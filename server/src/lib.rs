@@ -5,6 +5,7 @@ pub mod admin_cli;
 pub mod admin_routes;
 pub mod config;
 pub mod error_status;
+pub mod health;
 pub mod locale;
 pub mod rate_limit;
 pub mod router;

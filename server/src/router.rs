@@ -2,6 +2,7 @@
 //! verification API and forms, the locale switch, static files, sessions,
 //! the verification rate limit and request tracing.
 
+use crate::session_records::SessionRecords;
 use app::{shell, state::AppState, App};
 use axum::{middleware, routing::get, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
@@ -10,7 +11,6 @@ use tower_sessions::{
     cookie::{time::Duration, SameSite},
     Expiry, SessionManagerLayer,
 };
-use crate::session_records::SessionRecords;
 
 use crate::rate_limit::VerifyLimiter;
 
@@ -30,7 +30,8 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let limiter = VerifyLimiter::new(state.settings.verify_per_minute, state.settings.verify_burst);
-    Router::new()
+    let probes = crate::health::routes(state.clone());
+    let site = Router::new()
         .route("/locale/{code}", get(crate::locale::switch))
         .merge(crate::verify_routes::routes())
         .merge(crate::admin_routes::routes())
@@ -46,7 +47,8 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
         .layer(middleware::from_fn(check_sign_in_once))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
-        .with_state(state)
+        .with_state(state);
+    probes.merge(site)
 }
 
 /// Gives each request its own memo of the session check, shared by every

@@ -13,7 +13,8 @@ use crate::worker::{self, WorkerConfig};
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 pub async fn build(config: Config) -> Result<Router, BoxError> {
-    let workers = WorkerConfig::new(config.settings.generation_workers);
+    let mut workers = WorkerConfig::new(config.settings.generation_workers);
+    workers.lease = std::time::Duration::from_secs(config.settings.generation_lease_seconds.max(1));
     build_with_workers(config, workers).await
 }
 

@@ -247,7 +247,13 @@ async fn finish(tx: &mut sqlx::AnyConnection, job: &Job, owner: &str, pdf: &[u8]
         .bind(job.endorsement_id)
         .fetch_one(&mut *tx)
         .await?;
-    let entry = super::AuditEntry { holder_id: Some(holder_id), subject: Some(&number), ..Default::default() };
+    // The worker (instance and number) in the detail: which instance made a copy.
+    let entry = super::AuditEntry {
+        holder_id: Some(holder_id),
+        subject: Some(&number),
+        detail: Some(owner),
+        ..Default::default()
+    };
     super::audit::insert(&mut *tx, super::AuditEvent::EndorsementReady, &entry, now).await?;
     Ok(true)
 }

@@ -188,12 +188,25 @@ impl Store {
     /// Brings the schema up to date; safe to run at every start, and by
     /// several instances at once (sqlx's migrator locks the database).
     pub async fn migrate(&self) -> Result<()> {
-        match self.backend {
-            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await?,
-            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await?,
-        }
+        self.migrator().run(&self.pool).await?;
         self.remember_stored_files().await?;
         Ok(())
+    }
+
+    /// Migrations of this build the database has not applied (0: current).
+    pub async fn pending_migrations(&self) -> Result<usize> {
+        let applied: Vec<i64> =
+            sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success").fetch_all(&self.pool).await?;
+        Ok(self.migrator().iter().filter(|m| !applied.contains(&m.version)).count())
+    }
+
+    fn migrator(&self) -> &'static sqlx::migrate::Migrator {
+        static SQLITE: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+        static POSTGRES: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+        match self.backend {
+            Backend::Sqlite => &SQLITE,
+            Backend::Postgres => &POSTGRES,
+        }
     }
 
     pub fn backend(&self) -> Backend {

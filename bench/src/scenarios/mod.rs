@@ -5,6 +5,7 @@ pub mod download;
 pub mod generation;
 pub mod holder;
 pub mod import;
+pub mod instances;
 pub mod pages;
 pub mod scale;
 pub mod start;
