@@ -18,8 +18,10 @@ cargo test -p server -- --test-threads=1
 cargo test -p bench
 
 echo "== the same store and server tests on PostgreSQL (a throw-away cluster)"
+repo=$(pwd)
 pg_dir=$(mktemp -d /tmp/ecert-postgres.XXXXXX)
-trap 'scripts/postgres.sh stop "$pg_dir"' EXIT
+# Absolute: the trap runs wherever the script is when it ends (end2end/).
+trap '"$repo/scripts/postgres.sh" stop "$pg_dir"' EXIT
 export ECERT_TEST_POSTGRES_URL
 ECERT_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir" "${ECERT_TEST_POSTGRES_PORT:-54329}")
 cargo test -p app --features ssr --lib
