@@ -13,9 +13,14 @@ pub async fn certificate_ids(client: &mut Client) -> Result<Vec<i64>, Error> {
 /// Applies (本人调用, 30 days) and returns the endorsement's id and the
 /// time the application took to answer.
 pub async fn apply(client: &mut Client, certificate: i64) -> Result<(i64, Duration), Error> {
-    let key = format!("{:032x}", rand::random::<u128>());
+    apply_with_key(client, certificate, &format!("{:032x}", rand::random::<u128>())).await
+}
+
+/// `apply` with the form's idempotency key: the same key again (a retry,
+/// e.g. through another instance) answers with the same endorsement.
+pub async fn apply_with_key(client: &mut Client, certificate: i64, key: &str) -> Result<(i64, Duration), Error> {
     let certificate = certificate.to_string();
-    let form = [("certificate_id", certificate.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", &key)];
+    let form = [("certificate_id", certificate.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", key)];
     let sent = Instant::now();
     let view = client.call_ok("apply_endorsement", &form).await?;
     let took = sent.elapsed();
