@@ -54,6 +54,9 @@ pub struct Settings {
     /// Reverse proxies (CIDR, e.g. "127.0.0.1/32") whose X-Forwarded-For is
     /// believed for the client address; empty: the peer address is the client.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Addresses (CIDR) that may read `/metrics`, connecting directly (a
+    /// request that came through a proxy is refused).
+    pub metrics_from: Vec<ipnet::IpNet>,
 }
 
 impl Default for Settings {
@@ -81,6 +84,7 @@ impl Default for Settings {
             registrations_per_minute: 5,
             applications_per_minute: 10,
             trusted_proxies: Vec::new(),
+            metrics_from: ["127.0.0.0/8", "::1/128"].iter().map(|n| n.parse().expect("a valid CIDR")).collect(),
         }
     }
 }
@@ -185,13 +189,14 @@ impl Settings {
         if let Some(v) = env("ECERT_APPLICATIONS_PER_MINUTE") {
             s.applications_per_minute = parsed("ECERT_APPLICATIONS_PER_MINUTE", v)?;
         }
+        fn networks(name: &str, v: String) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+            v.split(',').map(str::trim).filter(|n| !n.is_empty()).map(|n| parsed(name, n.to_string())).collect()
+        }
         if let Some(v) = env("ECERT_TRUSTED_PROXIES") {
-            s.trusted_proxies = v
-                .split(',')
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(|n| parsed("ECERT_TRUSTED_PROXIES", n.to_string()))
-                .collect::<Result<_, _>>()?;
+            s.trusted_proxies = networks("ECERT_TRUSTED_PROXIES", v)?;
+        }
+        if let Some(v) = env("ECERT_METRICS_FROM") {
+            s.metrics_from = networks("ECERT_METRICS_FROM", v)?;
         }
         if s.verify_per_minute == 0 || s.verify_burst == 0 {
             return Err(ConfigError::Invalid("verify_per_minute and verify_burst must be at least 1".into()));

@@ -7,6 +7,7 @@ pub mod config;
 pub mod error_status;
 pub mod health;
 pub mod locale;
+pub mod metrics;
 pub mod rate_limit;
 pub mod router;
 pub mod security;

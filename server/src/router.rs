@@ -30,7 +30,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let limiter = VerifyLimiter::new(state.settings.verify_per_minute, state.settings.verify_burst);
-    let probes = crate::health::routes(state.clone());
+    let probes = crate::health::routes(state.clone()).merge(crate::metrics::routes(state.clone()));
     let site = Router::new()
         .route("/locale/{code}", get(crate::locale::switch))
         .merge(crate::verify_routes::routes())
@@ -47,6 +47,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
         .layer(middleware::from_fn(check_sign_in_once))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
+        .layer(middleware::from_fn(crate::metrics::count_requests))
         .with_state(state);
     probes.merge(site)
 }

@@ -184,9 +184,11 @@ async fn make_copies(state: &AppState, jobs: Vec<Job>) -> Vec<(Job, Result<(Stri
             .into_iter()
             .map(|facts| {
                 let facts = facts?;
+                let started = std::time::Instant::now();
                 let made = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     generator.endorsed_copy(&facts, now_unix())
                 }));
+                metrics::histogram!(crate::metrics::GENERATION_SECONDS).record(started.elapsed().as_secs_f64());
                 match made {
                     Ok(Ok(pdf)) => Ok((facts.number, pdf)),
                     Ok(Err(e)) => Err(e.to_string()),

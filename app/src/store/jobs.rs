@@ -203,6 +203,14 @@ impl Store {
         .rows_affected())
     }
 
+    /// How many endorsements are in each state (generating, ready, failed),
+    /// for the metrics.
+    pub async fn endorsements_by_status(&self) -> Result<Vec<(String, i64)>> {
+        Ok(sqlx::query_as("SELECT status, COUNT(*) FROM endorsements GROUP BY status ORDER BY status")
+            .fetch_all(&self.pool)
+            .await?)
+    }
+
     /// Jobs not finished yet (due or leased): the queue depth.
     pub async fn pending_jobs(&self) -> Result<i64> {
         Ok(sqlx::query_scalar("SELECT COUNT(*) FROM endorsements WHERE status = 'generating'")

@@ -1,0 +1,88 @@
+//! Prometheus metrics at `/metrics` (metrics + metrics-exporter-prometheus,
+//! rendered here: no listener of its own). Per instance:
+//! `ecert_http_requests_total{route,method,status}` (route: the matched
+//! path pattern, so ids do not make new series) and the generation latency
+//! histogram `ecert_generation_seconds` (one copy: render and sign). Read
+//! from the database at each scrape, the same on every instance (take the
+//! max, not the sum): `ecert_generation_queue_depth` and
+//! `ecert_endorsements{status}`. Only addresses in `metrics_from`,
+//! connecting directly, may read it; anyone else gets the site's 404.
+
+use std::{net::SocketAddr, sync::OnceLock};
+
+use app::state::AppState;
+use axum::{
+    extract::{ConnectInfo, MatchedPath, Request, State},
+    http::{header, StatusCode},
+    middleware::Next,
+    response::{IntoResponse, Response},
+    routing::get,
+    Router,
+};
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+
+pub const REQUESTS: &str = "ecert_http_requests_total";
+pub const GENERATION_SECONDS: &str = "ecert_generation_seconds";
+const QUEUE_DEPTH: &str = "ecert_generation_queue_depth";
+const ENDORSEMENTS: &str = "ecert_endorsements";
+
+/// The process's recorder, installed on first use: one per process, while
+/// tests build many routers in one.
+pub fn handle() -> &'static PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE.get_or_init(|| {
+        // A copy takes a few milliseconds; a busy machine, tens.
+        let buckets = [0.002, 0.004, 0.006, 0.008, 0.012, 0.016, 0.025, 0.05, 0.1, 0.25, 1.0];
+        let recorder = PrometheusBuilder::new()
+            .set_buckets_for_metric(Matcher::Full(GENERATION_SECONDS.into()), &buckets)
+            .expect("the buckets are not empty")
+            .build_recorder();
+        let handle = recorder.handle();
+        if metrics::set_global_recorder(recorder).is_err() {
+            tracing::warn!("another metrics recorder is installed: /metrics stays empty");
+        }
+        metrics::describe_counter!(REQUESTS, "HTTP requests answered, by matched route, method and status");
+        metrics::describe_histogram!(GENERATION_SECONDS, metrics::Unit::Seconds, "Rendering and signing one copy");
+        metrics::describe_gauge!(QUEUE_DEPTH, "Endorsements waiting to be generated (all instances)");
+        metrics::describe_gauge!(ENDORSEMENTS, "Endorsements by status (all instances)");
+        handle
+    })
+}
+
+pub fn routes(state: AppState) -> Router {
+    handle();
+    Router::new().route("/metrics", get(scrape)).with_state(state)
+}
+
+/// Counts every answered request (a layer on the site's routes).
+pub async fn count_requests(request: Request, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
+    let method = request.method().as_str().to_string();
+    let response = next.run(request).await;
+    let status = response.status().as_u16().to_string();
+    metrics::counter!(REQUESTS, "route" => route, "method" => method, "status" => status).increment(1);
+    response
+}
+
+async fn scrape(State(state): State<AppState>, request: Request) -> Response {
+    let headers = request.headers();
+    let direct = !headers.contains_key("x-forwarded-for") && !headers.contains_key(header::FORWARDED);
+    let peer = request.extensions().get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(addr)| addr.ip());
+    let allowed = peer.is_some_and(|ip| state.settings.metrics_from.iter().any(|n| n.contains(&ip)));
+    if !(direct && allowed) {
+        return StatusCode::NOT_FOUND.into_response();
+    }
+    match (state.store.pending_jobs().await, state.store.endorsements_by_status().await) {
+        (Ok(depth), Ok(by_status)) => {
+            metrics::gauge!(QUEUE_DEPTH).set(depth as f64);
+            for status in ["generating", "ready", "failed"] {
+                let n = by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+                metrics::gauge!(ENDORSEMENTS, "status" => status).set(n as f64);
+            }
+        }
+        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "metrics: the database does not answer"),
+    }
+    let handle = handle();
+    handle.run_upkeep();
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()
+}
