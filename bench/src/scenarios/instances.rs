@@ -22,6 +22,10 @@ const APPLICATIONS: i64 = HOLDERS as i64 * 10;
 /// Short leases, so that A takes up the jobs B held within seconds.
 const LEASE_SECONDS: &str = "5";
 const READY: &str = "SELECT COUNT(*) FROM endorsements WHERE status = 'ready'";
+/// The endorsement quota per certificate (domain.md: 3 in 90 days).
+const QUOTA: usize = 3;
+/// Endorsements made before the 500: the journey's, the quota's, the repeated form's.
+const EARLIER: i64 = 1 + QUOTA as i64 + 1;
 
 pub async fn run(report: &mut Report, postgres: &str) -> Result<(), Error> {
     let url = fresh_database(postgres, "ecert_instances").await?;
@@ -44,7 +48,8 @@ pub async fn run(report: &mut Report, postgres: &str) -> Result<(), Error> {
 
     // One holder: applies through A, waits and downloads through B.
     let mut through_a = Client::login(a.addr, &username(0), PASSWORD).await?;
-    let certificate = certificate_ids(&mut through_a).await?[0];
+    let certificates = certificate_ids(&mut through_a).await?;
+    let certificate = certificates[0];
     let (id, _) = apply(&mut through_a, certificate).await?;
     let mut through_b = moved_to(&through_a, b.addr);
     let started = Instant::now();
@@ -67,6 +72,44 @@ pub async fn run(report: &mut Report, postgres: &str) -> Result<(), Error> {
             if same { "as" } else { "unlike" }
         ),
         same,
+    );
+
+    // The quota and the form key hold across instances: six applications
+    // for one certificate at once, alternately through A and B, make three
+    // copies (the quota); four sends of one form through both make one.
+    let (quota_certificate, repeated_certificate) = (certificates[1], certificates[2]);
+    let mut attempts = tokio::task::JoinSet::new();
+    for n in 0..6 {
+        let mut client = moved_to(&through_a, if n % 2 == 0 { a.addr } else { b.addr });
+        attempts.spawn(async move {
+            let key = format!("{:032x}", rand::random::<u128>());
+            apply_with_key(&mut client, quota_certificate, &key).await.is_ok()
+        });
+    }
+    let repeated_key = format!("{:032x}", rand::random::<u128>());
+    let mut repeats = tokio::task::JoinSet::new();
+    for n in 0..4 {
+        let mut client = moved_to(&through_a, if n % 2 == 0 { a.addr } else { b.addr });
+        let key = repeated_key.clone();
+        repeats.spawn(async move { apply_with_key(&mut client, repeated_certificate, &key).await.map(|(id, _)| id) });
+    }
+    let accepted = attempts.join_all().await.into_iter().filter(|ok| *ok).count();
+    let mut ids: Vec<i64> = repeats.join_all().await.into_iter().collect::<Result<_, _>>()?;
+    ids.dedup();
+    let stored = a
+        .sql_number(&format!(
+            "SELECT COUNT(*) FROM endorsements e JOIN certificates c ON c.id = e.certificate_id
+             WHERE c.id IN ({quota_certificate}, {repeated_certificate})"
+        ))
+        .await?;
+    report.add(
+        "Two instances: the quota and the form key across both",
+        "6 at once → 3; one form sent 4 times → 1",
+        format!(
+            "{accepted} of 6 accepted; the repeated form answered with {} endorsement(s); {stored} stored",
+            ids.len()
+        ),
+        accepted == QUOTA && ids.len() == 1 && stored == QUOTA as i64 + 1,
     );
 
     // 500 applications, half of the holders through each instance. B is
@@ -119,14 +162,14 @@ pub async fn run(report: &mut Report, postgres: &str) -> Result<(), Error> {
     let kill = async {
         wait_for(&a, &by(pid_b), 10, Duration::from_secs(60)).await?;
         b.kill().await?;
-        Ok::<_, Error>((a.sql_number(&by(pid_b)).await?, a.sql_number(READY).await? - 1))
+        Ok::<_, Error>((a.sql_number(&by(pid_b)).await?, a.sql_number(READY).await? - EARLIER))
     };
     let (clients, killed) = tokio::join!(submit, kill);
     let (clients, (made_by_b_at_kill, ready_at_kill)) = (clients?, killed?);
     let submit_took = submitted.elapsed();
     let failed_over = clients.iter().filter(|(_, _, moved, _)| *moved).count();
     let retried: i64 = clients.iter().map(|(_, _, _, retried)| retried).sum();
-    let finished = wait_for(&a, READY, APPLICATIONS + 1, Duration::from_secs(180)).await;
+    let finished = wait_for(&a, READY, APPLICATIONS + EARLIER, Duration::from_secs(180)).await;
 
     let number = |query: &'static str| a.sql_number(query);
     let ready = number(READY).await?;
@@ -142,7 +185,7 @@ pub async fn run(report: &mut Report, postgres: &str) -> Result<(), Error> {
     let (made_by_a, made_by_b) = (a.sql_number(&by(pid_a)).await?, a.sql_number(&by(pid_b)).await?);
     // Claimed by B, lost with it, claimed again by A once the lease ran out.
     let taken_over = number("SELECT COUNT(*) FROM endorsements WHERE attempts > 1").await?;
-    let all = APPLICATIONS + 1;
+    let all = APPLICATIONS + EARLIER;
     let once = finished.is_ok()
         && [ready, files, issued, entries] == [all; 4]
         && failed == 0
