@@ -18,6 +18,10 @@ use tower_sessions::session_store::{Error, ExpiredDeletion, Result};
 use tower_sessions::SessionStore;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
 
+/// PostgreSQL advisory lock key of the session table's migration (the
+/// store's keys have 1 or 2 in the top byte).
+const MIGRATION_LOCK: i64 = 3 << 56;
+
 /// The library store of the database's engine and a pool of that engine
 /// (the library stores work on one; the rest of ecert on sqlx's `Any`).
 #[derive(Clone, Debug)]
@@ -52,7 +56,16 @@ impl SessionRecords {
     pub async fn migrate(&self) -> sqlx::Result<()> {
         match &self.library {
             Library::Sqlite(store, _) => store.migrate().await,
-            Library::Postgres(store, _) => store.migrate().await,
+            Library::Postgres(store, pool) => {
+                // Instances starting together: the library's `create schema`
+                // of the one that loses the race fails, and it then skips
+                // creating the table. One at a time, the later finds both.
+                let mut turn = pool.acquire().await?;
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *turn).await?;
+                let migrated = store.migrate().await;
+                sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *turn).await?;
+                migrated
+            }
         }
     }
 
@@ -132,5 +145,23 @@ mod tests {
         records.delete(&record.id).await.unwrap();
         records.save(&record).await.unwrap();
         assert!(records.load(&record.id).await.unwrap().is_none(), "the session came back");
+    }
+
+    #[tokio::test]
+    async fn instances_starting_together_each_find_the_session_table() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = app::store::scratch::scratch_database_url(dir.path()).await.unwrap();
+        app::store::Store::connect(&url).await.unwrap(); // creates a SQLite file
+        let (a, b) = (SessionRecords::connect(&url).await.unwrap(), SessionRecords::connect(&url).await.unwrap());
+        let (first, second) = tokio::join!(a.migrate(), b.migrate());
+        first.unwrap();
+        second.unwrap();
+        let mut record = Record {
+            id: Id::default(),
+            data: Default::default(),
+            expiry_date: OffsetDateTime::now_utc() + Duration::minutes(30),
+        };
+        a.create(&mut record).await.unwrap();
+        assert!(b.load(&record.id).await.unwrap().is_some(), "one table, seen by both");
     }
 }
