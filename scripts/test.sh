@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: Rust unit and router tests (on SQLite, then again on a
 # throw-away PostgreSQL), two release servers sharing that PostgreSQL, then
-# the Playwright journeys in Debian Chromium against the release build.
+# the Playwright journeys in Debian Chromium against the release build (on
+# SQLite with and without JavaScript, and with JavaScript on PostgreSQL).
 # Sets up what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."

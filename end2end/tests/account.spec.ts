@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { jsEnabled, logIn, open } from "./helpers";
+import { jsEnabled, side, logIn, open } from "./helpers";
 import { idNumber } from "./reliability/fixture";
 
 // 账户安全: a wrong current password is refused and nothing is kept; a
@@ -7,7 +7,7 @@ import { idNumber } from "./reliability/fixture";
 // the old password stops working. With JavaScript, no script is blocked by
 // the content security policy (the hydration script carries its nonce).
 test("change password: the other browser is signed out, this one stays", async ({ page, browser }, info) => {
-  const username = `acct_${info.project.name}`;
+  const username = `acct_${side(info)}`;
   const [oldPassword, newPassword] = ["Account#2026", "Renewed#2027"];
   const violations: string[] = [];
   page.on("console", (msg) => {

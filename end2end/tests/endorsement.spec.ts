@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, Page, test, TestInfo } from "@playwright/test";
-import { jsEnabled, logIn, open } from "./helpers";
+import { jsEnabled, side, logIn, open } from "./helpers";
 
 // Each project endorses its own certificate (the quota is per certificate,
 // and both projects share one server): with JavaScript 张三's 注册安全工程师
@@ -26,7 +26,7 @@ function pdfsig(path: string): string {
 }
 
 test("apply, 证书生成中… turns ready by itself, view and download a copy pdfsig accepts, 4th is refused", async ({ page }, info) => {
-  const me = mine[info.project.name as keyof typeof mine];
+  const me = mine[side(info)];
   await logIn(page, info, me.username);
   await openDownloadPage(page, info, me.certificate);
 
@@ -117,7 +117,7 @@ test("apply, 证书生成中… turns ready by itself, view and download a copy 
 
 test("a bad validity is refused at its field and the value is kept", async ({ page }, info) => {
   // The validity is checked before the quota, so this works whatever is left of it.
-  const me = mine[info.project.name as keyof typeof mine];
+  const me = mine[side(info)];
   await logIn(page, info, me.username);
   await openDownloadPage(page, info, me.certificate);
   const rows = await page.getByTestId("endorsement-row").count();

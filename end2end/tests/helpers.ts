@@ -2,7 +2,14 @@ import { expect, Page, TestInfo } from "@playwright/test";
 
 export const DEMO_PASSWORD = "Ecert@2026";
 
-export const jsEnabled = (info: TestInfo) => info.project.name === "js";
+/**
+ * Which set of journeys' data a project uses: "js" or "nojs", by whether it
+ * runs JavaScript. The PostgreSQL project runs the "js" journeys on a server
+ * of its own, so it takes the "js" data.
+ */
+export const side = (info: TestInfo): "js" | "nojs" => (info.project.use.javaScriptEnabled === false ? "nojs" : "js");
+
+export const jsEnabled = (info: TestInfo) => side(info) === "js";
 
 /** Opens a page and, with JavaScript on, waits until the WASM has hydrated it. */
 export async function open(page: Page, info: TestInfo, path: string) {

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { jsEnabled, logIn, logOut, open } from "./helpers";
+import { jsEnabled, side, logIn, logOut, open } from "./helpers";
 
 // Each project registers its own demo person: certificates loaded for an ID
 // document before its holder registered must show up after registration.
@@ -19,7 +19,7 @@ const people = {
 };
 
 test("register, first login shows the terms, agree, list, info, log out", async ({ page }, info) => {
-  const p = people[info.project.name as keyof typeof people];
+  const p = people[side(info)];
   const password = "Journey#2026";
 
   await open(page, info, "/register");

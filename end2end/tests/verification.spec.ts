@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { expect, Page, test, TestInfo } from "@playwright/test";
-import { jsEnabled, logIn, open } from "./helpers";
+import { jsEnabled, side, logIn, open } from "./helpers";
 
 // 证书查验 as a third party does it, with and without JavaScript: the QR
 // code of a downloaded copy, uploading the copy (and a tampered one), the
@@ -14,7 +14,7 @@ const holder = {
 
 /** A valid endorsed copy of the holder's certificate, saved to disk (applied for if there is none yet). */
 async function downloadCopy(page: Page, info: TestInfo): Promise<{ path: string; number: string }> {
-  const me = holder[info.project.name as keyof typeof holder];
+  const me = holder[side(info)];
   await logIn(page, info, me.username);
   await page.locator(`[data-testid=certificate-row][data-certificate-number="${me.certificate}"]`).getByTestId("certificate-download").click();
   await expect(page).toHaveURL(/\/certificates\/\d+\/download$/);
