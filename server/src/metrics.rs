@@ -72,15 +72,16 @@ async fn scrape(State(state): State<AppState>, request: Request) -> Response {
     if !(direct && allowed) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match (state.store.pending_jobs().await, state.store.endorsements_by_status().await) {
-        (Ok(depth), Ok(by_status)) => {
-            metrics::gauge!(QUEUE_DEPTH).set(depth as f64);
+    match state.store.endorsements_by_status().await {
+        Ok(by_status) => {
+            let count = |status: &str| by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+            // The queue is the endorsements still generating (Store::pending_jobs).
+            metrics::gauge!(QUEUE_DEPTH).set(count("generating") as f64);
             for status in ["generating", "ready", "failed"] {
-                let n = by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
-                metrics::gauge!(ENDORSEMENTS, "status" => status).set(n as f64);
+                metrics::gauge!(ENDORSEMENTS, "status" => status).set(count(status) as f64);
             }
         }
-        (Err(e), _) | (_, Err(e)) => tracing::warn!(error = %e, "metrics: the database does not answer"),
+        Err(e) => tracing::warn!(error = %e, "metrics: the database does not answer"),
     }
     let handle = handle();
     handle.run_upkeep();

@@ -10,17 +10,13 @@ use async_trait::async_trait;
 use std::str::FromStr;
 use std::time::Duration;
 
-use app::store::{Backend, StoreError};
+use app::store::{Backend, StoreError, SESSION_TABLE_LOCK};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{Error, ExpiredDeletion, Result};
 use tower_sessions::SessionStore;
 use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
-
-/// PostgreSQL advisory lock key of the session table's migration (the
-/// store's keys have 1 or 2 in the top byte).
-const MIGRATION_LOCK: i64 = 3 << 56;
 
 /// The library store of the database's engine and a pool of that engine
 /// (the library stores work on one; the rest of ecert on sqlx's `Any`).
@@ -61,9 +57,9 @@ impl SessionRecords {
                 // of the one that loses the race fails, and it then skips
                 // creating the table. One at a time, the later finds both.
                 let mut turn = pool.acquire().await?;
-                sqlx::query("SELECT pg_advisory_lock($1)").bind(MIGRATION_LOCK).execute(&mut *turn).await?;
+                sqlx::query("SELECT pg_advisory_lock($1)").bind(SESSION_TABLE_LOCK).execute(&mut *turn).await?;
                 let migrated = store.migrate().await;
-                sqlx::query("SELECT pg_advisory_unlock($1)").bind(MIGRATION_LOCK).execute(&mut *turn).await?;
+                sqlx::query("SELECT pg_advisory_unlock($1)").bind(SESSION_TABLE_LOCK).execute(&mut *turn).await?;
                 migrated
             }
         }

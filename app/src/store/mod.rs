@@ -25,7 +25,7 @@ mod verification;
 use std::str::FromStr;
 
 use sqlx::any::AnyPoolOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 pub use admin::{Managed, Revocation};
@@ -107,6 +107,10 @@ impl WriteLock {
     }
 }
 
+/// The PostgreSQL advisory lock the session table's migration takes
+/// (server::session_records), beside the kinds of [`WriteLock::key`].
+pub const SESSION_TABLE_LOCK: i64 = 3 << 56;
+
 pub(crate) type Transaction = sqlx::Transaction<'static, sqlx::Any>;
 
 #[derive(Clone, Debug)]
@@ -140,7 +144,6 @@ impl Store {
                 SqliteConnectOptions::from_str(url)?
                     .create_if_missing(true)
                     .journal_mode(SqliteJournalMode::Wal)
-                    .synchronous(SqliteSynchronous::Normal)
                     .connect()
                     .await?
                     .close()
@@ -256,12 +259,6 @@ impl Store {
             Backend::Postgres => None,
         }
     }
-
-    /// Whether a database answers, for readiness checks.
-    pub async fn ping(&self) -> Result<()> {
-        sqlx::query("SELECT 1").execute(&self.pool).await?;
-        Ok(())
-    }
 }
 
 async fn sqlite_pragmas(conn: &mut AnyConnection) -> sqlx::Result<()> {
@@ -272,11 +269,10 @@ async fn sqlite_pragmas(conn: &mut AnyConnection) -> sqlx::Result<()> {
 /// `rows` groups of `width` numbered placeholders, `($1, $2), ($3, $4)`, for
 /// statements of many rows; one value a row gives `$1, $2`.
 pub(crate) fn placeholders(rows: usize, width: usize) -> String {
-    let numbers = |row: usize| (1..=width).map(move |column| format!("${}", row * width + column));
-    if width == 1 {
-        return numbers(0).chain((1..rows).flat_map(numbers)).collect::<Vec<_>>().join(", ");
-    }
-    (0..rows).map(|row| format!("({})", numbers(row).collect::<Vec<_>>().join(", "))).collect::<Vec<_>>().join(", ")
+    let row =
+        |row: usize| (1..=width).map(|column| format!("${}", row * width + column)).collect::<Vec<_>>().join(", ");
+    let rows = (0..rows).map(row);
+    if width == 1 { rows.collect::<Vec<_>>() } else { rows.map(|r| format!("({r})")).collect() }.join(", ")
 }
 
 /// 128 random bits as hex: form keys and the tokens in result and preview

@@ -33,6 +33,14 @@ pub async fn apply_with_key(client: &mut Client, certificate: i64, key: &str) ->
 pub async fn apply_and_wait(client: &mut Client, certificate: i64, poll: Duration) -> Result<(i64, Duration), Error> {
     let sent = Instant::now();
     let (id, _) = apply(client, certificate).await?;
+    wait_until_valid(client, certificate, id, poll).await?;
+    Ok((id, sent.elapsed()))
+}
+
+/// Polls the certificate's endorsements every `poll` until endorsement `id`
+/// is valid; an error if it ends otherwise or is not ready within 60 s.
+pub async fn wait_until_valid(client: &mut Client, certificate: i64, id: i64, poll: Duration) -> Result<(), Error> {
+    let started = Instant::now();
     let certificate = certificate.to_string();
     loop {
         let list = client.call_ok("endorsements", &[("certificate_id", &certificate)]).await?;
@@ -41,11 +49,11 @@ pub async fn apply_and_wait(client: &mut Client, certificate: i64, poll: Duratio
             .and_then(|l| l.iter().find(|e| e["id"].as_i64() == Some(id)))
             .and_then(|e| e["phase"].as_str().map(str::to_string));
         match phase.as_deref() {
-            Some("valid") => return Ok((id, sent.elapsed())),
+            Some("valid") => return Ok(()),
             Some("generating") => {}
             other => return Err(format!("endorsement {id}: {other:?}").into()),
         }
-        if sent.elapsed() > Duration::from_secs(60) {
+        if started.elapsed() > Duration::from_secs(60) {
             return Err(format!("endorsement {id} not ready after 60 s").into());
         }
         tokio::time::sleep(poll).await;

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use tokio::process::Command;
 
-use super::holder::{apply, apply_with_key, certificate_ids, username};
+use super::holder::{apply, apply_with_key, certificate_ids, username, wait_until_valid};
 use crate::http::{Client, Error};
 use crate::report::Report;
 use crate::server::{Server, PASSWORD};
@@ -52,13 +52,7 @@ pub async fn run(report: &mut Report, postgres: &str) -> Result<(), Error> {
     let certificate = certificates[0];
     let (id, _) = apply(&mut through_a, certificate).await?;
     let mut through_b = moved_to(&through_a, b.addr);
-    let started = Instant::now();
-    while phase(&mut through_b, certificate, id).await?.as_deref() != Some("valid") {
-        if started.elapsed() > Duration::from_secs(60) {
-            return Err(format!("endorsement {id} not ready after 60 s").into());
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    wait_until_valid(&mut through_b, certificate, id, Duration::from_millis(50)).await?;
     let path = format!("/api/endorsement_file?id={id}&download=true");
     let (from_b, from_a) = (through_b.get(&path).await?, through_a.get(&path).await?);
     let same = from_b.status.is_success() && from_b.body.starts_with(b"%PDF-") && from_b.body == from_a.body;
@@ -228,14 +222,6 @@ fn moved_to(client: &Client, addr: std::net::SocketAddr) -> Client {
     let mut moved = Client::new(addr);
     moved.cookie = client.cookie.clone();
     moved
-}
-
-async fn phase(client: &mut Client, certificate: i64, id: i64) -> Result<Option<String>, Error> {
-    let list = client.call_ok("endorsements", &[("certificate_id", &certificate.to_string())]).await?;
-    Ok(list
-        .as_array()
-        .and_then(|l| l.iter().find(|e| e["id"].as_i64() == Some(id)))
-        .and_then(|e| e["phase"].as_str().map(str::to_string)))
 }
 
 /// Polls `query` until it reaches `at_least`.
