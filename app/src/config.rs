@@ -255,5 +255,13 @@ mod tests {
         assert!(err.to_string().contains("colour"), "{err}");
         let err = Settings::from_toml_and_env("[ecert]\nterms_version = \"1999\"\n", |_| None).unwrap_err();
         assert!(matches!(err, ConfigError::UnknownTerms(_)));
+        for (name, value) in
+            [("ECERT_METRICS_FROM", "127.0.0.1/32, 10.0.0.9"), ("ECERT_GENERATION_LEASE_SECONDS", "soon")]
+        {
+            let err = Settings::from_toml_and_env("", |n| (n == name).then(|| value.into())).unwrap_err();
+            assert!(err.to_string().contains(name), "{err}");
+        }
+        let metrics = |n: &str| (n == "ECERT_METRICS_FROM").then(|| "10.0.0.0/8, ::1/128".to_string());
+        assert_eq!(Settings::from_toml_and_env("", metrics).unwrap().metrics_from.len(), 2);
     }
 }

@@ -79,7 +79,7 @@ impl Backend {
 pub fn redact(url: &str) -> String {
     match url::Url::parse(url) {
         Ok(mut parsed) if parsed.password().is_some() => {
-            let _ = parsed.set_password(Some("…"));
+            let _ = parsed.set_password(Some("redacted"));
             parsed.to_string()
         }
         _ => url.to_string(),
@@ -264,6 +264,27 @@ impl Store {
 async fn sqlite_pragmas(conn: &mut AnyConnection) -> sqlx::Result<()> {
     conn.execute(SQLITE_PRAGMAS).await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_url_names_its_engine_and_a_bad_one_is_refused_without_its_password() {
+        assert_eq!(Backend::of_url("sqlite:///srv/ecert/ecert.db").unwrap(), Backend::Sqlite);
+        assert_eq!(Backend::of_url("postgres://ecert:pw@db/ecert").unwrap(), Backend::Postgres);
+        assert_eq!(Backend::of_url("postgresql://db/ecert").unwrap(), Backend::Postgres);
+        let refused = Backend::of_url("mysql://ecert:s3cret@db/ecert").unwrap_err().to_string();
+        assert!(refused.contains("expected sqlite:… or postgres://…"), "{refused}");
+        assert!(refused.contains("mysql://ecert:redacted@db/ecert") && !refused.contains("s3cret"), "{refused}");
+    }
+
+    #[test]
+    fn placeholders_number_every_value_of_every_row() {
+        assert_eq!(placeholders(3, 1), "$1, $2, $3");
+        assert_eq!(placeholders(2, 3), "($1, $2, $3), ($4, $5, $6)");
+    }
 }
 
 /// `rows` groups of `width` numbered placeholders, `($1, $2), ($3, $4)`, for
