@@ -8,8 +8,11 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
+# Each section says when it starts, so a slow CI run shows where its time went.
+section() { echo "== [${SECONDS}s since start] $*"; }
+section "setup done"
 
-echo "== cargo tests (the fuzz targets among them: fuzz/, FUZZ_CASES per target)"
+section "cargo tests (the fuzz targets among them: fuzz/, FUZZ_CASES per target)"
 cargo test -p fuzz
 cargo test -p app --features ssr
 # One test at a time: each test builds its own router and runtime, and Leptos'
@@ -18,7 +21,7 @@ cargo test -p app --features ssr
 cargo test -p server -- --test-threads=1
 cargo test -p bench
 
-echo "== the same store and server tests on PostgreSQL (a throw-away cluster)"
+section "the same store and server tests on PostgreSQL (a throw-away cluster)"
 repo=$(pwd)
 pg_dir=$(mktemp -d /tmp/ecert-postgres.XXXXXX)
 # Absolute: the trap runs wherever the script is when it ends (end2end/).
@@ -29,15 +32,16 @@ cargo test -p app --features ssr --lib
 cargo test -p server -- --test-threads=1
 
 
-echo "== release build"
+section "release build"
 cargo leptos build --release
 # The client's size budget (docs/performance.md).
 scripts/client-size.sh 300
 
-echo "== two release servers on one PostgreSQL (bench/src/scenarios/instances.rs)"
+section "two release servers on one PostgreSQL (bench/src/scenarios/instances.rs)"
 cargo build --release -p bench
 target/release/bench --only instances
 
-echo "== Playwright (end2end/)"
+section "Playwright (end2end/)"
 cd end2end
 npx playwright test
+section "all passed"
