@@ -24,6 +24,7 @@ use crate::pages::{
     certificate_info::CertificateInfoPage,
     certificates::CertificatesPage,
     download::DownloadPage,
+    endorsement::EndorsementPage,
     help::HelpPage,
     login::LoginPage,
     not_found::NotFound,
@@ -98,6 +99,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/certificates") view=CertificatesPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates/:id") view=CertificateInfoPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates/:id/download") view=DownloadPage ssr=SsrMode::Async/>
+                        <Route path=path!("/certificates/:id/endorsements/:eid") view=EndorsementPage ssr=SsrMode::Async/>
                         <Route path=path!("/account") view=AccountPage ssr=SsrMode::Async/>
                         <Route path=path!("/help") view=HelpPage ssr=SsrMode::Async/>
                         <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async/>

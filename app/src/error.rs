@@ -46,6 +46,8 @@ pub enum Problem {
     /// A character the certificate font cannot print.
     Unprintable,
     UnknownSeal,
+    /// A step that cannot be undone (撤回加注) needs its confirmation ticked.
+    ConfirmationRequired,
 }
 
 /// The form fields a `Problem` can be attached to (their `name` attributes).
@@ -74,6 +76,8 @@ pub enum Field {
     Authority,
     SealCode,
     Specialties,
+    /// The "I understand" box of 撤回加注.
+    Confirm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

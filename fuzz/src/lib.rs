@@ -14,11 +14,60 @@ use proptest::sample::Index;
 
 /// Byte sequences parsers tend to care about.
 const TOKENS: &[&[u8]] = &[
-    b",", b"\"", b"\"\"", b"\n", b"\r\n", b"\r", b"\t", b" ", b"\0", b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xC3", b"\xE4\xB8",
-    b"{", b"}", b"[", b"]", b":", b"null", b"true", b"-1", b"0", b"99999999999999999999", b"1e309", b"%", b"&", b"=",
-    b"+", b"%00", b"%ZZ", b"<script>", b"'", b"\\", b"\\u0000", b"\xF0\x9F\x92\xA5", b"X", b"x", b"\xC2\xB7", b"\xE2\x80\xA2",
-    b"%PDF-1.7", b"%%EOF", b"/ByteRange", b"/Contents", b"obj", b"endobj", b"<<", b">>", b"stream", b"xref", b"trailer",
-    b"2026-02-30", b"1900-01-01", b"9999-12-31", b"110101199003070014",
+    b",",
+    b"\"",
+    b"\"\"",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\t",
+    b" ",
+    b"\0",
+    b"\xEF\xBB\xBF",
+    b"\xFF\xFE",
+    b"\xC3",
+    b"\xE4\xB8",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b":",
+    b"null",
+    b"true",
+    b"-1",
+    b"0",
+    b"99999999999999999999",
+    b"1e309",
+    b"%",
+    b"&",
+    b"=",
+    b"+",
+    b"%00",
+    b"%ZZ",
+    b"<script>",
+    b"'",
+    b"\\",
+    b"\\u0000",
+    b"\xF0\x9F\x92\xA5",
+    b"X",
+    b"x",
+    b"\xC2\xB7",
+    b"\xE2\x80\xA2",
+    b"%PDF-1.7",
+    b"%%EOF",
+    b"/ByteRange",
+    b"/Contents",
+    b"obj",
+    b"endobj",
+    b"<<",
+    b">>",
+    b"stream",
+    b"xref",
+    b"trailer",
+    b"2026-02-30",
+    b"1900-01-01",
+    b"9999-12-31",
+    b"110101199003070014",
 ];
 
 #[derive(Debug, Clone)]
@@ -42,7 +91,8 @@ fn edit() -> impl Strategy<Value = Edit> {
         (any::<Index>(), 1usize..64).prop_map(|(at, n)| Edit::Remove(at, n)),
         any::<Index>().prop_map(Edit::Truncate),
         (any::<Index>(), 1usize..256).prop_map(|(at, n)| Edit::Duplicate(at, n)),
-        (any::<Index>(), any::<Index>(), any::<Index>(), 1usize..256).prop_map(|(at, o, f, n)| Edit::Splice(at, o, f, n)),
+        (any::<Index>(), any::<Index>(), any::<Index>(), 1usize..256)
+            .prop_map(|(at, o, f, n)| Edit::Splice(at, o, f, n)),
     ]
 }
 
@@ -131,9 +181,7 @@ mod tests {
         let corpus = vec!["certificate_number,holder_name\n0301,张三\n".as_bytes().to_vec(), Vec::new()];
         let strategy = inputs(corpus.clone());
         let mut runner = TestRunner::deterministic();
-        let changed = (0..500)
-            .filter(|_| !corpus.contains(&strategy.new_tree(&mut runner).unwrap().current()))
-            .count();
+        let changed = (0..500).filter(|_| !corpus.contains(&strategy.new_tree(&mut runner).unwrap().current())).count();
         assert!(changed > 350, "most inputs differ from the corpus: {changed}");
     }
 }

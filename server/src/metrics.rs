@@ -77,7 +77,7 @@ async fn scrape(State(state): State<AppState>, request: Request) -> Response {
             let count = |status: &str| by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
             // The queue is the endorsements still generating (Store::pending_jobs).
             metrics::gauge!(QUEUE_DEPTH).set(count("generating") as f64);
-            for status in ["generating", "ready", "failed"] {
+            for status in ["generating", "ready", "failed", "cancelled"] {
                 metrics::gauge!(ENDORSEMENTS, "status" => status).set(count(status) as f64);
             }
         }

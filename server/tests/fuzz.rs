@@ -40,7 +40,8 @@ const CONTENT_TYPES: &[&str] = &[
 ];
 const ACCEPTS: &[&str] = &["application/json", "text/html", "*/*"];
 /// Signs of internal text: none may reach a client.
-const INTERNAL: &[&str] = &["sqlx", "SQLITE", "sqlite", "panicked", "/work/", ".rs:", "RUST_BACKTRACE", "stack backtrace"];
+const INTERNAL: &[&str] =
+    &["sqlx", "SQLITE", "sqlite", "panicked", "/work/", ".rs:", "RUST_BACKTRACE", "stack backtrace"];
 
 struct Fixture {
     runtime: tokio::runtime::Runtime,

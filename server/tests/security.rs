@@ -111,7 +111,8 @@ async fn a_session_ends_at_its_absolute_lifetime_however_active() {
 async fn clients_behind_a_trusted_proxy_are_told_apart_and_others_cannot_pose_as_them() {
     use axum::extract::ConnectInfo;
     use std::net::SocketAddr;
-    let env = [("ECERT_TRUSTED_PROXIES", "127.0.0.1/32"), ("ECERT_VERIFY_BURST", "1"), ("ECERT_VERIFY_PER_MINUTE", "1")];
+    let env =
+        [("ECERT_TRUSTED_PROXIES", "127.0.0.1/32"), ("ECERT_VERIFY_BURST", "1"), ("ECERT_VERIFY_PER_MINUTE", "1")];
     let app = support::app_with(server::worker::WorkerConfig::new(1), &env).await;
     let mut c = Client::new(&app);
     let check = |peer: &str, forwarded: &str| {

@@ -28,7 +28,8 @@ pub async fn account_overview() -> Result<(String, Vec<SignInEvent>), AppError> 
     use crate::error::internal;
     let account = current_account().await?.account;
     let store = state().store;
-    let username = store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?.username;
+    let username =
+        store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?.username;
     let events = store.recent_sign_ins(account, &username, SIGN_INS_SHOWN).await.map_err(internal("sign-ins"))?;
     Ok((username, events))
 }
@@ -53,7 +54,8 @@ pub async fn change_password(
     // Passwords are never carried back to the form.
     let fail = |err| fail_form(page, PASSWORD_FORM, err, Vec::new());
     let state = state();
-    let creds = state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
+    let creds =
+        state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
     if let Err(e) = throttle(account, &creds.username).await {
         return Err(fail(e).await);
     }
@@ -101,7 +103,8 @@ pub async fn end_other_sessions() -> Result<(), AppError> {
     let signed_in = current_account().await?;
     let account = signed_in.account;
     let state = state();
-    let creds = state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
+    let creds =
+        state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
     throttle(account, &creds.username).await?;
     let addr = client_addr();
     let entry = AuditEntry { client_addr: addr.as_deref(), ..AuditEntry::by(account) };

@@ -5,11 +5,13 @@
 use leptos::prelude::*;
 use server_fn::codec::{ByteStream, GetUrl, Streaming};
 
-use crate::domain::endorsement::{ApplicationForm, EndorsementView};
+use crate::domain::endorsement::{ApplicationForm, EndorsementDetail, EndorsementView};
 use crate::error::AppError;
 
 /// Name of the form whose no-JavaScript errors travel in the session.
 pub const APPLY_FORM: &str = "endorse";
+/// Name of the 撤回加注 form, whose no-JavaScript errors travel in the session.
+pub const CANCEL_FORM: &str = "cancel";
 /// Refusals of a file request made by following a link.
 pub const FILE_REFUSAL: &str = "file";
 
@@ -85,7 +87,9 @@ pub async fn apply_endorsement(
         return Err(AppError::Request);
     }
     let state = state();
-    if let Err(e) = crate::auth::session::throttled(state.throttle.application(holder), &certificate_id.to_string()).await {
+    if let Err(e) =
+        crate::auth::session::throttled(state.throttle.application(holder), &certificate_id.to_string()).await
+    {
         return Err(fail_form(&page, APPLY_FORM, e, values).await);
     }
     let addr = client_addr();
@@ -173,6 +177,67 @@ pub async fn retry_endorsement(certificate_id: i64, id: i64) -> Result<(), AppEr
     }
 }
 
+/// 加注件详情: one of the caller's copies of `certificate_id` with its 查验记录.
+#[server(endpoint = "endorsement_detail")]
+pub async fn endorsement_with_checks(certificate_id: i64, id: i64) -> Result<EndorsementDetail, AppError> {
+    use crate::auth::session::{require_holder, state};
+    use crate::domain::endorsement::CHECKS_SHOWN;
+    use crate::error::internal;
+
+    let holder = require_holder().await?;
+    let store = &state().store;
+    let today = crate::clock::today_shanghai();
+    let endorsement = store
+        .endorsement_of_holder(holder, certificate_id, id, today)
+        .await
+        .map_err(internal("endorsement"))?
+        .ok_or(AppError::NotFound)?;
+    let checks = store
+        .checks_of_endorsement(holder, id, CHECKS_SHOWN)
+        .await
+        .map_err(internal("checks"))?
+        .ok_or(AppError::NotFound)?;
+    Ok(EndorsementDetail { endorsement, checks })
+}
+
+/// 撤回加注 of a valid copy, once `confirm` is ticked: it stops verifying at
+/// once and its file is deleted. The quota slot is not given back.
+#[server(endpoint = "cancel_endorsement")]
+pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<String>) -> Result<(), AppError> {
+    use crate::auth::session::{client_addr, fail_form, require_holder, state};
+    use crate::error::{internal, Field, Problem};
+    use crate::store::Cancelled;
+
+    let holder = require_holder().await?;
+    let page = format!("/certificates/{certificate_id}/endorsements/{id}");
+    if confirm.as_deref() != Some("yes") {
+        let err = AppError::field(Field::Confirm, Problem::ConfirmationRequired);
+        return Err(fail_form(&page, CANCEL_FORM, err, vec![]).await);
+    }
+    let state = state();
+    let today = crate::clock::today_shanghai();
+    // Only a copy of this certificate: the page's address names both.
+    if state
+        .store
+        .endorsement_of_holder(holder, certificate_id, id, today)
+        .await
+        .map_err(internal("endorsement"))?
+        .is_none()
+    {
+        return Err(AppError::NotFound);
+    }
+    let addr = client_addr();
+    let now = crate::store::now_unix();
+    match state.store.cancel_endorsement(holder, id, today, now, addr.as_deref()).await.map_err(internal("cancel"))? {
+        Cancelled::Done { .. } => {
+            back_to(&page);
+            Ok(())
+        }
+        Cancelled::NotFound => Err(AppError::NotFound),
+        Cancelled::Refused(refusal) => Err(fail_form(&page, CANCEL_FORM, AppError::Refused(refusal), vec![]).await),
+    }
+}
+
 /// 查看 (`download=false`: inline) or 下载 (`download=true`: saved as
 /// `<certificate no>-<endorsement no>.pdf`) of a valid endorsed copy.
 #[server(endpoint = "endorsement_file", input = GetUrl, output = Streaming)]
@@ -198,12 +263,13 @@ pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppE
             Phase::Generating => Some(Refusal::NotReady),
             Phase::Expired => Some(Refusal::Expired),
             Phase::Failed => Some(Refusal::Failed),
+            Phase::Cancelled => Some(Refusal::Cancelled),
             Phase::Valid => None,
         }
     };
     let pdf = match (refusal, file.pdf) {
         (None, Some(pdf)) => pdf,
-        // A valid copy without its file cannot happen (files are purged only after expiry).
+        // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
         (None, None) => return Err(internal("endorsement file")("file missing for a valid endorsement")),
         (Some(refusal), _) => {
             file_audit(AuditEvent::FileRefused, holder, file.number.clone(), &format!("{refusal:?}")).await?;

@@ -4,7 +4,7 @@ use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState}
 use crate::domain::endorsement::{Phase, Refusal};
 use crate::domain::id_document::IdType;
 use crate::domain::import::{FileProblem as ImportFileProblem, RowProblem};
-use crate::domain::verification::{FileProblem, Outcome, Standing};
+use crate::domain::verification::{FileProblem, Method, Outcome, Standing};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
 
@@ -35,6 +35,7 @@ pub fn problem(locale: Locale, p: Problem) -> &'static str {
         Problem::CodeFormat => td_string!(locale, errors.code_format),
         Problem::Unprintable => td_string!(locale, errors.unprintable),
         Problem::UnknownSeal => td_string!(locale, errors.unknown_seal),
+        Problem::ConfirmationRequired => td_string!(locale, errors.confirmation_required),
     }
 }
 
@@ -68,6 +69,8 @@ pub fn refusal(locale: Locale, r: Refusal) -> String {
         Refusal::Expired => td_string!(locale, errors.expired),
         Refusal::Failed => td_string!(locale, errors.failed),
         Refusal::NotRetryable => td_string!(locale, errors.not_retryable),
+        Refusal::Cancelled => td_string!(locale, errors.cancelled),
+        Refusal::NotCancellable => td_string!(locale, errors.not_cancellable),
     };
     text.to_string()
 }
@@ -109,6 +112,7 @@ pub fn phase(locale: Locale, p: Phase) -> &'static str {
         Phase::Valid => td_string!(locale, endorsement.valid),
         Phase::Expired => td_string!(locale, endorsement.expired),
         Phase::Failed => td_string!(locale, endorsement.failed),
+        Phase::Cancelled => td_string!(locale, endorsement.cancelled),
     }
 }
 
@@ -124,6 +128,7 @@ pub fn outcome(locale: Locale, o: Outcome) -> &'static str {
         Outcome::Valid => td_string!(locale, verify.outcome.valid),
         Outcome::Revoked => td_string!(locale, verify.outcome.revoked),
         Outcome::Expired => td_string!(locale, verify.outcome.expired),
+        Outcome::Cancelled => td_string!(locale, verify.outcome.cancelled),
         Outcome::NoMatch => td_string!(locale, verify.outcome.no_match),
         Outcome::Invalid => td_string!(locale, verify.outcome.invalid),
     }
@@ -134,6 +139,16 @@ pub fn standing(locale: Locale, s: Standing) -> &'static str {
         Standing::Valid => td_string!(locale, verify.standing_valid),
         Standing::Expired => td_string!(locale, verify.standing_expired),
         Standing::Revoked => td_string!(locale, verify.standing_revoked),
+        Standing::Cancelled => td_string!(locale, verify.standing_cancelled),
+    }
+}
+
+/// The way a check came in, as the holder's 查验记录 names it.
+pub fn method(locale: Locale, m: Method) -> &'static str {
+    match m {
+        Method::Certificate => td_string!(locale, endorsement_page.method_certificate),
+        Method::Endorsement => td_string!(locale, endorsement_page.method_endorsement),
+        Method::File => td_string!(locale, endorsement_page.method_file),
     }
 }
 

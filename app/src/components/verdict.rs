@@ -14,11 +14,12 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
     let tone = match outcome {
         Outcome::Valid => "success",
         Outcome::NoMatch => "warning",
-        Outcome::Revoked | Outcome::Expired | Outcome::Invalid => "error",
+        Outcome::Revoked | Outcome::Expired | Outcome::Cancelled | Outcome::Invalid => "error",
     };
     let endorsed = verdict.endorsement.is_some();
     let from_file = verdict.method == Method::File;
     let problem = verdict.file.as_ref().and_then(|f| f.problem);
+    let cancelled_at = verdict.endorsement.as_ref().and_then(|e| e.cancelled_at.clone()).unwrap_or_default();
     let detail = move || {
         let l = i18n.get_locale();
         match outcome {
@@ -26,6 +27,11 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
             Outcome::Valid => td_string!(l, verify.outcome_detail.valid).to_string(),
             Outcome::Revoked => td_string!(l, verify.outcome_detail.revoked).to_string(),
             Outcome::Expired => td_string!(l, verify.outcome_detail.expired).to_string(),
+            Outcome::Cancelled => format!(
+                "{} {}: {cancelled_at}",
+                td_string!(l, verify.outcome_detail.cancelled),
+                td_string!(l, verify.cancelled_at)
+            ),
             Outcome::NoMatch if from_file => td_string!(l, verify.outcome_detail.no_match_file).to_string(),
             Outcome::NoMatch => td_string!(l, verify.outcome_detail.no_match).to_string(),
             Outcome::Invalid => format!(
@@ -98,6 +104,9 @@ fn EndorsementFacts(e: EndorsementRecord) -> impl IntoView {
             <dd data-testid="verdict-standing" data-standing=e.standing.code()>
                 {move || text::standing(i18n.get_locale(), e.standing)}
             </dd>
+            {e.cancelled_at.clone().map(|at| view! {
+                <dt>{t!(i18n, verify.cancelled_at)}</dt><dd data-testid="verdict-cancelled-at">{at}</dd>
+            })}
         </dl>
     }
 }

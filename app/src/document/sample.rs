@@ -37,7 +37,8 @@ pub fn endorsement() -> EndorsementBlock<'static> {
 /// names of three characters ([`holder_name`]). Benchmarks need distinct
 /// names: krilla memoizes a font subset, and copies of one name share it.
 pub const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹";
-pub const GIVEN_NAMES: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏飞宇浩然轩梓涵欣怡晨阳思远雨泽文";
+pub const GIVEN_NAMES: &str =
+    "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华玉萍红娥玲芬燕彬鹏飞宇浩然轩梓涵欣怡晨阳思远雨泽文";
 
 /// The `i`-th made-up name; the same as the synthetic holders' names
 /// (`store::synthetic`) for the same `i`.

@@ -321,7 +321,12 @@ mod tests {
             new_password_confirm: confirm.into(),
         };
         let problems = |c: &PasswordChange| -> Vec<(Field, Problem)> {
-            validate_password_change(c, "zhangsan").err().unwrap_or_default().iter().map(|e| (e.field, e.problem)).collect()
+            validate_password_change(c, "zhangsan")
+                .err()
+                .unwrap_or_default()
+                .iter()
+                .map(|e| (e.field, e.problem))
+                .collect()
         };
         assert_eq!(problems(&change("Ecert#2026", "Better#2027", "Better#2027")), vec![]);
         assert_eq!(
@@ -332,7 +337,10 @@ mod tests {
                 (Field::PasswordConfirm, Problem::PasswordMismatch)
             ]
         );
-        assert_eq!(problems(&change("Ecert#2026", "Ecert#2026", "Ecert#2026")), vec![(Field::Password, Problem::PasswordUnchanged)]);
+        assert_eq!(
+            problems(&change("Ecert#2026", "Ecert#2026", "Ecert#2026")),
+            vec![(Field::Password, Problem::PasswordUnchanged)]
+        );
         assert_eq!(
             problems(&change("Ecert#2026", "Zhangsan#2027", "Zhangsan#2027")),
             vec![(Field::Password, Problem::PasswordContainsUsername)]

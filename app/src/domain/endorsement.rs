@@ -16,6 +16,9 @@ pub const DEFAULT_DAYS: i64 = 90;
 pub const QUOTA: usize = 3;
 /// …counting back this many days from the day of application, that day included.
 pub const QUOTA_WINDOW_DAYS: i64 = 90;
+/// A valid copy whose last day is at most this many days away (today
+/// counting as the first) is marked as ending soon, with 再次申请 beside it.
+pub const ENDING_SOON_DAYS: i64 = 7;
 
 /// The stored state of an endorsement (expiry is derived from the date).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -27,6 +30,10 @@ pub enum EndorsementStatus {
     Ready,
     /// Generation kept failing; does not count toward the quota.
     Failed,
+    /// 撤回加注: the holder withdrew a ready copy; it stops verifying, its
+    /// file is deleted, and it still counts toward the quota (the quota
+    /// counts applications). Stored as `ready` with a cancellation time.
+    Cancelled,
 }
 
 impl EndorsementStatus {
@@ -35,6 +42,16 @@ impl EndorsementStatus {
             EndorsementStatus::Generating => "generating",
             EndorsementStatus::Ready => "ready",
             EndorsementStatus::Failed => "failed",
+            EndorsementStatus::Cancelled => "cancelled",
+        }
+    }
+
+    /// The status of a stored row: its `status` column and whether it was cancelled.
+    pub fn of_row(code: &str, cancelled: bool) -> Option<EndorsementStatus> {
+        match (EndorsementStatus::from_code(code)?, cancelled) {
+            (EndorsementStatus::Ready, true) => Some(EndorsementStatus::Cancelled),
+            (status, false) => Some(status),
+            (_, true) => None,
         }
     }
 
@@ -43,6 +60,7 @@ impl EndorsementStatus {
             "generating" => Some(EndorsementStatus::Generating),
             "ready" => Some(EndorsementStatus::Ready),
             "failed" => Some(EndorsementStatus::Failed),
+            "cancelled" => Some(EndorsementStatus::Cancelled),
             _ => None,
         }
     }
@@ -59,12 +77,15 @@ pub enum Phase {
     Expired,
     /// Can be retried.
     Failed,
+    /// 已撤回: withdrawn by the holder; no view or download.
+    Cancelled,
 }
 
 impl Phase {
     pub fn of(status: EndorsementStatus, valid_until: Ymd, today: Ymd) -> Phase {
         match status {
             EndorsementStatus::Failed => Phase::Failed,
+            EndorsementStatus::Cancelled => Phase::Cancelled,
             _ if today > valid_until => Phase::Expired,
             EndorsementStatus::Generating => Phase::Generating,
             EndorsementStatus::Ready => Phase::Valid,
@@ -76,6 +97,21 @@ impl Phase {
 /// `days`-th day, the day of application being the first.
 pub fn valid_until(applied_on: Ymd, days: i64) -> Ymd {
     applied_on.plus_days(days - 1)
+}
+
+/// A valid copy in its last [`ENDING_SOON_DAYS`] days.
+pub fn ends_soon(phase: Phase, valid_until: Ymd, today: Ymd) -> bool {
+    phase == Phase::Valid && valid_until <= today.plus_days(ENDING_SOON_DAYS - 1)
+}
+
+/// 撤回加注 is offered for a valid copy only: one being made has nothing
+/// to withdraw yet, and an expired, failed or withdrawn one no longer verifies.
+pub fn check_cancellation(phase: Phase) -> Result<(), Refusal> {
+    match phase {
+        Phase::Valid => Ok(()),
+        Phase::Cancelled => Err(Refusal::Cancelled),
+        _ => Err(Refusal::NotCancellable),
+    }
 }
 
 /// The first day of the quota window for an application made on `today`.
@@ -103,6 +139,10 @@ pub enum Refusal {
     Failed,
     /// Only a failed endorsement can be retried.
     NotRetryable,
+    /// 已撤回: the holder withdrew this copy.
+    Cancelled,
+    /// Only a valid copy can be withdrawn.
+    NotCancellable,
 }
 
 /// An application's facts as the store found them, inside the transaction
@@ -193,7 +233,25 @@ pub struct EndorsementView {
     pub valid_from: Ymd,
     pub valid_until: Ymd,
     pub phase: Phase,
+    /// The scenario's code, for 再次申请 with the same scenario.
+    pub scenario_code: String,
+    /// Valid, and its last day is near ([`ends_soon`]).
+    pub ends_soon: bool,
+    /// When the holder withdrew it, `YYYY-MM-DD HH:MM`, Asia/Shanghai.
+    pub cancelled_at: Option<String>,
+    /// How many verifications were made of this copy (查验记录).
+    pub checks: u32,
 }
+
+/// 加注件详情: one copy and its 查验记录 (newest first, at most [`CHECKS_SHOWN`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndorsementDetail {
+    pub endorsement: EndorsementView,
+    pub checks: Vec<crate::domain::check_log::CheckEntry>,
+}
+
+/// The most checks a detail page lists (the count on the list is complete).
+pub const CHECKS_SHOWN: i64 = 200;
 
 /// The application form: usable scenarios, the quota left today, and a
 /// fresh idempotency key (a resubmission of this form returns the first result).
@@ -278,9 +336,50 @@ mod tests {
         assert_eq!(Phase::of(EndorsementStatus::Ready, until, d("2026-12-01")), Phase::Expired);
         assert_eq!(Phase::of(EndorsementStatus::Generating, until, d("2026-11-25")), Phase::Generating);
         assert_eq!(Phase::of(EndorsementStatus::Failed, until, d("2026-11-25")), Phase::Failed);
-        for s in [EndorsementStatus::Generating, EndorsementStatus::Ready, EndorsementStatus::Failed] {
+        assert_eq!(Phase::of(EndorsementStatus::Cancelled, until, d("2026-11-25")), Phase::Cancelled);
+        assert_eq!(
+            Phase::of(EndorsementStatus::Cancelled, until, d("2026-12-01")),
+            Phase::Cancelled,
+            "still withdrawn"
+        );
+        for s in [
+            EndorsementStatus::Generating,
+            EndorsementStatus::Ready,
+            EndorsementStatus::Failed,
+            EndorsementStatus::Cancelled,
+        ] {
             assert_eq!(EndorsementStatus::from_code(s.code()), Some(s));
         }
+    }
+
+    #[test]
+    fn a_cancelled_row_is_a_ready_one_withdrawn() {
+        assert_eq!(EndorsementStatus::of_row("ready", true), Some(EndorsementStatus::Cancelled));
+        assert_eq!(EndorsementStatus::of_row("ready", false), Some(EndorsementStatus::Ready));
+        assert_eq!(EndorsementStatus::of_row("failed", false), Some(EndorsementStatus::Failed));
+        // Only a ready copy can have been withdrawn: anything else is a corrupt row.
+        assert_eq!(EndorsementStatus::of_row("generating", true), None);
+        assert_eq!(EndorsementStatus::of_row("done", false), None);
+    }
+
+    #[test]
+    fn only_a_valid_copy_can_be_withdrawn() {
+        assert_eq!(check_cancellation(Phase::Valid), Ok(()));
+        assert_eq!(check_cancellation(Phase::Cancelled), Err(Refusal::Cancelled));
+        for phase in [Phase::Generating, Phase::Expired, Phase::Failed] {
+            assert_eq!(check_cancellation(phase), Err(Refusal::NotCancellable));
+        }
+    }
+
+    #[test]
+    fn the_last_seven_days_are_marked() {
+        let today = d("2026-11-25");
+        assert!(ends_soon(Phase::Valid, today, today), "ends today");
+        assert!(ends_soon(Phase::Valid, d("2026-12-01"), today), "7th day counting today");
+        assert!(!ends_soon(Phase::Valid, d("2026-12-02"), today));
+        assert!(!ends_soon(Phase::Generating, today, today));
+        assert!(!ends_soon(Phase::Cancelled, today, today));
+        assert!(!ends_soon(Phase::Expired, d("2026-11-24"), today));
     }
 
     #[test]

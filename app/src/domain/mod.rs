@@ -2,6 +2,7 @@
 pub mod account;
 pub mod calendar;
 pub mod certificate;
+pub mod check_log;
 pub mod endorsement;
 pub mod id_document;
 pub mod import;

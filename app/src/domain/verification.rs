@@ -35,6 +35,10 @@ impl Method {
             Method::File => "file",
         }
     }
+
+    pub fn from_code(code: &str) -> Option<Method> {
+        [Method::Certificate, Method::Endorsement, Method::File].into_iter().find(|m| m.code() == code)
+    }
 }
 
 /// The answer in one word.
@@ -47,6 +51,8 @@ pub enum Outcome {
     Revoked,
     /// The endorsed copy's validity has ended.
     Expired,
+    /// The holder withdrew the endorsed copy (撤回加注).
+    Cancelled,
     /// Nothing matches: wrong number/name pair, unknown endorsement number,
     /// or a file that is not one of ours.
     NoMatch,
@@ -61,9 +67,16 @@ impl Outcome {
             Outcome::Valid => "valid",
             Outcome::Revoked => "revoked",
             Outcome::Expired => "expired",
+            Outcome::Cancelled => "cancelled",
             Outcome::NoMatch => "no_match",
             Outcome::Invalid => "invalid",
         }
+    }
+
+    pub fn from_code(code: &str) -> Option<Outcome> {
+        [Outcome::Valid, Outcome::Revoked, Outcome::Expired, Outcome::Cancelled, Outcome::NoMatch, Outcome::Invalid]
+            .into_iter()
+            .find(|o| o.code() == code)
     }
 }
 
@@ -94,6 +107,8 @@ pub enum Standing {
     Expired,
     /// Its certificate was revoked.
     Revoked,
+    /// Withdrawn by the holder.
+    Cancelled,
 }
 
 impl Standing {
@@ -102,6 +117,7 @@ impl Standing {
             Standing::Valid => "valid",
             Standing::Expired => "expired",
             Standing::Revoked => "revoked",
+            Standing::Cancelled => "cancelled",
         }
     }
 }
@@ -115,6 +131,9 @@ pub struct EndorsementRecord {
     /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
     pub made_at: String,
     pub standing: Standing,
+    /// When the holder withdrew it, `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
+    #[serde(default)]
+    pub cancelled_at: Option<String>,
 }
 
 /// Why a file does not verify; `None` in [`FileCheck::problem`] means it does.
@@ -210,21 +229,26 @@ pub struct EndorsementOnRecord {
     pub valid_from: Ymd,
     pub valid_until: Ymd,
     pub made_at: String,
+    /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
+    pub cancelled_at: Option<String>,
 }
 
 /// An endorsement as a verifier sees it on `today`: only a copy that was
 /// actually made exists for them (one being made or that failed is unknown;
-/// an expired copy whose file was purged is still known).
+/// an expired or withdrawn copy whose file was deleted is still known, so
+/// that a verifier learns why it no longer holds).
 pub fn judge_endorsement(
     facts: EndorsementOnRecord,
     certificate: CertificateStatus,
     today: Ymd,
 ) -> Option<EndorsementRecord> {
-    if facts.status != EndorsementStatus::Ready {
+    if !matches!(facts.status, EndorsementStatus::Ready | EndorsementStatus::Cancelled) {
         return None;
     }
     let standing = if certificate == CertificateStatus::Revoked {
         Standing::Revoked
+    } else if facts.status == EndorsementStatus::Cancelled {
+        Standing::Cancelled
     } else if today > facts.valid_until {
         Standing::Expired
     } else {
@@ -237,6 +261,7 @@ pub fn judge_endorsement(
         valid_until: facts.valid_until,
         made_at: facts.made_at,
         standing,
+        cancelled_at: facts.cancelled_at,
     })
 }
 
@@ -260,6 +285,7 @@ pub fn outcome(
     }
     match endorsement.map(|e| e.standing) {
         Some(Standing::Expired) => Outcome::Expired,
+        Some(Standing::Cancelled) => Outcome::Cancelled,
         Some(Standing::Revoked) => Outcome::Revoked,
         Some(Standing::Valid) | None => Outcome::Valid,
     }
@@ -306,6 +332,7 @@ mod tests {
             valid_from: day("2026-11-01"),
             valid_until: day(until),
             made_at: "2026-11-01 09:00:00".into(),
+            cancelled_at: (status == EndorsementStatus::Cancelled).then(|| "2026-11-20 10:00:00".into()),
         }
     }
 
@@ -337,6 +364,29 @@ mod tests {
         let revoked =
             judge_endorsement(facts(EndorsementStatus::Ready, "2027-01-29"), CertificateStatus::Revoked, TODAY);
         assert_eq!(revoked.unwrap().standing, Standing::Revoked);
+        // Withdrawn: known, with the time, whether or not its dates have passed.
+        for until in ["2027-01-29", "2026-11-24"] {
+            let withdrawn = judge_endorsement(facts(EndorsementStatus::Cancelled, until), valid, TODAY).unwrap();
+            assert_eq!(withdrawn.standing, Standing::Cancelled);
+            assert_eq!(withdrawn.cancelled_at.as_deref(), Some("2026-11-20 10:00:00"));
+        }
+        // A revoked certificate is the stronger reason.
+        let both =
+            judge_endorsement(facts(EndorsementStatus::Cancelled, "2027-01-29"), CertificateStatus::Revoked, TODAY);
+        assert_eq!(both.unwrap().standing, Standing::Revoked);
+    }
+
+    #[test]
+    fn codes_read_back() {
+        for m in [Method::Certificate, Method::Endorsement, Method::File] {
+            assert_eq!(Method::from_code(m.code()), Some(m));
+        }
+        for o in
+            [Outcome::Valid, Outcome::Revoked, Outcome::Expired, Outcome::Cancelled, Outcome::NoMatch, Outcome::Invalid]
+        {
+            assert_eq!(Outcome::from_code(o.code()), Some(o));
+        }
+        assert_eq!(Outcome::from_code("ok"), None);
     }
 
     #[test]
@@ -351,6 +401,7 @@ mod tests {
         assert_eq!(outcome(Some(&valid), None, None), Outcome::Valid);
         assert_eq!(outcome(Some(&revoked), None, None), Outcome::Revoked);
         assert_eq!(outcome(Some(&valid), Some(&e(Standing::Expired)), None), Outcome::Expired);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Cancelled)), None), Outcome::Cancelled);
         assert_eq!(outcome(Some(&revoked), Some(&e(Standing::Revoked)), None), Outcome::Revoked);
 
         let good = FileCheck {

@@ -193,7 +193,8 @@ fn Endorsing(
             if rows.is_empty() {
                 view! { <p class="muted" data-testid="no-endorsements">{td!(locale, download.none_yet)}</p> }.into_any()
             } else {
-                view! { <EndorsementTable list=rows certificate_id retry/> }.into_any()
+                let form_key = Signal::derive(move || form.with(|f| f.form_key.clone()));
+                view! { <EndorsementTable list=rows certificate_id retry apply form_key/> }.into_any()
             }
         }}
         <h2>{td!(locale, download.apply_title)}</h2>
@@ -216,6 +217,8 @@ fn EndorsementTable(
     list: Vec<EndorsementView>,
     certificate_id: i64,
     retry: ServerAction<RetryEndorsement>,
+    apply: ServerAction<ApplyEndorsement>,
+    form_key: Signal<String>,
 ) -> impl IntoView {
     let locale = page_locale();
     let retry_error = submission_error(retry.value(), None);
@@ -233,18 +236,46 @@ fn EndorsementTable(
                 </tr>
             </thead>
             <tbody>
-                {list.into_iter().map(|e| view! { <EndorsementRow e certificate_id retry/> }).collect_view()}
+                {list.into_iter().map(|e| view! { <EndorsementRow e certificate_id retry apply form_key/> }).collect_view()}
             </tbody>
         </table>
     }
 }
 
 #[component]
-fn EndorsementRow(e: EndorsementView, certificate_id: i64, retry: ServerAction<RetryEndorsement>) -> impl IntoView {
+fn EndorsementRow(
+    e: EndorsementView,
+    certificate_id: i64,
+    retry: ServerAction<RetryEndorsement>,
+    apply: ServerAction<ApplyEndorsement>,
+    form_key: Signal<String>,
+) -> impl IntoView {
     let locale = page_locale();
     let phase = e.phase;
     let scenario = e.scenario.clone();
     let file = move |download: bool| format!("/api/endorsement_file?id={}&download={download}", e.id);
+    let details = view! {
+        <a class="button small" href=format!("/certificates/{certificate_id}/endorsements/{}", e.id) data-testid="endorsement-details">
+            {td!(locale, download.details)}
+        </a>
+    };
+    // 再次申请 beside a copy in its last days: the same scenario, the default validity.
+    let reapply = e.ends_soon.then(|| {
+        let scenario_code = e.scenario_code.clone();
+        view! {
+            <ActionForm action=apply attr:class="inline-form">
+                <input type="hidden" name="certificate_id" value=certificate_id/>
+                <input type="hidden" name="form_key" value=move || form_key.get()/>
+                <input type="hidden" name="scenario" value=scenario_code/>
+                <input type="hidden" name="days" value=DEFAULT_DAYS/>
+                <button type="submit" class="button small" title=move || td_string!(locale, download.reapply_hint)
+                    disabled=move || apply.pending().get() data-testid="endorsement-reapply">
+                    {td!(locale, download.reapply)}
+                </button>
+            </ActionForm>
+        }
+    });
+    let cancelled_at = e.cancelled_at.clone().unwrap_or_default();
     let actions = match phase {
         Phase::Valid => view! {
             <a class="button small" href=file(false) target="_blank" rel="noopener" data-testid="endorsement-view">
@@ -253,6 +284,15 @@ fn EndorsementRow(e: EndorsementView, certificate_id: i64, retry: ServerAction<R
             <a class="button small primary" href=file(true) download data-testid="endorsement-download">
                 {td!(locale, download.download)}
             </a>
+            {details}
+            {reapply}
+        }
+        .into_any(),
+        Phase::Cancelled => view! {
+            <span class="muted small" data-testid="cancelled-hint">
+                {move || td_string!(locale, download.cancelled_hint, time = cancelled_at.clone()).to_string()}
+            </span>
+            {details}
         }
         .into_any(),
         Phase::Generating => view! {
@@ -261,6 +301,7 @@ fn EndorsementRow(e: EndorsementView, certificate_id: i64, retry: ServerAction<R
         .into_any(),
         Phase::Expired => view! {
             <span class="muted small" data-testid="expired-hint">{td!(locale, download.expired_hint)}</span>
+            {details}
         }
         .into_any(),
         Phase::Failed => view! {
@@ -281,11 +322,29 @@ fn EndorsementRow(e: EndorsementView, certificate_id: i64, retry: ServerAction<R
             </td>
             <td data-label=move || td_string!(locale, download.applied_at)>{e.applied_at.clone()}</td>
             <td data-label=move || td_string!(locale, download.state)>
-                <span class="badge" class:valid=phase == Phase::Valid class:revoked=matches!(phase, Phase::Expired | Phase::Failed)
+                <span class="badge" class:valid=phase == Phase::Valid
+                    class:revoked=matches!(phase, Phase::Expired | Phase::Failed | Phase::Cancelled)
                     class:pending=phase == Phase::Generating data-testid="endorsement-phase" aria-live="polite">
                     {(phase == Phase::Generating).then(|| view! { <span class="spinner" aria-hidden="true"></span> })}
                     {move || text::phase(locale, phase)}
                 </span>
+                {e.ends_soon.then(|| {
+                    let until = e.valid_until.to_string();
+                    view! {
+                        " "<span class="badge ending" data-testid="ends-soon">
+                            {move || td_string!(locale, download.ends_soon, date = until.clone()).to_string()}
+                        </span>
+                    }
+                })}
+                // 查验记录's count: only a copy that was made can have been checked.
+                {matches!(phase, Phase::Valid | Phase::Expired | Phase::Cancelled).then(|| {
+                    let count = e.checks;
+                    view! {
+                        " "<span class="badge count" data-testid="checks-count" data-count=count>
+                            {move || td_string!(locale, download.checks_badge, count = count).to_string()}
+                        </span>
+                    }
+                })}
             </td>
             <td data-label=move || td_string!(locale, download.actions)><div class="row-actions">{actions}</div></td>
         </tr>

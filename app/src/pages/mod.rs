@@ -5,6 +5,7 @@ pub mod admin;
 pub mod certificate_info;
 pub mod certificates;
 pub mod download;
+pub mod endorsement;
 pub mod help;
 pub mod login;
 pub mod not_found;

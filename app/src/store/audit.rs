@@ -16,6 +16,8 @@ pub enum AuditEvent {
     EndorsementApplied,
     EndorsementRefused,
     EndorsementRetried,
+    /// 撤回加注 (subject: the endorsement number).
+    EndorsementCancelled,
     EndorsementReady,
     EndorsementFailed,
     EndorsementViewed,
@@ -61,6 +63,7 @@ impl AuditEvent {
             AuditEvent::EndorsementApplied => "endorsement_applied",
             AuditEvent::EndorsementRefused => "endorsement_refused",
             AuditEvent::EndorsementRetried => "endorsement_retried",
+            AuditEvent::EndorsementCancelled => "endorsement_cancelled",
             AuditEvent::EndorsementReady => "endorsement_ready",
             AuditEvent::EndorsementFailed => "endorsement_failed",
             AuditEvent::EndorsementViewed => "endorsement_viewed",

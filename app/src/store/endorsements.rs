@@ -6,10 +6,12 @@ use std::collections::HashMap;
 
 use crate::domain::calendar::Ymd;
 use crate::domain::certificate::{Bilingual, CertificateStatus};
+use crate::domain::check_log::{coarse_origin, CheckEntry};
 use crate::domain::endorsement::{
-    check_application, endorsement_number, next_free_slot, quota_window_start, Application, EndorsementStatus,
-    EndorsementView, Phase, Rejection, Scenario, QUOTA,
+    check_application, check_cancellation, endorsement_number, ends_soon, next_free_slot, quota_window_start,
+    Application, EndorsementStatus, EndorsementView, Phase, Refusal, Rejection, Scenario, QUOTA,
 };
+use crate::domain::verification::{Method, Outcome};
 
 use super::{corrupt, Result, Store};
 
@@ -54,6 +56,7 @@ pub struct EndorsementFile {
 struct ViewRow {
     id: i64,
     number: String,
+    scenario_code: String,
     name_zh: String,
     name_en: String,
     days: i64,
@@ -61,6 +64,8 @@ struct ViewRow {
     applied_on: String,
     valid_until: String,
     status: String,
+    cancelled_at: Option<i64>,
+    checks: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -70,17 +75,21 @@ struct FileRow {
     certificate_number: String,
     certificate_status: String,
     status: String,
+    cancelled_at: Option<i64>,
     valid_until: String,
     pdf: Option<Vec<u8>>,
 }
 
-const SELECT_VIEW: &str =
-    "SELECT e.id, e.number, s.name_zh, s.name_en, e.days, e.applied_at, e.applied_on, e.valid_until, e.status
-     FROM endorsements e JOIN scenarios s ON s.id = e.scenario_id";
+const SELECT_VIEW: &str = "
+    SELECT e.id, e.number, s.code AS scenario_code, s.name_zh, s.name_en, e.days, e.applied_at, e.applied_on,
+           e.valid_until, e.status, e.cancelled_at,
+           (SELECT COUNT(*) FROM verifications v WHERE v.endorsement_id = e.id) AS checks
+    FROM endorsements e JOIN scenarios s ON s.id = e.scenario_id";
 
 impl ViewRow {
     fn into_view(self, today: Ymd) -> Result<EndorsementView> {
         let valid_until = day("valid_until", &self.valid_until)?;
+        let phase = Phase::of(status(&self.status, self.cancelled_at)?, valid_until, today);
         Ok(EndorsementView {
             id: self.id,
             number: self.number,
@@ -89,7 +98,11 @@ impl ViewRow {
             applied_at: crate::clock::format_shanghai(self.applied_at),
             valid_from: day("applied_on", &self.applied_on)?,
             valid_until,
-            phase: Phase::of(status(&self.status)?, valid_until, today),
+            phase,
+            scenario_code: self.scenario_code,
+            ends_soon: ends_soon(phase, valid_until, today),
+            cancelled_at: self.cancelled_at.map(crate::clock::format_shanghai),
+            checks: u32::try_from(self.checks).unwrap_or(u32::MAX),
         })
     }
 }
@@ -98,8 +111,21 @@ fn day(column: &str, value: &str) -> Result<Ymd> {
     Ymd::parse_iso(value).ok_or_else(|| corrupt("endorsements", column, value))
 }
 
-fn status(value: &str) -> Result<EndorsementStatus> {
-    EndorsementStatus::from_code(value).ok_or_else(|| corrupt("endorsements", "status", value))
+/// The status of a row, from its `status` and `cancelled_at` columns.
+pub(super) fn status(value: &str, cancelled_at: Option<i64>) -> Result<EndorsementStatus> {
+    EndorsementStatus::of_row(value, cancelled_at.is_some()).ok_or_else(|| corrupt("endorsements", "status", value))
+}
+
+/// The outcome of 撤回加注.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Cancelled {
+    /// Withdrawn now; the endorsement number, for the audit and the page.
+    Done {
+        number: String,
+    },
+    Refused(Refusal),
+    /// Not the holder's endorsement (or none).
+    NotFound,
 }
 
 impl Store {
@@ -218,7 +244,7 @@ impl Store {
         if certificate_status != CertificateStatus::Valid.code() {
             return Ok(Some(Err(Rejection::Refused(Refusal::CertificateRevoked))));
         }
-        if status(&endorsement_status)? != EndorsementStatus::Failed {
+        if status(&endorsement_status, None)? != EndorsementStatus::Failed {
             return Ok(Some(Err(Rejection::Refused(Refusal::NotRetryable))));
         }
         let counted = counted_days(&mut tx, certificate_id, today, Some(id)).await?;
@@ -267,6 +293,101 @@ impl Store {
         rows.into_iter().map(|r| r.into_view(today)).collect::<Result<_>>().map(Some)
     }
 
+    /// One of the holder's endorsements of `certificate_id`.
+    pub async fn endorsement_of_holder(
+        &self,
+        holder_id: i64,
+        certificate_id: i64,
+        id: i64,
+        today: Ymd,
+    ) -> Result<Option<EndorsementView>> {
+        let row: Option<ViewRow> =
+            sqlx::query_as(&format!("{SELECT_VIEW} WHERE e.id = $1 AND e.holder_id = $2 AND e.certificate_id = $3"))
+                .bind(id)
+                .bind(holder_id)
+                .bind(certificate_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|r| r.into_view(today)).transpose()
+    }
+
+    /// 查验记录 of one of the holder's endorsements, newest first, at most
+    /// `limit`; `None` when it is not theirs.
+    pub async fn checks_of_endorsement(&self, holder_id: i64, id: i64, limit: i64) -> Result<Option<Vec<CheckEntry>>> {
+        let theirs: i64 = sqlx::query_scalar(
+            "SELECT CASE WHEN EXISTS (SELECT 1 FROM endorsements WHERE id = $1 AND holder_id = $2) THEN 1 ELSE 0 END",
+        )
+        .bind(id)
+        .bind(holder_id)
+        .fetch_one(&self.pool)
+        .await?;
+        if theirs == 0 {
+            return Ok(None);
+        }
+        let rows: Vec<(i64, String, String, Option<String>)> = sqlx::query_as(
+            "SELECT at, method, outcome, client_addr FROM verifications
+             WHERE endorsement_id = $1 ORDER BY at DESC, id DESC LIMIT $2",
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?;
+        let bad = |column, value: &str| corrupt("verifications", column, value);
+        rows.into_iter()
+            .map(|(at, method, outcome, addr)| {
+                Ok(CheckEntry {
+                    at: crate::clock::format_shanghai_seconds(at),
+                    method: Method::from_code(&method).ok_or_else(|| bad("method", &method))?,
+                    outcome: Outcome::from_code(&outcome).ok_or_else(|| bad("outcome", &outcome))?,
+                    origin: addr.as_deref().and_then(coarse_origin),
+                })
+            })
+            .collect::<Result<_>>()
+            .map(Some)
+    }
+
+    /// 撤回加注: a valid copy of the holder's is withdrawn at `now`. Its file
+    /// is deleted (the digest stays, so an uploaded copy is still recognised
+    /// and told it was withdrawn); the row and a `endorsement_cancelled`
+    /// audit entry remain, written together.
+    pub async fn cancel_endorsement(
+        &self,
+        holder_id: i64,
+        id: i64,
+        today: Ymd,
+        now: i64,
+        client_addr: Option<&str>,
+    ) -> Result<Cancelled> {
+        let certificate_id: Option<i64> =
+            sqlx::query_scalar("SELECT certificate_id FROM endorsements WHERE id = $1 AND holder_id = $2")
+                .bind(id)
+                .bind(holder_id)
+                .fetch_optional(&self.pool)
+                .await?;
+        let Some(certificate_id) = certificate_id else { return Ok(Cancelled::NotFound) };
+        let mut tx = self.begin_write(Some(super::WriteLock::Certificate(certificate_id))).await?;
+        let (number, stored, cancelled_at, valid_until): (String, String, Option<i64>, String) =
+            sqlx::query_as("SELECT number, status, cancelled_at, valid_until FROM endorsements WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let phase = Phase::of(status(&stored, cancelled_at)?, day("valid_until", &valid_until)?, today);
+        if let Err(refusal) = check_cancellation(phase) {
+            return Ok(Cancelled::Refused(refusal));
+        }
+        sqlx::query("UPDATE endorsements SET cancelled_at = $1, file_purged_at = $1 WHERE id = $2")
+            .bind(now)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM endorsement_files WHERE endorsement_id = $1").bind(id).execute(&mut *tx).await?;
+        let entry =
+            super::AuditEntry { holder_id: Some(holder_id), subject: Some(&number), client_addr, ..Default::default() };
+        super::audit::insert(&mut *tx, super::AuditEvent::EndorsementCancelled, &entry, now).await?;
+        tx.commit().await?;
+        Ok(Cancelled::Done { number })
+    }
+
     /// (status, last valid day) of the holder's endorsements, oldest first,
     /// by certificate: all of them, or only `certificate_id`'s.
     pub async fn endorsement_states_of_holder(
@@ -274,8 +395,8 @@ impl Store {
         holder_id: i64,
         certificate_id: Option<i64>,
     ) -> Result<HashMap<i64, Vec<(EndorsementStatus, Ymd)>>> {
-        let rows: Vec<(i64, String, String)> = sqlx::query_as(
-            "SELECT certificate_id, status, valid_until FROM endorsements
+        let rows: Vec<(i64, String, Option<i64>, String)> = sqlx::query_as(
+            "SELECT certificate_id, status, cancelled_at, valid_until FROM endorsements
              WHERE holder_id = $1 AND ($2 IS NULL OR certificate_id = $3) ORDER BY id",
         )
         .bind(holder_id)
@@ -284,8 +405,8 @@ impl Store {
         .fetch_all(&self.pool)
         .await?;
         let mut states: HashMap<i64, Vec<(EndorsementStatus, Ymd)>> = HashMap::new();
-        for (certificate, s, until) in rows {
-            states.entry(certificate).or_default().push((status(&s)?, day("valid_until", &until)?));
+        for (certificate, s, cancelled_at, until) in rows {
+            states.entry(certificate).or_default().push((status(&s, cancelled_at)?, day("valid_until", &until)?));
         }
         Ok(states)
     }
@@ -311,7 +432,7 @@ impl Store {
     pub async fn endorsement_file(&self, holder_id: i64, id: i64) -> Result<Option<EndorsementFile>> {
         let row: Option<FileRow> = sqlx::query_as(
             "SELECT e.certificate_id, e.number, c.certificate_number, c.status AS certificate_status,
-                    e.status, e.valid_until, f.pdf
+                    e.status, e.cancelled_at, e.valid_until, f.pdf
              FROM endorsements e
              JOIN certificates c ON c.id = e.certificate_id
              LEFT JOIN endorsement_files f ON f.endorsement_id = e.id
@@ -328,7 +449,7 @@ impl Store {
                 certificate_number: r.certificate_number,
                 certificate_status: CertificateStatus::from_code(&r.certificate_status)
                     .ok_or_else(|| corrupt("certificates", "status", &r.certificate_status))?,
-                status: status(&r.status)?,
+                status: status(&r.status, r.cancelled_at)?,
                 valid_until: day("valid_until", &r.valid_until)?,
                 pdf: r.pdf,
             })
@@ -614,5 +735,126 @@ mod tests {
         assert_eq!((file.pdf, file.valid_until), (None, d("2026-11-10")));
         let list = store.endorsements_of_certificate(holder, cert, d("2026-11-11")).await.unwrap().unwrap();
         assert_eq!(list[0].phase, Phase::Expired);
+    }
+
+    /// A ready copy with a file, as the worker leaves it.
+    async fn made(store: &Store, holder: i64, cert: i64, key: &str, today: &str) -> i64 {
+        let Applied::Created(EndorsementView { id, .. }) =
+            store.apply_endorsement(&application(holder, cert, key, today)).await.unwrap()
+        else {
+            panic!("accepted")
+        };
+        sqlx::query("UPDATE endorsements SET status = 'ready', made_at = 1 WHERE id = $1")
+            .bind(id)
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES ($1, $2)")
+            .bind(id)
+            .bind(&b"%PDF-"[..])
+            .execute(&store.pool)
+            .await
+            .unwrap();
+        id
+    }
+
+    #[tokio::test]
+    async fn a_withdrawn_copy_loses_its_file_keeps_its_quota_slot_and_its_record() {
+        use crate::domain::verification::{judge_endorsement, Standing};
+        let (store, _dir, holder, cert) = setup().await;
+        let today = d("2026-11-25");
+        let id = made(&store, holder, cert, "a", "2026-11-25").await;
+        assert_eq!(store.quota_left(cert, today).await.unwrap(), (2, None));
+        let other = crate::store::testing::holder(&store, "lisi", LISI).await;
+        assert_eq!(store.cancel_endorsement(other, id, today, 100, None).await.unwrap(), Cancelled::NotFound);
+
+        let Cancelled::Done { number } =
+            store.cancel_endorsement(holder, id, today, 100, Some("203.0.113.9")).await.unwrap()
+        else {
+            panic!("the owner withdraws a valid copy")
+        };
+        // The file is gone, the row stays, and it still counts toward the quota.
+        let file = store.endorsement_file(holder, id).await.unwrap().unwrap();
+        assert_eq!((file.status, file.pdf), (EndorsementStatus::Cancelled, None));
+        assert_eq!(store.quota_left(cert, today).await.unwrap(), (2, None), "no slot back");
+        let view = store.endorsement_of_holder(holder, cert, id, today).await.unwrap().unwrap();
+        assert_eq!(view.phase, Phase::Cancelled);
+        assert!(view.cancelled_at.is_some());
+        // A verifier is told it was withdrawn, and when.
+        let found = store.endorsement_by_number(&number).await.unwrap().unwrap();
+        let judged = judge_endorsement(found.endorsement, found.certificate.status, today).unwrap();
+        assert_eq!(judged.standing, Standing::Cancelled);
+        assert_eq!(judged.cancelled_at.as_deref(), Some(crate::clock::format_shanghai_seconds(100).as_str()));
+        let audited: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM audit_log WHERE event = 'endorsement_cancelled' AND subject = $1 AND holder_id = $2",
+        )
+        .bind(&number)
+        .bind(holder)
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+        assert_eq!(audited, 1);
+        // Once only; and nothing else can be withdrawn.
+        assert_eq!(
+            store.cancel_endorsement(holder, id, today, 101, None).await.unwrap(),
+            Cancelled::Refused(Refusal::Cancelled)
+        );
+        let Applied::Created(EndorsementView { id: generating, .. }) =
+            store.apply_endorsement(&application(holder, cert, "b", "2026-11-25")).await.unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(
+            store.cancel_endorsement(holder, generating, today, 102, None).await.unwrap(),
+            Cancelled::Refused(Refusal::NotCancellable)
+        );
+        let expired = made(&store, holder, cert, "c", "2026-11-25").await;
+        assert_eq!(
+            store.cancel_endorsement(holder, expired, d("2027-03-01"), 103, None).await.unwrap(),
+            Cancelled::Refused(Refusal::NotCancellable)
+        );
+    }
+
+    #[tokio::test]
+    async fn the_check_log_is_the_holders_own_newest_first_networks_only() {
+        use crate::domain::verification::{Method, Outcome};
+        use crate::store::VerificationLog;
+        let (store, _dir, holder, cert) = setup().await;
+        let id = made(&store, holder, cert, "a", "2026-11-25").await;
+        let checks = [
+            (Method::Endorsement, Outcome::Valid, Some("203.0.113.77"), 10),
+            (Method::File, Outcome::Invalid, Some("2001:db8:5:6::1"), 30),
+            (Method::Endorsement, Outcome::Valid, None, 20),
+        ];
+        for (i, (method, outcome, addr, at)) in checks.into_iter().enumerate() {
+            let token = format!("t{i}");
+            let log = VerificationLog {
+                token: &token,
+                method,
+                subject: None,
+                outcome,
+                certificate_id: Some(cert),
+                endorsement_id: Some(id),
+                client_addr: addr,
+                verdict: "{}",
+            };
+            store.log_verification(&log, at).await.unwrap();
+        }
+        let log = store.checks_of_endorsement(holder, id, 10).await.unwrap().unwrap();
+        let seen: Vec<_> = log.iter().map(|c| (c.method, c.outcome, c.origin.as_deref())).collect();
+        assert_eq!(
+            seen,
+            [
+                (Method::File, Outcome::Invalid, Some("2001:db8:5::/48")),
+                (Method::Endorsement, Outcome::Valid, None),
+                (Method::Endorsement, Outcome::Valid, Some("203.0.113.0/24")),
+            ]
+        );
+        assert_eq!(store.checks_of_endorsement(holder, id, 1).await.unwrap().unwrap().len(), 1);
+        let view = store.endorsement_of_holder(holder, cert, id, d("2026-11-25")).await.unwrap().unwrap();
+        assert_eq!(view.checks, 3, "the list's count");
+        let other = crate::store::testing::holder(&store, "lisi", LISI).await;
+        assert_eq!(store.checks_of_endorsement(other, id, 10).await.unwrap(), None, "someone else's");
+        assert_eq!(store.endorsement_of_holder(holder, cert + 1, id, d("2026-11-25")).await.unwrap(), None);
     }
 }

@@ -203,12 +203,16 @@ impl Store {
         .rows_affected())
     }
 
-    /// How many endorsements are in each state (generating, ready, failed),
+    /// How many endorsements are in each state (generating, ready, failed, cancelled),
     /// for the metrics.
     pub async fn endorsements_by_status(&self) -> Result<Vec<(String, i64)>> {
-        Ok(sqlx::query_as("SELECT status, COUNT(*) FROM endorsements GROUP BY status ORDER BY status")
-            .fetch_all(&self.pool)
-            .await?)
+        // A withdrawn copy is stored as ready with a time: counted as cancelled.
+        Ok(sqlx::query_as(
+            "SELECT CASE WHEN cancelled_at IS NULL THEN status ELSE 'cancelled' END AS s, COUNT(*) FROM endorsements
+             GROUP BY s ORDER BY s",
+        )
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     /// Jobs not finished yet (due or leased): the queue depth.

@@ -33,7 +33,7 @@ pub use audit::{AuditEntry, AuditEvent};
 pub use catalog::{NewQualification, NewSeal};
 pub use certificates::NewCertificate;
 pub use credentials::Credentials;
-pub use endorsements::{Applied, EndorsementFile, NewApplication};
+pub use endorsements::{Applied, Cancelled, EndorsementFile, NewApplication};
 pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
 pub use import::{ImportBatch, StoredCertificate};
 pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};

@@ -3,7 +3,6 @@
 
 use crate::domain::calendar::Ymd;
 use crate::domain::certificate::{Bilingual, CertificateStatus};
-use crate::domain::endorsement::EndorsementStatus;
 use crate::domain::id_document::{mask_id_number, IdType};
 use crate::domain::verification::{CertificateRecord, EndorsementOnRecord, Method, Outcome};
 
@@ -73,11 +72,12 @@ struct EndorsementRow {
     applied_on: String,
     valid_until: String,
     made_at: Option<i64>,
+    cancelled_at: Option<i64>,
 }
 
 const SELECT_ENDORSEMENT: &str = "
     SELECT e.id, e.certificate_id, e.number, sc.name_zh, sc.name_en, e.status, e.applied_on,
-           e.valid_until, e.made_at
+           e.valid_until, e.made_at, e.cancelled_at
     FROM endorsements e
     JOIN scenarios sc ON sc.id = e.scenario_id";
 
@@ -86,10 +86,11 @@ impl EndorsementRow {
         let bad = |column, value: &str| corrupt("endorsements", column, value);
         let day = |column, value: &str| Ymd::parse_iso(value).ok_or_else(|| bad(column, value));
         Ok(EndorsementOnRecord {
-            status: EndorsementStatus::from_code(&self.status).ok_or_else(|| bad("status", &self.status))?,
+            status: super::endorsements::status(&self.status, self.cancelled_at)?,
             valid_from: day("applied_on", &self.applied_on)?,
             valid_until: day("valid_until", &self.valid_until)?,
             made_at: self.made_at.map(crate::clock::format_shanghai_seconds).unwrap_or_default(),
+            cancelled_at: self.cancelled_at.map(crate::clock::format_shanghai_seconds),
             scenario: Bilingual { zh: self.name_zh, en: self.name_en },
             number: self.number,
         })
