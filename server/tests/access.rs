@@ -126,5 +126,5 @@ async fn one_staff_members_upload_is_not_anothers() {
     assert_eq!(other.call("/api/commit_import", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.get(&format!("/admin/import/{token}")).await.status, StatusCode::NOT_FOUND);
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(app.store.pool()).await.unwrap();
-    assert_eq!(count, 10, "only the demo certificates");
+    assert_eq!(count, 12, "only the demo certificates");
 }

@@ -263,3 +263,78 @@ async fn too_many_checks_from_one_address_are_refused_with_a_clear_answer() {
     assert_eq!(c.get("/verify").await.status, StatusCode::OK);
     assert_eq!(c.get("/login").await.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_withdrawn_copy_says_so_everywhere_and_its_holder_sees_who_checked_it() {
+    let app = app().await;
+    let (number, pdf) = endorsed_copy(&app, "withdraw").await;
+    let mut verifier = Client::new(&app);
+    assert_eq!(verifier.fetch(&format!("/api/v1/verify/endorsement/{number}")).await.json()["outcome"], "valid");
+    assert_eq!(post_pdf(&mut verifier, pdf.clone()).await.json()["outcome"], "valid");
+
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    let list = zhang.call("/api/certificates", &[]).await.json();
+    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let copies = zhang.call("/api/endorsements", &[("certificate_id", &cert)]).await.json();
+    let copy = copies.as_array().unwrap().iter().find(|e| e["number"] == number.as_str()).unwrap().clone();
+    assert_eq!(copy["checks"], 2, "the list's count");
+    let id = copy["id"].as_i64().unwrap().to_string();
+    let ids = [("certificate_id", cert.as_str()), ("id", id.as_str())];
+
+    // 查验记录: both checks, newest first, without an address (none here).
+    let detail = zhang.call("/api/endorsement_detail", &ids).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.body);
+    let checks: Vec<(String, String)> = detail.json()["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["method"].as_str().unwrap().into(), c["outcome"].as_str().unwrap().into()))
+        .collect();
+    assert_eq!(checks, [("file".into(), "valid".into()), ("endorsement".into(), "valid".into())]);
+    let mut li = ready_holder(&app, "lisi").await;
+    assert_eq!(li.call("/api/endorsement_detail", &ids).await.status, StatusCode::NOT_FOUND, "someone else's");
+
+    // Not without the box ticked: a field error, nothing changes.
+    let unconfirmed = zhang.call("/api/cancel_endorsement", &ids).await;
+    assert_ne!(unconfirmed.status, StatusCode::OK);
+    assert!(unconfirmed.body.contains("confirmation_required"), "{}", unconfirmed.body);
+    assert_eq!(verifier.fetch(&format!("/api/v1/verify/endorsement/{number}")).await.json()["outcome"], "valid");
+    let confirmed = [ids[0], ids[1], ("confirm", "yes")];
+    assert_eq!(li.call("/api/cancel_endorsement", &confirmed).await.status, StatusCode::NOT_FOUND);
+
+    let cancelled = zhang.call("/api/cancel_endorsement", &confirmed).await;
+    assert_eq!(cancelled.status, StatusCode::OK, "{}", cancelled.body);
+    // At once: the number, the QR page and the file all say withdrawn, with the time.
+    let v = verifier.fetch(&format!("/api/v1/verify/endorsement/{number}")).await.json();
+    assert_eq!((v["outcome"].as_str(), v["endorsement"]["standing"].as_str()), (Some("cancelled"), Some("cancelled")));
+    assert!(v["endorsement"]["cancelled_at"].as_str().is_some_and(|t| t.len() == 19), "{v}");
+    assert_eq!(post_pdf(&mut verifier, pdf).await.json()["outcome"], "cancelled");
+    let qr = verifier.get(&format!("/v/{number}")).await;
+    assert!(qr.body.contains("data-outcome=\"cancelled\"") && qr.body.contains("verdict-cancelled-at"), "{}", qr.body);
+    // The holder: no file any more, the record and the log stay; once only.
+    let page = format!("/certificates/{cert}/download");
+    let file = zhang.follow(&format!("/api/endorsement_file?id={id}&download=true"), &page).await;
+    assert_ne!(file.status, StatusCode::OK);
+    assert!(!file.bytes.starts_with(b"%PDF"));
+    let detail = zhang.get(&format!("/certificates/{cert}/endorsements/{id}")).await;
+    assert!(detail.body.contains("data-testid=\"cancelled-notice\""), "{}", detail.body);
+    assert!(!detail.body.contains("data-testid=\"cancel-form\""), "nothing left to withdraw");
+    let again = zhang.call("/api/cancel_endorsement", &confirmed).await;
+    assert!(again.body.contains("cancelled"), "{}", again.body);
+    let stored: Option<Vec<u8>> = sqlx::query_scalar(
+        "SELECT pdf FROM endorsement_files f JOIN endorsements e ON e.id = f.endorsement_id WHERE e.number = $1",
+    )
+    .bind(&number)
+    .fetch_optional(app.store.pool())
+    .await
+    .unwrap();
+    assert!(stored.is_none(), "the file is deleted");
+    let copies = zhang.call("/api/endorsements", &[("certificate_id", &cert)]).await.json();
+    let copy = copies.as_array().unwrap().iter().find(|e| e["number"] == number.as_str()).unwrap().clone();
+    assert_eq!((copy["phase"].as_str(), copy["checks"].as_i64()), (Some("cancelled"), Some(6)));
+    let quota = zhang.call("/api/endorsement_form", &[("certificate_id", &cert)]).await.json();
+    assert_eq!(quota["remaining"], 2, "withdrawing gives no application back");
+}

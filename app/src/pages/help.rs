@@ -20,6 +20,8 @@ pub fn HelpPage() -> impl IntoView {
                 <dt id="quota">{t!(i18n, help.q_quota)}</dt><dd>{t!(i18n, help.a_quota)}</dd>
                 <dt id="legacy">{t!(i18n, help.q_legacy)}</dt><dd>{t!(i18n, help.a_legacy)}</dd>
                 <dt id="verify">{t!(i18n, help.q_verify)}</dt><dd>{t!(i18n, help.a_verify)}</dd>
+                <dt id="checks">{t!(i18n, help.q_checks)}</dt><dd>{t!(i18n, help.a_checks)}</dd>
+                <dt id="cancel">{t!(i18n, help.q_cancel)}</dt><dd>{t!(i18n, help.a_cancel)}</dd>
             </dl>
             <Suspense>
                 {move || Suspend::new(async move {

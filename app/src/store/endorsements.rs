@@ -116,6 +116,14 @@ pub(super) fn status(value: &str, cancelled_at: Option<i64>) -> Result<Endorseme
     EndorsementStatus::of_row(value, cancelled_at.is_some()).ok_or_else(|| corrupt("endorsements", "status", value))
 }
 
+/// How a demo endorsement applied for in the past is left.
+pub(crate) enum Past {
+    /// Made, expired, its file purged.
+    Expired,
+    /// Queued: the workers make its file.
+    Generating,
+}
+
 /// The outcome of 撤回加注.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Cancelled {
@@ -457,24 +465,29 @@ impl Store {
         .transpose()
     }
 
-    /// Records an endorsement made and expired in the past, its file already
-    /// purged (demo data). Returns its id.
-    pub(crate) async fn insert_expired_endorsement(
+    /// Records an endorsement applied for on a past day (demo data), left
+    /// as `past` says. Returns its id.
+    pub(crate) async fn insert_past_endorsement(
         &self,
         certificate_number: &str,
         applied_on: Ymd,
         days: i64,
         random: u64,
+        past: Past,
     ) -> Result<i64> {
         let valid_until = crate::domain::endorsement::valid_until(applied_on, days);
-        let applied_at =
-            super::now_unix() - i64::from(applied_on.days_until(crate::clock::today_shanghai()) as i32) * 86_400;
+        let now = super::now_unix();
+        let applied_at = now - i64::from(applied_on.days_until(crate::clock::today_shanghai()) as i32) * 86_400;
+        let (status, made_at, run_after, file_purged_at) = match past {
+            Past::Expired => ("ready", Some(applied_at), applied_at, Some(applied_at + days * 86_400)),
+            Past::Generating => ("generating", None, now, None),
+        };
         Ok(sqlx::query_scalar(
             "INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
                  valid_until, idempotency_key, status, made_at, run_after, file_purged_at)
-             SELECT $1, c.id, h.id, (SELECT id FROM scenarios WHERE code = 'own_use'), $2, $3, $4, $5, $6, 'ready', $7, $8, $9
+             SELECT $1, c.id, h.id, (SELECT id FROM scenarios WHERE code = 'own_use'), $2, $3, $4, $5, $6, $7, $8, $9, $10
              FROM certificates c JOIN holders h ON h.id_document_id = c.id_document_id
-             WHERE c.certificate_number = $10
+             WHERE c.certificate_number = $11
              RETURNING id",
         )
         .bind(endorsement_number(applied_on, random))
@@ -483,9 +496,10 @@ impl Store {
         .bind(applied_on.to_string())
         .bind(valid_until.to_string())
         .bind(format!("seed-{random:x}"))
-        .bind(applied_at)
-        .bind(applied_at)
-        .bind(applied_at + days * 86_400)
+        .bind(status)
+        .bind(made_at)
+        .bind(run_after)
+        .bind(file_purged_at)
         .bind(certificate_number)
         .fetch_one(&self.pool)
         .await?)

@@ -5,6 +5,7 @@ use crate::domain::calendar::Ymd;
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::id_document::IdType;
 
+use super::endorsements::Past;
 use super::{NewCertificate, NewHolder, NewQualification, NewSeal, Result, Store};
 
 /// Password of every demo account.
@@ -91,7 +92,7 @@ struct DemoPerson {
 
 /// 张三, 李四 and 王五 have accounts; 赵六 and 钱七 have certificates but no
 /// account yet (they register in the end-to-end journeys).
-const PEOPLE: [DemoPerson; 5] = [
+const PEOPLE: [DemoPerson; 6] = [
     DemoPerson {
         username: Some("zhangsan"),
         name: "张三",
@@ -102,13 +103,16 @@ const PEOPLE: [DemoPerson; 5] = [
     DemoPerson { username: Some("wangwu"), name: "王五", id_type: IdType::Passport, id_number: "E98765432" },
     DemoPerson { username: None, name: "赵六", id_type: IdType::ResidentId, id_number: "420106198802140020" },
     DemoPerson { username: None, name: "钱七", id_type: IdType::ResidentId, id_number: "510107199506230040" },
+    DemoPerson {
+        username: Some("sunba"), name: "孙八", id_type: IdType::ResidentId, id_number: "320102198707090038"
+    },
 ];
 
 /// (person index, qualification, specialty, certificate no., management no., issued, revoked on)
 type DemoCertificate =
     (usize, &'static str, Option<&'static str>, &'static str, &'static str, &'static str, Option<&'static str>);
 
-const CERTIFICATES: [DemoCertificate; 10] = [
+const CERTIFICATES: [DemoCertificate; 12] = [
     (0, "0301", Some("化工安全"), "0301202203150001", "2022030111000101", "2022-03-15", None),
     (0, "0501", Some("中级 · 人力资源管理"), "0501201911200017", "2019110511000217", "2019-11-20", None),
     (0, "0601", Some("土木建筑工程"), "0601202306300042", "2023063011000342", "2023-06-30", Some("2024-02-01")),
@@ -119,6 +123,8 @@ const CERTIFICATES: [DemoCertificate; 10] = [
     (3, "0501", Some("初级 · 工商管理"), "0501202011210044", "2020112142000544", "2020-11-21", None),
     (4, "0401", Some("中药学"), "0401202312090012", "2023120951000412", "2023-12-09", None),
     (4, "0601", Some("安装工程"), "0601202209170007", "2022091751000607", "2022-09-17", None),
+    (5, "0601", Some("交通运输工程"), "0601202404160051", "2024041661000651", "2024-04-16", None),
+    (5, "0401", Some("药学"), "0401202502180063", "2025021861000463", "2025-02-18", None),
 ];
 
 /// Loads the demo holders and certificates once (after `catalog`): does
@@ -165,7 +171,12 @@ pub async fn demo(store: &Store, hash_password: impl Fn(&str) -> String) -> Resu
     // 李四's pharmacist certificate has a copy that expired long ago (its
     // file purged), outside the quota window: the "加注件已过期" case.
     let today = crate::clock::today_shanghai();
-    store.insert_expired_endorsement("0401202401100008", today.plus_days(-120), 30, rand::random()).await?;
+    store.insert_past_endorsement("0401202401100008", today.plus_days(-120), 30, rand::random(), Past::Expired).await?;
+    // 孙八's 一级造价工程师 has a 90-day copy in its last 3 days (the workers
+    // make its file at start): the "即将到期 / 再次申请" case.
+    store
+        .insert_past_endorsement("0601202404160051", today.plus_days(-87), 90, rand::random(), Past::Generating)
+        .await?;
     Ok(true)
 }
 
@@ -200,5 +211,11 @@ mod tests {
         let lisi = store.holder_login("lisi").await.unwrap().unwrap().id;
         let certs = store.certificates_of_holder(lisi, today).await.unwrap();
         assert!(certs.iter().any(|c| matches!(c.endorsement, EndorsementState::Expired { .. })));
+        let sunba = store.holder_login("sunba").await.unwrap().unwrap().id;
+        let certs = store.certificates_of_holder(sunba, today).await.unwrap();
+        assert!(certs.iter().any(|c| c.endorsement == EndorsementState::Generating), "made at start");
+        let ending = certs.iter().find(|c| c.certificate_number == "0601202404160051").unwrap();
+        let list = store.endorsements_of_certificate(sunba, ending.id, today).await.unwrap().unwrap();
+        assert_eq!(list[0].valid_until, today.plus_days(2));
     }
 }
