@@ -1,0 +1,123 @@
+import { Browser, expect, Page, test, TestInfo } from "@playwright/test";
+import { jsEnabled, logIn, open } from "./helpers";
+
+// What a holder does with a copy after it is made: sees who checked it
+// (查验记录, checked by a second browser), withdraws it (撤回加注), and is
+// told when one is about to end (即将到期, 再次申请). 孙八's certificates are
+// used by these journeys only: his 执业药师 gets a copy per project, his
+// 一级造价工程师 has a seeded copy ending in 3 days.
+const SUNBA = "sunba";
+const FOR_CHECKS = "0401202502180063";
+const ENDING_SOON = "0601202404160051";
+
+/** Today in Asia/Shanghai, plus `days`, as YYYY-MM-DD. */
+function shanghaiDay(days = 0): string {
+  return new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai" }).format(new Date(Date.now() + days * 86_400_000));
+}
+
+async function openDownloadPage(page: Page, info: TestInfo, number: string) {
+  await open(page, info, "/certificates");
+  await page.locator(`[data-testid=certificate-row][data-certificate-number="${number}"]`).getByTestId("certificate-download").click();
+  await expect(page).toHaveURL(/\/certificates\/\d+\/download$/);
+  if (jsEnabled(info)) {
+    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  }
+}
+
+/** Waits until the row is no longer generating: by the page's polling, or by reloading without JavaScript. */
+async function untilMade(page: Page, info: TestInfo, row: ReturnType<Page["locator"]>) {
+  if (jsEnabled(info)) {
+    await expect(row).toHaveAttribute("data-phase", "valid", { timeout: 10_000 });
+    return;
+  }
+  for (let i = 0; i < 40 && (await row.getAttribute("data-phase")) !== "valid"; i++) {
+    await page.waitForTimeout(250);
+    await page.reload();
+  }
+  await expect(row).toHaveAttribute("data-phase", "valid");
+}
+
+/** A verifier with no account, in a browser of their own. */
+async function verifier(browser: Browser, info: TestInfo): Promise<Page> {
+  const context = await browser.newContext({ baseURL: info.project.use.baseURL });
+  return context.newPage();
+}
+
+test("a check from another browser appears in 查验记录; 撤回加注 after confirming, and the QR page says withdrawn", async ({ page, browser }, info) => {
+  await logIn(page, info, SUNBA);
+  await openDownloadPage(page, info, FOR_CHECKS);
+  await page.getByTestId("input-days").fill("30");
+  await page.getByTestId("apply-submit").click();
+  const row = page.getByTestId("endorsement-row").first();
+  await untilMade(page, info, row);
+  const number = (await row.getAttribute("data-endorsement-number"))!;
+  await expect(row.getByTestId("checks-count")).toHaveAttribute("data-count", "0");
+
+  // Someone checks the copy through its QR address.
+  const other = await verifier(browser, info);
+  await other.goto(`/v/${number}`);
+  await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "valid");
+
+  // The holder sees it: on the list as a count, in the details as a row.
+  await page.reload();
+  await expect(row.getByTestId("checks-count")).toHaveText("被查验 1 次");
+  await row.getByTestId("endorsement-details").click();
+  await expect(page).toHaveURL(/\/certificates\/\d+\/endorsements\/\d+$/);
+  await expect(page.getByRole("heading", { name: "加注件详情" })).toBeVisible();
+  await expect(page.getByTestId("detail-number")).toHaveText(number);
+  const check = page.getByTestId("check");
+  await expect(check).toHaveCount(1);
+  await expect(check).toHaveAttribute("data-method", "endorsement");
+  await expect(check).toContainText("加注编号或二维码");
+  await expect(check).toContainText("证书有效");
+  // The verifier's network, never their address.
+  await expect(check.getByTestId("check-origin")).toHaveText("127.0.0.0/24");
+
+  // 撤回加注 says what it costs, and needs the box ticked.
+  await expect(page.getByTestId("cancel-lead")).toContainText("撤回不退还加注次数");
+  await page.getByTestId("cancel-submit").click();
+  await expect(page.getByTestId("error-confirm")).toHaveText("请先勾选确认，再撤回加注。");
+  await expect(page.getByTestId("endorsement-record")).toHaveAttribute("data-phase", "valid");
+  await page.getByTestId("cancel-confirm").check();
+  await page.getByTestId("cancel-submit").click();
+  await expect(page.getByTestId("cancelled-notice")).toContainText("撤回");
+  await expect(page.getByTestId("detail-phase")).toHaveText("已撤回");
+  await expect(page.getByTestId("cancel-form")).toHaveCount(0);
+  // The log stays with the record.
+  await expect(page.getByTestId("check")).toHaveCount(1);
+
+  // At once, the same QR address says it was withdrawn, and when.
+  await other.reload();
+  await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "cancelled");
+  await expect(other.getByTestId("verdict-outcome")).toHaveText("加注件已撤回");
+  await expect(other.getByTestId("verdict-standing")).toHaveText("已由持证人撤回");
+  await expect(other.getByTestId("verdict-cancelled-at")).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  await other.context().close();
+
+  // Back on the list: withdrawn, no file, and the application still counts.
+  await page.getByTestId("back-to-download").click();
+  const withdrawn = page.locator(`[data-testid=endorsement-row][data-endorsement-number="${number}"]`);
+  await expect(withdrawn).toHaveAttribute("data-phase", "cancelled");
+  await expect(withdrawn.getByTestId("endorsement-phase")).toHaveText("已撤回");
+  await expect(withdrawn.getByTestId("endorsement-download")).toHaveCount(0);
+  await expect(withdrawn.getByTestId("checks-count")).toHaveText("被查验 2 次");
+});
+
+test("a copy ending in 3 days is marked 即将到期, and 再次申请 applies with the same scenario", async ({ page }, info) => {
+  await logIn(page, info, SUNBA);
+  await openDownloadPage(page, info, ENDING_SOON);
+  const ending = page.locator("[data-testid=endorsement-row][data-phase=valid]").filter({ has: page.getByTestId("ends-soon") });
+  await expect(ending).toHaveCount(1);
+  await expect(ending.getByTestId("ends-soon")).toHaveText(`${shanghaiDay(2)} 到期`);
+  const before = await page.getByTestId("endorsement-row").count();
+
+  await ending.getByTestId("endorsement-reapply").click();
+  const rows = page.getByTestId("endorsement-row");
+  await expect(rows).toHaveCount(before + 1);
+  const fresh = rows.first();
+  await untilMade(page, info, fresh);
+  await expect(fresh).toContainText("本人调用");
+  // The default 90 days, from today.
+  await expect(fresh).toContainText(`${shanghaiDay()} 至 ${shanghaiDay(89)}`);
+  await expect(fresh.getByTestId("ends-soon")).toHaveCount(0);
+});
