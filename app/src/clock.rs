@@ -30,6 +30,14 @@ pub fn format_shanghai_seconds(unix: i64) -> String {
     }
 }
 
+/// `YYYY-MM-DDTHH:MM:SSZ` (UTC), as Data Integrity proofs date themselves.
+pub fn format_utc(unix: i64) -> String {
+    match Utc.timestamp_opt(unix, 0).single() {
+        Some(t) => t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        None => String::new(),
+    }
+}
+
 /// The Asia/Shanghai day of a stored Unix time.
 pub fn day_shanghai(unix: i64) -> Ymd {
     let t = Utc.timestamp_opt(unix, 0).single().unwrap_or_default();

@@ -17,6 +17,8 @@ pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod config;
 #[cfg(feature = "ssr")]
+pub mod credential;
+#[cfg(feature = "ssr")]
 pub mod document;
 #[cfg(feature = "ssr")]
 pub mod generation;

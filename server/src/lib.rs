@@ -4,6 +4,7 @@
 pub mod admin_cli;
 pub mod admin_routes;
 pub mod config;
+pub mod credential_routes;
 pub mod error_status;
 pub mod health;
 pub mod locale;

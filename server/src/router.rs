@@ -34,6 +34,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
     let site = Router::new()
         .route("/locale/{code}", get(crate::locale::switch))
         .merge(crate::verify_routes::routes())
+        .merge(crate::credential_routes::routes())
         .merge(crate::admin_routes::routes())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -3,7 +3,9 @@
 //! (endorsement number, file upload). The checks are `app::api::verification::check`.
 
 use app::api::verification::{check, result_path};
-use app::domain::verification::{normalize_number, FileProblem, Method, Outcome, Verdict, MAX_UPLOAD_BYTES};
+use app::domain::verification::{
+    normalize_number, CredentialProblem, FileProblem, Method, Outcome, Verdict, MAX_CREDENTIAL_BYTES, MAX_UPLOAD_BYTES,
+};
 use app::error::AppError;
 use app::state::AppState;
 use axum::{
@@ -26,8 +28,10 @@ pub fn routes() -> Router<AppState> {
         // Uploads are capped while they are read (see `read_capped`); the
         // body limit bounds what multipart reads around the file.
         .route("/api/v1/verify/file", post(api_file).layer(DefaultBodyLimit::max(DRAIN_BYTES)))
+        .route("/api/v1/verify/credential", post(api_credential).layer(DefaultBodyLimit::max(DRAIN_BYTES)))
         .route("/v", get(endorsement_form))
         .route("/verify/file", post(upload_form).layer(DefaultBodyLimit::max(DRAIN_BYTES)))
+        .route("/verify/credential", post(credential_form).layer(DefaultBodyLimit::max(DRAIN_BYTES)))
 }
 
 /// The caller's address, for the verification log.
@@ -90,6 +94,47 @@ async fn api_file(State(state): State<AppState>, ClientAddr(addr): ClientAddr, r
     answer(check::by_file(&state, pdf, addr.as_deref()).await, &state)
 }
 
+/// The credential JSON as the whole body (any JSON media type).
+async fn api_credential(State(state): State<AppState>, ClientAddr(addr): ClientAddr, request: Request) -> Response {
+    let text = match read_capped(request.into_body().into_data_stream(), MAX_CREDENTIAL_BYTES).await {
+        Ok(text) => text,
+        Err(()) => return api_error(&AppError::Request),
+    };
+    answer(check::by_credential(&state, text, addr.as_deref()).await, &state)
+}
+
+/// `POST /verify/credential` (the page's form: a `file`, or the pasted
+/// `credential` text) → the result page.
+async fn credential_form(State(state): State<AppState>, ClientAddr(addr): ClientAddr, request: Request) -> Redirect {
+    let Ok(mut form) = Multipart::from_request(request, &state).await else {
+        return Redirect::to("/verify?credential=failed#by-credential");
+    };
+    let mut text = Vec::new();
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) if matches!(field.name(), Some("file" | "credential")) => {
+                let Ok(part) = read_capped(field, MAX_CREDENTIAL_BYTES).await else {
+                    return Redirect::to("/verify?credential=failed#by-credential");
+                };
+                // The file if one was chosen, else what was pasted.
+                if text.iter().all(u8::is_ascii_whitespace) {
+                    text = part;
+                }
+            }
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => return Redirect::to("/verify?credential=failed#by-credential"),
+        }
+    }
+    if text.iter().all(u8::is_ascii_whitespace) {
+        return Redirect::to("/verify?credential=missing#by-credential");
+    }
+    match check::by_credential(&state, text, addr.as_deref()).await {
+        Ok(checked) => Redirect::to(&result_path(&checked.token)),
+        Err(_) => Redirect::to("/verify?credential=failed#by-credential"),
+    }
+}
+
 /// `GET /v?number=…` (the endorsement-number form) → `/v/<number>`.
 async fn endorsement_form(Query(q): Query<std::collections::HashMap<String, String>>) -> Redirect {
     let number = normalize_number(q.get("number").map(String::as_str).unwrap_or_default());
@@ -122,7 +167,7 @@ async fn uploaded_pdf(request: Request, state: &AppState) -> Result<Option<Vec<u
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.starts_with("multipart/form-data"));
     if !multipart {
-        let pdf = read_capped(request.into_body().into_data_stream()).await?;
+        let pdf = read_capped(request.into_body().into_data_stream(), MAX_UPLOAD_BYTES).await?;
         return Ok((!pdf.is_empty()).then_some(pdf));
     }
     let mut form = Multipart::from_request(request, state).await.map_err(|_| ())?;
@@ -131,17 +176,17 @@ async fn uploaded_pdf(request: Request, state: &AppState) -> Result<Option<Vec<u
             continue;
         }
         let named = field.file_name().is_some_and(|n| !n.is_empty());
-        let pdf = read_capped(field).await?;
+        let pdf = read_capped(field, MAX_UPLOAD_BYTES).await?;
         // A form submitted with no file chosen sends an empty, unnamed part.
         return Ok((named || !pdf.is_empty()).then_some(pdf));
     }
     Ok(None)
 }
 
-/// Reads at most one byte over the limit; the rest of an oversized upload
+/// Reads at most one byte over `limit`; the rest of an oversized upload
 /// (up to [`DRAIN_BYTES`]) is read and dropped, so that the browser, still
 /// sending, gets the answer rather than a reset connection.
-async fn read_capped<S, B, E>(mut stream: S) -> Result<Vec<u8>, ()>
+async fn read_capped<S, B, E>(mut stream: S, limit: usize) -> Result<Vec<u8>, ()>
 where
     S: futures::Stream<Item = Result<B, E>> + Unpin,
     B: AsRef<[u8]>,
@@ -152,7 +197,7 @@ where
         let chunk = chunk.map_err(|_| ())?;
         let chunk = chunk.as_ref();
         seen += chunk.len();
-        let room = (MAX_UPLOAD_BYTES + 1).saturating_sub(pdf.len());
+        let room = (limit + 1).saturating_sub(pdf.len());
         pdf.extend_from_slice(&chunk[..chunk.len().min(room)]);
         if seen > DRAIN_BYTES {
             break;
@@ -173,10 +218,14 @@ fn answer(result: Result<check::Checked, AppError>, state: &AppState) -> Respons
         Err(err) => return api_error(&err),
     };
     let v = &checked.verdict;
+    let credential = v.credential.as_ref().and_then(|c| c.problem);
     let status = match (v.method, v.outcome, v.file.as_ref().and_then(|f| f.problem)) {
         (_, _, Some(FileProblem::Empty)) => StatusCode::BAD_REQUEST,
         (_, _, Some(FileProblem::TooLarge)) => StatusCode::PAYLOAD_TOO_LARGE,
         (_, _, Some(FileProblem::NotPdf)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        _ if credential == Some(CredentialProblem::Empty) => StatusCode::BAD_REQUEST,
+        _ if credential == Some(CredentialProblem::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+        _ if credential == Some(CredentialProblem::NotJson) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         (Method::Certificate | Method::Endorsement, Outcome::NoMatch, _) => StatusCode::NOT_FOUND,
         _ => StatusCode::OK,
     };

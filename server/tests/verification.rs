@@ -338,3 +338,104 @@ async fn a_withdrawn_copy_says_so_everywhere_and_its_holder_sees_who_checked_it(
     let quota = zhang.call("/api/endorsement_form", &[("certificate_id", &cert)]).await.json();
     assert_eq!(quota["remaining"], 2, "withdrawing gives no application back");
 }
+
+async fn post_credential(c: &mut Client<'_>, body: &[u8]) -> Reply {
+    let request = Request::post("/api/v1/verify/credential")
+        .header(header::CONTENT_TYPE, "application/vc")
+        .body(Body::from(body.to_vec()))
+        .unwrap();
+    c.send(request).await
+}
+
+#[tokio::test]
+async fn a_copys_credential_verifies_with_the_published_keys_and_follows_the_record() {
+    let app = app().await;
+    let (number, _pdf) = endorsed_copy(&app, "credential").await;
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    let list = zhang.call("/api/certificates", &[]).await.json();
+    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let copies = zhang.call("/api/endorsements", &[("certificate_id", &cert)]).await.json();
+    let id = copies.as_array().unwrap().iter().find(|e| e["number"] == number.as_str()).unwrap()["id"].to_string();
+
+    let download = zhang.fetch(&format!("/api/endorsement_credential?id={id}")).await;
+    assert_eq!(download.status, StatusCode::OK, "{}", download.body);
+    assert_eq!(download.header("content-type"), "application/vc");
+    assert_eq!(
+        download.header("content-disposition"),
+        format!("attachment; filename=\"0301202203150001-{number}.vc.json\"")
+    );
+    let vc = download.json();
+    assert_eq!(vc["credentialSubject"]["endorsementNumber"], number.as_str());
+    assert_eq!(vc["proof"]["cryptosuite"], "ecdsa-jcs-2019");
+    let again = zhang.fetch(&format!("/api/endorsement_credential?id={id}")).await;
+    assert_eq!(again.bytes, download.bytes, "the same credential each time (RFC 6979, fixed dates)");
+    let mut li = ready_holder(&app, "lisi").await;
+    assert_eq!(li.fetch(&format!("/api/endorsement_credential?id={id}")).await.status, StatusCode::NOT_FOUND);
+
+    // What a verifier needs offline: the seal's DID document and our context.
+    let mut verifier = Client::new(&app);
+    let did = verifier.fetch("/seals/mohrss/did.json").await;
+    assert_eq!(did.status, StatusCode::OK);
+    assert_eq!(did.header("access-control-allow-origin"), "*");
+    let did = did.json();
+    assert_eq!(did["id"], vc["issuer"]["id"]);
+    let method = vc["proof"]["verificationMethod"].as_str().unwrap();
+    assert!(did["assertionMethod"].as_array().unwrap().iter().any(|m| m == method), "{did}");
+    assert_eq!(verifier.fetch("/seals/nobody/did.json").await.status, StatusCode::NOT_FOUND);
+    assert_eq!(verifier.fetch("/seals/..%2Fca/did.json").await.status, StatusCode::NOT_FOUND);
+    let context = verifier.fetch("/ns/credentials/v1").await;
+    assert_eq!((context.status, context.header("content-type")), (StatusCode::OK, "application/ld+json"));
+    assert!(context.json()["@context"]["endorsementNumber"].is_string());
+
+    let checked = post_credential(&mut verifier, &download.bytes).await;
+    assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
+    let v = checked.json();
+    assert_eq!((v["outcome"].as_str(), v["method"].as_str()), (Some("valid"), Some("credential")));
+    assert_eq!(
+        (v["credential"]["proof_valid"].as_bool(), v["credential"]["matches_record"].as_bool()),
+        (Some(true), Some(true))
+    );
+    assert_eq!(v["endorsement"]["number"], number.as_str());
+
+    let mut tampered = vc.clone();
+    tampered["credentialSubject"]["holderName"] = "张四".into();
+    let v = post_credential(&mut verifier, tampered.to_string().as_bytes()).await.json();
+    assert_eq!((v["outcome"].as_str(), v["credential"]["problem"].as_str()), (Some("invalid"), Some("bad_signature")));
+    assert!(v["certificate"].is_null(), "a forged credential names no record");
+    let refused = post_credential(&mut verifier, b"%PDF-1.7").await;
+    assert_eq!(refused.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(post_credential(&mut verifier, b"").await.status, StatusCode::BAD_REQUEST);
+    let mut huge = download.bytes.clone();
+    huge.resize(70 * 1024, b' ');
+    assert_eq!(post_credential(&mut verifier, &huge).await.status, StatusCode::PAYLOAD_TOO_LARGE);
+
+    // The page's form, pasted: the result page. Then the record moves on:
+    // withdrawn, the same credential now says so.
+    let boundary = "----ecertCredential";
+    let mut body = format!("--{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n").into_bytes();
+    body.extend_from_slice(&download.bytes);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    let request = Request::post("/verify/credential")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from(body))
+        .unwrap();
+    let posted = verifier.send(request).await;
+    assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    let page = verifier.get(&posted.location.unwrap()).await;
+    assert!(page.body.contains("data-outcome=\"valid\"") && page.body.contains("verdict-credential"), "{}", page.body);
+
+    let cancel = [("certificate_id", cert.as_str()), ("id", id.as_str()), ("confirm", "yes")];
+    assert_eq!(zhang.call("/api/cancel_endorsement", &cancel).await.status, StatusCode::OK);
+    let v = post_credential(&mut verifier, &download.bytes).await.json();
+    assert_eq!(v["outcome"], "cancelled");
+    assert_ne!(zhang.fetch(&format!("/api/endorsement_credential?id={id}")).await.status, StatusCode::OK);
+    let methods: Vec<String> = sqlx::query_scalar("SELECT method FROM verifications WHERE method = 'credential'")
+        .fetch_all(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(methods.len(), 7, "every credential check is logged, the empty one too");
+}

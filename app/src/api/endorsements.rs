@@ -243,9 +243,6 @@ pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<St
 #[server(endpoint = "endorsement_file", input = GetUrl, output = Streaming)]
 pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
     use crate::auth::session::{require_holder, state};
-    use crate::clock::today_shanghai;
-    use crate::domain::certificate::CertificateStatus;
-    use crate::domain::endorsement::{Phase, Refusal};
     use crate::error::internal;
     use crate::store::AuditEvent;
 
@@ -256,18 +253,7 @@ pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppE
         file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
         return Err(AppError::NotFound);
     };
-    let refusal = if file.certificate_status != CertificateStatus::Valid {
-        Some(Refusal::CertificateRevoked)
-    } else {
-        match Phase::of(file.status, file.valid_until, today_shanghai()) {
-            Phase::Generating => Some(Refusal::NotReady),
-            Phase::Expired => Some(Refusal::Expired),
-            Phase::Failed => Some(Refusal::Failed),
-            Phase::Cancelled => Some(Refusal::Cancelled),
-            Phase::Valid => None,
-        }
-    };
-    let pdf = match (refusal, file.pdf) {
+    let pdf = match (refusal_of(&file), file.pdf) {
         (None, Some(pdf)) => pdf,
         // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
         (None, None) => return Err(internal("endorsement file")("file missing for a valid endorsement")),
@@ -279,7 +265,68 @@ pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppE
     };
     let event = if download { AuditEvent::EndorsementDownloaded } else { AuditEvent::EndorsementViewed };
     file_audit(event, holder, file.number.clone(), "").await?;
-    Ok(pdf_response(pdf, &format!("{}-{}.pdf", file.certificate_number, file.number), download))
+    let name = format!("{}-{}.pdf", file.certificate_number, file.number);
+    Ok(file_response(pdf, "application/pdf", &name, download))
+}
+
+/// Why a copy's file (or credential) is not handed out, if it is not.
+#[cfg(feature = "ssr")]
+fn refusal_of(file: &crate::store::EndorsementFile) -> Option<crate::domain::endorsement::Refusal> {
+    use crate::domain::certificate::CertificateStatus;
+    use crate::domain::endorsement::{Phase, Refusal};
+
+    if file.certificate_status != CertificateStatus::Valid {
+        return Some(Refusal::CertificateRevoked);
+    }
+    match Phase::of(file.status, file.valid_until, crate::clock::today_shanghai()) {
+        Phase::Generating => Some(Refusal::NotReady),
+        Phase::Expired => Some(Refusal::Expired),
+        Phase::Failed => Some(Refusal::Failed),
+        Phase::Cancelled => Some(Refusal::Cancelled),
+        Phase::Valid => None,
+    }
+}
+
+/// 电子凭证: a valid copy as a W3C Verifiable Credential (JSON), signed by
+/// the seal with the key that signs its PDFs; saved as
+/// `<certificate no>-<endorsement no>.vc.json`. Refused as the PDF is.
+#[server(endpoint = "endorsement_credential", input = GetUrl, output = Streaming)]
+pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, AppError> {
+    use crate::auth::session::{fail_form, require_holder, state};
+    use crate::credential::{issue, CredentialFacts};
+    use crate::error::internal;
+    use crate::store::AuditEvent;
+
+    let holder = require_holder().await?;
+    let state = state();
+    let store = &state.store;
+    let Some(file) = store.endorsement_file(holder, id).await.map_err(internal("endorsement file"))? else {
+        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
+        return Err(AppError::NotFound);
+    };
+    if let Some(refusal) = refusal_of(&file) {
+        file_audit(AuditEvent::FileRefused, holder, file.number.clone(), &format!("credential {refusal:?}")).await?;
+        let page = format!("/certificates/{}/download", file.certificate_id);
+        return Err(fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await);
+    }
+    let found = store.endorsement_by_id(id).await.map_err(internal("credential record"))?;
+    let seal = store.seal_code_of_certificate(file.certificate_id).await.map_err(internal("credential seal"))?;
+    let (Some(found), Some(seal)) = (found, seal) else {
+        return Err(internal("credential")("the record of a valid copy is missing"));
+    };
+    let keys = state.generator.keys();
+    let key = keys.seal(&seal).ok_or_else(|| internal("credential")(format!("no key for seal {seal}")))?;
+    let facts = CredentialFacts {
+        public_base_url: &state.settings.public_base_url,
+        seal_code: &seal,
+        certificate: &found.certificate,
+        endorsement: &found.endorsement,
+        made_at: found.made_at.unwrap_or_default(),
+    };
+    let json = serde_json::to_vec_pretty(&issue(&facts, key)).map_err(internal("credential json"))?;
+    file_audit(AuditEvent::EndorsementDownloaded, holder, file.number.clone(), "credential").await?;
+    let name = format!("{}-{}.vc.json", file.certificate_number, file.number);
+    Ok(file_response(json, "application/vc", &name, true))
 }
 
 /// A certificate issued before 2021-12-17, signed, straight away (no
@@ -324,7 +371,7 @@ pub async fn certificate_file(id: i64, download: bool) -> Result<ByteStream<AppE
     let sha256 = crate::verify::file_sha256(&pdf);
     state.store.record_issued_file(&sha256, issued, now).await.map_err(internal("issued file"))?;
     file_audit(AuditEvent::CertificateDownloaded, holder, number.clone(), "").await?;
-    Ok(pdf_response(pdf, &format!("{number}.pdf"), download))
+    Ok(file_response(pdf, "application/pdf", &format!("{number}.pdf"), download))
 }
 
 #[cfg(feature = "ssr")]
@@ -348,11 +395,11 @@ async fn file_audit(
     state().store.audit(event, entry).await.map_err(crate::error::internal("audit"))
 }
 
-/// The PDF as the whole body, with the headers a browser needs to show or
+/// A file as the whole body, with the headers a browser needs to show or
 /// save it. The status is set explicitly: a link click asks for HTML, and
 /// leptos_axum would otherwise answer it with a redirect to the referrer.
 #[cfg(feature = "ssr")]
-fn pdf_response(pdf: Vec<u8>, filename: &str, download: bool) -> ByteStream<AppError> {
+fn file_response(body: Vec<u8>, content_type: &str, filename: &str, download: bool) -> ByteStream<AppError> {
     use axum::http::{header, HeaderValue, StatusCode};
     use leptos_axum::ResponseOptions;
 
@@ -362,7 +409,7 @@ fn pdf_response(pdf: Vec<u8>, filename: &str, download: bool) -> ByteStream<AppE
     // Numbers are ASCII (letters, digits, '-'); anything else is dropped.
     let safe: String = filename.chars().filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
     let headers = [
-        (header::CONTENT_TYPE, "application/pdf".to_string()),
+        (header::CONTENT_TYPE, content_type.to_string()),
         (header::CONTENT_DISPOSITION, format!("{disposition}; filename=\"{safe}\"")),
         (header::CACHE_CONTROL, "private, no-store".to_string()),
         (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
@@ -372,7 +419,7 @@ fn pdf_response(pdf: Vec<u8>, filename: &str, download: bool) -> ByteStream<AppE
             response.insert_header(name, value);
         }
     }
-    ByteStream::from(futures::stream::once(async move { bytes::Bytes::from(pdf) }))
+    ByteStream::from(futures::stream::once(async move { bytes::Bytes::from(body) }))
 }
 
 /// After a form posted without JavaScript, back to the page it came from;

@@ -1,5 +1,6 @@
 //! 证书查验, public (no account): by certificate number + holder name, by
-//! endorsement number (the QR code's `/v/<number>`), and by uploaded PDF.
+//! endorsement number (the QR code's `/v/<number>`), by uploaded PDF, and
+//! by pasted or uploaded 电子凭证 (credential JSON).
 //! The checks themselves ([`check`]) are shared by these server functions,
 //! the upload form and the JSON API (server::verify_api); every check is
 //! logged with its outcome and the client's address.
@@ -66,8 +67,8 @@ pub async fn verification_result(token: String) -> Result<Verdict, AppError> {
 #[cfg(feature = "ssr")]
 pub mod check {
     use crate::domain::verification::{
-        judge_endorsement, normalize_number, outcome, same_name, CertificateRecord, EndorsementRecord, FileCheck,
-        Method, Verdict, MAX_FIELD_CHARS,
+        judge_endorsement, normalize_number, outcome, same_name, CertificateRecord, CredentialCheck, EndorsementRecord,
+        FileCheck, Method, Verdict, MAX_FIELD_CHARS,
     };
     use crate::error::{internal, AppError, Field, FieldError, Problem};
     use crate::state::AppState;
@@ -131,6 +132,52 @@ pub mod check {
         log_examined(state, subject.as_deref(), examined, client).await
     }
 
+    /// A pasted or uploaded credential: its proof against the keys our seals
+    /// published, then the endorsement it names, as the register has it now.
+    pub async fn by_credential(state: &AppState, text: Vec<u8>, client: Option<&str>) -> Result<Checked, AppError> {
+        let examined = examine_credential(state, &text).await?;
+        let subject = examined.verdict.endorsement.as_ref().map(|e| e.number.clone());
+        log_examined(state, subject.as_deref(), examined, client).await
+    }
+
+    async fn examine_credential(state: &AppState, text: &[u8]) -> Result<Examined, AppError> {
+        let keys_dir = state.settings.keys_dir.clone();
+        let keys_of = move |code: &str| match crate::signing::rotation::published_keys(&keys_dir, code) {
+            Ok(keys) => keys.into_iter().map(|(fp, key)| (crate::credential::did::key_fragment(&fp), key)).collect(),
+            Err(e) => {
+                tracing::warn!(%e, code, "published keys");
+                Vec::new()
+            }
+        };
+        let claim = match crate::credential::check(text, &state.settings.public_base_url, keys_of) {
+            Ok(claim) => claim,
+            Err(refused) => {
+                let check =
+                    CredentialCheck { issuer: refused.issuer, problem: Some(refused.problem), ..Default::default() };
+                return Ok(examine(Method::Credential, Found { credential: Some(check), ..Found::default() }));
+            }
+        };
+        let record = state
+            .store
+            .endorsement_by_number(&claim.endorsement_number)
+            .await
+            .map_err(internal("credential record"))?;
+        let matches = record.as_ref().is_some_and(|r| claim.matches(&r.certificate, &r.endorsement));
+        // A proof that holds over a claim the register does not confirm names no record.
+        let mut found = match record.filter(|_| matches) {
+            Some(r) => endorsement_found(r),
+            None => Found::default(),
+        };
+        found.credential = Some(CredentialCheck {
+            proof_valid: true,
+            issuer: Some(claim.issuer),
+            verification_method: Some(claim.verification_method),
+            matches_record: matches && found.certificate.is_some(),
+            problem: None,
+        });
+        Ok(examine(Method::Credential, found))
+    }
+
     /// A file's verdict, not logged: for [`by_file`] and `server verify FILE.pdf`.
     pub async fn examine_file(store: &Store, anchors: Vec<Certificate>, pdf: Vec<u8>) -> Result<Examined, AppError> {
         let checked =
@@ -175,6 +222,7 @@ pub mod check {
         endorsement_id: Option<i64>,
         endorsement: Option<EndorsementRecord>,
         file: Option<FileCheck>,
+        credential: Option<CredentialCheck>,
     }
 
     /// An endorsement is known to a verifier only once its copy was made.
@@ -187,6 +235,7 @@ pub mod check {
                 endorsement_id: Some(e.endorsement_id),
                 endorsement: Some(record),
                 file: None,
+                credential: None,
             },
             None => Found::default(),
         }
@@ -195,11 +244,17 @@ pub mod check {
     fn examine(method: Method, found: Found) -> Examined {
         let verdict = Verdict {
             method,
-            outcome: outcome(found.certificate.as_ref(), found.endorsement.as_ref(), found.file.as_ref()),
+            outcome: outcome(
+                found.certificate.as_ref(),
+                found.endorsement.as_ref(),
+                found.file.as_ref(),
+                found.credential.as_ref(),
+            ),
             checked_at: crate::clock::format_shanghai_seconds(crate::store::now_unix()),
             certificate: found.certificate,
             endorsement: found.endorsement,
             file: found.file,
+            credential: found.credential,
         };
         Examined { verdict, certificate_id: found.certificate_id, endorsement_id: found.endorsement_id }
     }

@@ -4,7 +4,7 @@ use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState}
 use crate::domain::endorsement::{Phase, Refusal};
 use crate::domain::id_document::IdType;
 use crate::domain::import::{FileProblem as ImportFileProblem, RowProblem};
-use crate::domain::verification::{FileProblem, Method, Outcome, Standing};
+use crate::domain::verification::{CredentialProblem, FileProblem, Method, Outcome, Standing};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
 
@@ -149,6 +149,21 @@ pub fn method(locale: Locale, m: Method) -> &'static str {
         Method::Certificate => td_string!(locale, endorsement_page.method_certificate),
         Method::Endorsement => td_string!(locale, endorsement_page.method_endorsement),
         Method::File => td_string!(locale, endorsement_page.method_file),
+        Method::Credential => td_string!(locale, endorsement_page.method_credential),
+    }
+}
+
+pub fn credential_problem(locale: Locale, p: CredentialProblem) -> &'static str {
+    match p {
+        CredentialProblem::Empty => td_string!(locale, verify.credential_problem.empty),
+        CredentialProblem::TooLarge => td_string!(locale, verify.credential_problem.too_large),
+        CredentialProblem::NotJson => td_string!(locale, verify.credential_problem.not_json),
+        CredentialProblem::NoProof => td_string!(locale, verify.credential_problem.no_proof),
+        CredentialProblem::UnsupportedProof => td_string!(locale, verify.credential_problem.unsupported_proof),
+        CredentialProblem::Malformed => td_string!(locale, verify.credential_problem.malformed),
+        CredentialProblem::UnknownIssuer => td_string!(locale, verify.credential_problem.unknown_issuer),
+        CredentialProblem::UnknownKey => td_string!(locale, verify.credential_problem.unknown_key),
+        CredentialProblem::BadSignature => td_string!(locale, verify.credential_problem.bad_signature),
     }
 }
 

@@ -4,7 +4,9 @@
 use leptos::prelude::*;
 
 use crate::components::text;
-use crate::domain::verification::{CertificateRecord, EndorsementRecord, FileCheck, Method, Outcome, Verdict};
+use crate::domain::verification::{
+    CertificateRecord, CredentialCheck, EndorsementRecord, FileCheck, Method, Outcome, Verdict,
+};
 use crate::i18n::*;
 
 #[component]
@@ -19,6 +21,8 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
     let endorsed = verdict.endorsement.is_some();
     let from_file = verdict.method == Method::File;
     let problem = verdict.file.as_ref().and_then(|f| f.problem);
+    let from_credential = verdict.method == Method::Credential;
+    let credential_problem = verdict.credential.as_ref().and_then(|c| c.problem);
     let cancelled_at = verdict.endorsement.as_ref().and_then(|e| e.cancelled_at.clone()).unwrap_or_default();
     let detail = move || {
         let l = i18n.get_locale();
@@ -33,11 +37,15 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
                 td_string!(l, verify.cancelled_at)
             ),
             Outcome::NoMatch if from_file => td_string!(l, verify.outcome_detail.no_match_file).to_string(),
+            Outcome::NoMatch if from_credential => td_string!(l, verify.outcome_detail.no_match_credential).to_string(),
             Outcome::NoMatch => td_string!(l, verify.outcome_detail.no_match).to_string(),
             Outcome::Invalid => format!(
                 "{} {}",
                 td_string!(l, verify.outcome_detail.invalid),
-                problem.map(|p| text::file_problem(l, p)).unwrap_or_default()
+                problem
+                    .map(|p| text::file_problem(l, p))
+                    .or(credential_problem.map(|p| text::credential_problem(l, p)))
+                    .unwrap_or_default()
             ),
         }
     };
@@ -51,6 +59,7 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
             {verdict.certificate.map(|c| view! { <CertificateFacts c/> })}
             {verdict.endorsement.map(|e| view! { <EndorsementFacts e/> })}
             {verdict.file.map(|f| view! { <FileFacts f/> })}
+            {verdict.credential.map(|c| view! { <CredentialFacts c/> })}
         </div>
     }
 }
@@ -141,6 +150,33 @@ fn FileFacts(f: FileCheck) -> impl IntoView {
             {f.problem.map(|p| view! {
                 <dt>{t!(i18n, verify.result_title)}</dt>
                 <dd class="bad" data-testid="file-problem" data-problem=p.code()>{move || text::file_problem(i18n.get_locale(), p)}</dd>
+            })}
+        </dl>
+    }
+}
+
+#[component]
+fn CredentialFacts(c: CredentialCheck) -> impl IntoView {
+    let i18n = use_i18n();
+    let yes_no = move |b: bool| {
+        if b {
+            td_string!(i18n.get_locale(), verify.yes)
+        } else {
+            td_string!(i18n.get_locale(), verify.no)
+        }
+    };
+    view! {
+        <h2>{t!(i18n, verify.credential)}</h2>
+        <dl class="record" data-testid="verdict-credential">
+            <dt>{t!(i18n, verify.proof_valid)}</dt>
+            <dd data-testid="credential-proof-valid" data-value=c.proof_valid.to_string()>{move || yes_no(c.proof_valid)}</dd>
+            <dt>{t!(i18n, verify.matches_record)}</dt>
+            <dd data-testid="credential-matches-record" data-value=c.matches_record.to_string()>{move || yes_no(c.matches_record)}</dd>
+            {c.issuer.clone().map(|s| view! { <dt>{t!(i18n, verify.issuer)}</dt><dd class="mono small" data-testid="credential-issuer">{s}</dd> })}
+            {c.verification_method.clone().map(|s| view! { <dt>{t!(i18n, verify.verification_method)}</dt><dd class="mono small">{s}</dd> })}
+            {c.problem.map(|p| view! {
+                <dt>{t!(i18n, verify.result_title)}</dt>
+                <dd class="bad" data-testid="credential-problem" data-problem=p.code()>{move || text::credential_problem(i18n.get_locale(), p)}</dd>
             })}
         </dl>
     }

@@ -25,6 +25,8 @@ pub enum Method {
     Endorsement,
     /// An uploaded PDF.
     File,
+    /// A pasted or uploaded 电子凭证 (W3C Verifiable Credential, JSON).
+    Credential,
 }
 
 impl Method {
@@ -33,11 +35,14 @@ impl Method {
             Method::Certificate => "certificate",
             Method::Endorsement => "endorsement",
             Method::File => "file",
+            Method::Credential => "credential",
         }
     }
 
     pub fn from_code(code: &str) -> Option<Method> {
-        [Method::Certificate, Method::Endorsement, Method::File].into_iter().find(|m| m.code() == code)
+        [Method::Certificate, Method::Endorsement, Method::File, Method::Credential]
+            .into_iter()
+            .find(|m| m.code() == code)
     }
 }
 
@@ -208,6 +213,62 @@ impl FileCheck {
     }
 }
 
+/// Longest credential a check accepts (ours are ~2 KB).
+pub const MAX_CREDENTIAL_BYTES: usize = 64 * 1024;
+
+/// Why a pasted or uploaded credential does not verify.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CredentialProblem {
+    Empty,
+    TooLarge,
+    /// Not JSON, or not a JSON object.
+    NotJson,
+    /// No `proof` object.
+    NoProof,
+    /// Another proof type, cryptosuite or purpose than ours (`ecdsa-jcs-2019`, assertionMethod).
+    UnsupportedProof,
+    /// The proof's fields cannot be read.
+    Malformed,
+    /// The issuer is not one of our seals, or the proof's key is not the issuer's.
+    UnknownIssuer,
+    /// The proof names a key the seal never published.
+    UnknownKey,
+    /// The signed content was changed, or the signature is not the key's.
+    BadSignature,
+}
+
+impl CredentialProblem {
+    pub fn code(self) -> &'static str {
+        match self {
+            CredentialProblem::Empty => "empty",
+            CredentialProblem::TooLarge => "too_large",
+            CredentialProblem::NotJson => "not_json",
+            CredentialProblem::NoProof => "no_proof",
+            CredentialProblem::UnsupportedProof => "unsupported_proof",
+            CredentialProblem::Malformed => "malformed",
+            CredentialProblem::UnknownIssuer => "unknown_issuer",
+            CredentialProblem::UnknownKey => "unknown_key",
+            CredentialProblem::BadSignature => "bad_signature",
+        }
+    }
+}
+
+/// The check of a credential's proof.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct CredentialCheck {
+    /// The proof verifies with a key one of our seals published.
+    pub proof_valid: bool,
+    /// The issuer (the seal's DID).
+    pub issuer: Option<String>,
+    /// The key that signed, as the seal's DID document names it.
+    pub verification_method: Option<String>,
+    /// What it claims is what the register holds for that endorsement.
+    pub matches_record: bool,
+    /// The first problem found; `None` when the proof holds.
+    pub problem: Option<CredentialProblem>,
+}
+
 /// One verification's answer, as the page and the JSON API give it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Verdict {
@@ -218,6 +279,8 @@ pub struct Verdict {
     pub certificate: Option<CertificateRecord>,
     pub endorsement: Option<EndorsementRecord>,
     pub file: Option<FileCheck>,
+    #[serde(default)]
+    pub credential: Option<CredentialCheck>,
 }
 
 /// The stored facts of an endorsement, before they are judged on a day.
@@ -270,12 +333,17 @@ pub fn outcome(
     certificate: Option<&CertificateRecord>,
     endorsement: Option<&EndorsementRecord>,
     file: Option<&FileCheck>,
+    credential: Option<&CredentialCheck>,
 ) -> Outcome {
-    if let Some(file) = file {
-        if file.problem.is_some() {
+    // What was presented (a file, a credential) must hold and be ours first.
+    let presented = file
+        .map(|f| (f.problem.is_some(), f.matches_record))
+        .or(credential.map(|c| (c.problem.is_some(), c.matches_record)));
+    if let Some((broken, ours)) = presented {
+        if broken {
             return Outcome::Invalid;
         }
-        if !file.matches_record {
+        if !ours {
             return Outcome::NoMatch;
         }
     }
@@ -378,7 +446,7 @@ mod tests {
 
     #[test]
     fn codes_read_back() {
-        for m in [Method::Certificate, Method::Endorsement, Method::File] {
+        for m in [Method::Certificate, Method::Endorsement, Method::File, Method::Credential] {
             assert_eq!(Method::from_code(m.code()), Some(m));
         }
         for o in
@@ -397,12 +465,12 @@ mod tests {
             standing,
             ..judge_endorsement(facts(EndorsementStatus::Ready, "2027-01-29"), CertificateStatus::Valid, TODAY).unwrap()
         };
-        assert_eq!(outcome(None, None, None), Outcome::NoMatch);
-        assert_eq!(outcome(Some(&valid), None, None), Outcome::Valid);
-        assert_eq!(outcome(Some(&revoked), None, None), Outcome::Revoked);
-        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Expired)), None), Outcome::Expired);
-        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Cancelled)), None), Outcome::Cancelled);
-        assert_eq!(outcome(Some(&revoked), Some(&e(Standing::Revoked)), None), Outcome::Revoked);
+        assert_eq!(outcome(None, None, None, None), Outcome::NoMatch);
+        assert_eq!(outcome(Some(&valid), None, None, None), Outcome::Valid);
+        assert_eq!(outcome(Some(&revoked), None, None, None), Outcome::Revoked);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Expired)), None, None), Outcome::Expired);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Cancelled)), None, None), Outcome::Cancelled);
+        assert_eq!(outcome(Some(&revoked), Some(&e(Standing::Revoked)), None, None), Outcome::Revoked);
 
         let good = FileCheck {
             signed: true,
@@ -412,13 +480,20 @@ mod tests {
             matches_record: true,
             ..FileCheck::default()
         };
-        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Valid)), Some(&good)), Outcome::Valid);
-        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Expired)), Some(&good)), Outcome::Expired);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Valid)), Some(&good), None), Outcome::Valid);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Expired)), Some(&good), None), Outcome::Expired);
         let broken = FileCheck { problem: Some(FileProblem::DigestMismatch), ..good.clone() };
-        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Valid)), Some(&broken)), Outcome::Invalid);
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Valid)), Some(&broken), None), Outcome::Invalid);
         let foreign = FileCheck { matches_record: false, ..good };
-        assert_eq!(outcome(None, None, Some(&foreign)), Outcome::NoMatch);
-        assert_eq!(outcome(None, None, Some(&FileCheck::refused(FileProblem::NotPdf))), Outcome::Invalid);
+        assert_eq!(outcome(None, None, Some(&foreign), None), Outcome::NoMatch);
+        assert_eq!(outcome(None, None, Some(&FileCheck::refused(FileProblem::NotPdf)), None), Outcome::Invalid);
+        // A credential: its proof first, then whether the register confirms it.
+        let held = CredentialCheck { proof_valid: true, matches_record: true, ..CredentialCheck::default() };
+        assert_eq!(outcome(Some(&valid), Some(&e(Standing::Cancelled)), None, Some(&held)), Outcome::Cancelled);
+        let unconfirmed = CredentialCheck { matches_record: false, ..held.clone() };
+        assert_eq!(outcome(None, None, None, Some(&unconfirmed)), Outcome::NoMatch);
+        let forged = CredentialCheck { problem: Some(CredentialProblem::BadSignature), ..CredentialCheck::default() };
+        assert_eq!(outcome(None, None, None, Some(&forged)), Outcome::Invalid);
     }
 
     #[test]

@@ -284,6 +284,10 @@ fn EndorsementRow(
             <a class="button small primary" href=file(true) download data-testid="endorsement-download">
                 {td!(locale, download.download)}
             </a>
+            <a class="button small" href=format!("/api/endorsement_credential?id={}", e.id) download
+                title=move || td_string!(locale, download.credential_hint) data-testid="endorsement-credential">
+                {td!(locale, download.credential)}
+            </a>
             {details}
             {reapply}
         }

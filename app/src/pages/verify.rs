@@ -53,6 +53,10 @@ pub fn VerifyPage() -> impl IntoView {
                     <h2 id="by-file-title">{t!(i18n, verify.by_file)}</h2>
                     <UploadForm locale=i18n.get_locale_untracked() failed=problem("file")/>
                 </section>
+                <section class="way" id="by-credential" aria-labelledby="by-credential-title">
+                    <h2 id="by-credential-title">{t!(i18n, verify.by_credential)}</h2>
+                    <CredentialForm failed=problem("credential")/>
+                </section>
             </div>
         </section>
     }
@@ -130,6 +134,34 @@ fn UploadForm(locale: Locale, failed: Option<String>) -> impl IntoView {
             </label>
             <p class="hint" id="f-file-hint">{td!(locale, verify.file_hint)}</p>
             <button type="submit" class="button primary" data-testid="upload-submit">{td!(locale, verify.upload_submit)}</button>
+        </form>
+    }
+}
+
+/// 查验电子凭证: a credential file or its pasted JSON, one plain multipart
+/// post (no island: nothing here needs the browser to run code).
+#[component]
+fn CredentialForm(failed: Option<String>) -> impl IntoView {
+    let i18n = use_i18n();
+    let message = failed.map(|kind| match kind.as_str() {
+        "missing" => t_string!(i18n, verify.credential_missing),
+        _ => t_string!(i18n, verify.file_failed),
+    });
+    view! {
+        <p class="hint">{t!(i18n, verify.credential_hint)}</p>
+        {message.map(|m| view! { <div class="notice error" role="alert" data-testid="credential-error">{m}</div> })}
+        <form method="post" action="/verify/credential" enctype="multipart/form-data" data-testid="credential-form">
+            <div class="field">
+                <label for="f-credential-file">{t!(i18n, verify.credential_file)}</label>
+                <input id="f-credential-file" type="file" name="file" accept=".json,application/json,application/vc"
+                    data-testid="input-credential-file"/>
+            </div>
+            <div class="field">
+                <label for="f-credential">{t!(i18n, verify.credential_text)}</label>
+                <textarea id="f-credential" name="credential" rows="6" spellcheck="false" class="mono"
+                    data-testid="input-credential"></textarea>
+            </div>
+            <button type="submit" class="button primary" data-testid="credential-submit">{t!(i18n, verify.credential_submit)}</button>
         </form>
     }
 }

@@ -22,25 +22,50 @@ fn paths(dir: &Path, code: &str) -> (PathBuf, PathBuf) {
     (seals.join(format!("{code}.key.pem")), seals.join(format!("{code}.chain.pem")))
 }
 
-/// The active and retired keys of each seal (certificates only).
-pub fn list(dir: &Path, codes: &[&str]) -> Result<Vec<SealKeyInfo>, SigningError> {
+/// The seal certificates of each seal's active key (first) and retired keys.
+fn seal_certificates(dir: &Path, code: &str) -> Result<Vec<(Certificate, bool)>, SigningError> {
     let retired = dir.join("seals").join("retired");
     let retired_files = if retired.is_dir() { files_ending(&retired, ".chain.pem")? } else { Vec::new() };
     let mut out = Vec::new();
-    for &code in codes {
-        let (_, chain) = paths(dir, code);
-        if chain.exists() {
-            out.push(info(code, &read_certs(&chain)?[0], true)?);
-        }
-        let prefix = format!("{code}-");
-        for path in &retired_files {
-            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-            if name.strip_prefix(&prefix).is_some_and(|rest| rest.bytes().next().is_some_and(|b| b.is_ascii_digit())) {
-                out.push(info(code, &read_certs(path)?[0], false)?);
-            }
+    let (_, chain) = paths(dir, code);
+    if chain.exists() {
+        out.push((read_certs(&chain)?.swap_remove(0), true));
+    }
+    let prefix = format!("{code}-");
+    for path in &retired_files {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        if name.strip_prefix(&prefix).is_some_and(|rest| rest.bytes().next().is_some_and(|b| b.is_ascii_digit())) {
+            out.push((read_certs(path)?.swap_remove(0), false));
         }
     }
     Ok(out)
+}
+
+/// The active and retired keys of each seal (certificates only).
+pub fn list(dir: &Path, codes: &[&str]) -> Result<Vec<SealKeyInfo>, SigningError> {
+    let mut out = Vec::new();
+    for &code in codes {
+        for (cert, active) in seal_certificates(dir, code)? {
+            out.push(info(code, &cert, active)?);
+        }
+    }
+    Ok(out)
+}
+
+/// Every public key the seal has signed with, active first, each with its
+/// certificate's SHA-256 fingerprint (hex): what its DID document publishes.
+pub fn published_keys(dir: &Path, code: &str) -> Result<Vec<(String, p256::ecdsa::VerifyingKey)>, SigningError> {
+    check_code(code)?;
+    seal_certificates(dir, code)?
+        .into_iter()
+        .map(|(cert, _)| {
+            let der = cert.to_der().map_err(|e| SigningError::Certificate(e.to_string()))?;
+            let spki = cert.tbs_certificate.subject_public_key_info.subject_public_key.raw_bytes();
+            let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(spki)
+                .map_err(|_| SigningError::Certificate(format!("seal {code}: not a P-256 key")))?;
+            Ok((hex(&Sha256::digest(&der)), key))
+        })
+        .collect()
 }
 
 fn info(code: &str, cert: &Certificate, active: bool) -> Result<SealKeyInfo, SigningError> {

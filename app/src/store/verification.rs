@@ -103,6 +103,8 @@ pub struct EndorsementFound {
     pub certificate: CertificateRecord,
     pub endorsement_id: i64,
     pub endorsement: EndorsementOnRecord,
+    /// When the copy was made (Unix seconds), once it was.
+    pub made_at: Option<i64>,
 }
 
 /// What a file we issued was made for.
@@ -162,9 +164,21 @@ impl Store {
             .fetch_optional(&self.pool)
             .await?;
         let Some(row) = row else { return Ok(None) };
-        let (certificate_id, endorsement_id) = (row.certificate_id, row.id);
+        let (certificate_id, endorsement_id, made_at) = (row.certificate_id, row.id, row.made_at);
         let Some(certificate) = self.certificate_record(certificate_id).await? else { return Ok(None) };
-        Ok(Some(EndorsementFound { certificate_id, certificate, endorsement_id, endorsement: row.into_record()? }))
+        let endorsement = row.into_record()?;
+        Ok(Some(EndorsementFound { certificate_id, certificate, endorsement_id, endorsement, made_at }))
+    }
+
+    /// The code of the seal a certificate is issued under (its credential's issuer).
+    pub async fn seal_code_of_certificate(&self, certificate_id: i64) -> Result<Option<String>> {
+        Ok(sqlx::query_scalar(
+            "SELECT s.code FROM certificates c JOIN qualifications q ON q.id = c.qualification_id
+             JOIN seals s ON s.id = q.seal_id WHERE c.id = $1",
+        )
+        .bind(certificate_id)
+        .fetch_optional(&self.pool)
+        .await?)
     }
 
     /// Which record a file we issued belongs to, by its SHA-256.
