@@ -10,9 +10,10 @@ say() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 
 # Debian packages: Chromium for the browser tests, CJK fonts for pages and PDFs,
 # poppler (pdfsig, pdftotext, pdftoppm), zbar (zbarimg) and openssl (cms -verify) to check PDFs independently,
-# sqlite3 for the crash and soak tests to read the database independently of the server.
+# sqlite3 for the crash and soak tests to read the database independently of the server,
+# qpdf (qpdf --check) and a Python virtualenv for the PDF/A and PDF/UA checkers below.
 missing=()
-for pkg in chromium fonts-noto-cjk poppler-utils zbar-tools openssl sqlite3; do
+for pkg in chromium fonts-noto-cjk poppler-utils zbar-tools openssl sqlite3 qpdf python3-venv; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
 if ((${#missing[@]})); then
@@ -47,6 +48,16 @@ if [ "$(wasm-bindgen --version 2>/dev/null | awk '{print $2}')" != "$wb_version"
   (cd "$work" && { cargo update -p webpki-roots --precise 1.0.10 2>/dev/null || true; } \
     && cargo install --locked --path . --bins)
   rm -rf "$work"
+fi
+
+# The PDF checkers from PyPI (outloud for PDF/UA, pikepdf, pyHanko), every
+# version pinned in scripts/tools/requirements.txt, in a virtualenv of their own.
+venv=scripts/tools/.venv
+if [ ! -x "$venv/bin/outloud" ] || [ scripts/tools/requirements.txt -nt "$venv/.installed" ]; then
+  say "installing the PDF checkers from PyPI into $venv"
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/tools/requirements.txt
+  touch "$venv/.installed"
 fi
 
 # npm tools, each folder with its committed package-lock.json.

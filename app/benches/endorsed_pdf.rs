@@ -6,7 +6,9 @@ use std::path::Path;
 use std::time::SystemTime;
 
 use app::document::sample::{endorsement, face, holder_name, SEAL_NAME, VERIFY_URL};
-use app::document::{render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
+use app::document::{
+    pdf_date, render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH,
+};
 use app::signing::{sign_pdf, KeyRing};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
@@ -27,11 +29,11 @@ fn bench(c: &mut Criterion) {
         let url = format!("https://ecert.example.cn/v/{number}");
         let face = CertificateFace { holder_name: &name, ..face() };
         let e = EndorsementBlock { endorsement_number: &number, ..endorsement() };
-        render(&tf, &face, Some(&e), Some(&url)).unwrap()
+        render(&tf, &face, Some(&e), Some(&url), pdf_date(1_764_550_800)).unwrap()
     };
     let one = || sign_pdf(render_next(), key, SystemTime::now(), "ecert 电子证书服务平台", "电子证书加注件").unwrap();
     let size = one().len();
-    let unsigned = render(&tf, &face(), Some(&endorsement()), Some(VERIFY_URL)).unwrap();
+    let unsigned = render(&tf, &face(), Some(&endorsement()), Some(VERIFY_URL), pdf_date(1_764_550_800)).unwrap();
     eprintln!("signed endorsed PDF: {size} bytes (unsigned {} bytes)", unsigned.len());
 
     let mut group = c.benchmark_group("endorsed_pdf");

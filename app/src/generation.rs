@@ -74,7 +74,8 @@ impl Generator {
             endorsement_number: &facts.number,
         };
         let url = self.verify_url(&facts.number);
-        let pdf = document::render(&self.typeface, &face(c, &id_type, &issued_on), Some(&block), Some(&url))?;
+        let created = document::pdf_date(made_at);
+        let pdf = document::render(&self.typeface, &face(c, &id_type, &issued_on), Some(&block), Some(&url), created)?;
         self.sign(pdf, &c.seal_code, &c.seal_name, made_at, REASON_ENDORSED)
     }
 
@@ -82,7 +83,8 @@ impl Generator {
     pub fn certificate_copy(&self, c: &CertificateFacts, made_at: i64) -> Result<Vec<u8>, GenerationError> {
         let issued_on = chinese_date(&c.issued_on);
         let id_type = id_type_label(&c.id_type);
-        let pdf = document::render(&self.typeface, &face(c, &id_type, &issued_on), None, None)?;
+        let created = document::pdf_date(made_at);
+        let pdf = document::render(&self.typeface, &face(c, &id_type, &issued_on), None, None, created)?;
         self.sign(pdf, &c.seal_code, &c.seal_name, made_at, REASON_CERTIFICATE)
     }
 

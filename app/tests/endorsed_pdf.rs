@@ -1,5 +1,6 @@
 //! The endorsed PDF checked by independent tools: poppler-utils (pdfsig,
-//! pdftotext, pdftoppm), zbar-tools (zbarimg) and openssl.
+//! pdftotext, pdftoppm), zbar-tools (zbarimg), openssl, qpdf, and from PyPI
+//! outloud (PDF/UA), pikepdf (PDF/A) and pyHanko (scripts/tools/check_archival.py).
 #![cfg(feature = "ssr")]
 
 use std::path::{Path, PathBuf};
@@ -8,7 +9,7 @@ use std::sync::OnceLock;
 use std::time::SystemTime;
 
 use app::document::sample::{endorsement, face, SEAL_NAME, VERIFY_URL as URL};
-use app::document::{render, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
+use app::document::{pdf_date, render, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
 use app::signing::{sign_pdf, KeyRing};
 
 fn typeface() -> &'static Typeface {
@@ -27,7 +28,7 @@ fn make(endorsed: bool) -> Signed {
     let dir = tempfile::tempdir().unwrap();
     let ring = KeyRing::load_or_create(&dir.path().join("keys"), &[("mohrss", SEAL_NAME)]).unwrap();
     let e = endorsement();
-    let unsigned = render(typeface(), &face(), endorsed.then_some(&e), Some(URL)).unwrap();
+    let unsigned = render(typeface(), &face(), endorsed.then_some(&e), Some(URL), pdf_date(1_764_550_800)).unwrap();
     let bytes =
         sign_pdf(unsigned, ring.seal("mohrss").unwrap(), SystemTime::now(), "ecert 电子证书服务平台", "电子证书加注件")
             .unwrap();
@@ -70,6 +71,59 @@ fn pdfsig_reports_valid_and_whole_document_signed() {
     assert!(out.contains("Total document signed"), "{out}");
     assert!(out.contains("adbe.pkcs7.detached"), "{out}");
     assert!(out.contains(SEAL_NAME), "signer CN shown: {out}");
+}
+
+/// The PyPI checkers' virtualenv, made by scripts/setup.sh.
+fn checker(tool: &str) -> String {
+    let venv = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scripts/tools/.venv/bin");
+    let path = venv.join(tool);
+    assert!(path.exists(), "{} missing: run scripts/setup.sh", path.display());
+    path.to_string_lossy().into_owned()
+}
+
+/// PDF/A-2b and PDF/UA-1, as made and after the signature: the update keeps
+/// the trailer /ID and puts the widget (/F 132, /TU) in a /Form element.
+#[test]
+fn archival_and_accessible_after_signing() {
+    for endorsed in [true, false] {
+        let s = make(endorsed);
+        let file = s.pdf.to_str().unwrap();
+        let (ok, out) = run("qpdf", &["--check", file]);
+        assert!(ok && out.contains("No syntax or stream encoding errors"), "qpdf --check: {out}");
+        // Warnings fail too: untagged content is only a warning there.
+        let (ok, out) = run(&checker("outloud"), &["--fail-on", "warning", file]);
+        assert!(ok, "outloud (PDF/UA): {out}");
+        let root = s.dir.path().join("keys/ca/root.crt.pem");
+        let (ok, out) = run(&checker("python"), &[CHECK_ARCHIVAL, file, root.to_str().unwrap()]);
+        assert!(ok, "check_archival.py:\n{out}");
+    }
+}
+
+const CHECK_ARCHIVAL: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/tools/check_archival.py");
+
+/// The checkers are not fooled: a widget without its structure parent and
+/// its /TU name (as our signature wrote it before) fails them.
+#[test]
+fn the_checkers_refuse_an_untagged_widget() {
+    let s = make(true);
+    // The same file with the widget's structure entries removed, as before this update.
+    let text = s.bytes.clone();
+    let needle = b" /StructParent ";
+    // The last one is the widget's (in the signature's update, after krilla's link).
+    let at = text.windows(needle.len()).rposition(|w| w == needle).expect("the widget's /StructParent");
+    let mut broken = text.clone();
+    // Same length: rename the key so the offsets stay right.
+    broken[at + 2..at + needle.len() - 1].copy_from_slice(b"StructParenX");
+    // And its name for assistive technology.
+    let at = broken.windows(5).rposition(|w| w == b" /TU ").expect("the widget's /TU");
+    broken[at + 2..at + 4].copy_from_slice(b"TX");
+    let path = s.dir.path().join("untagged-widget.pdf");
+    std::fs::write(&path, &broken).unwrap();
+    let root = s.dir.path().join("keys/ca/root.crt.pem");
+    let (ok, out) = run(&checker("python"), &[CHECK_ARCHIVAL, path.to_str().unwrap(), root.to_str().unwrap()]);
+    assert!(!ok && out.contains("FAIL  widget has a /StructParent"), "{out}");
+    let (ok, out) = run(&checker("outloud"), &["--fail-on", "warning", path.to_str().unwrap()]);
+    assert!(!ok, "outloud should refuse a widget without its name: {out}");
 }
 
 #[test]
@@ -169,7 +223,7 @@ fn qr_codes_of_other_lengths_decode_too() {
         "http://127.0.0.1:3000/verify/JZ20261125000123",
         "https://ecert.example.gov.cn/public/verification/endorsement/JZ2026112500012345?lang=zh-CN&check=0f3a9c",
     ] {
-        let pdf = render(typeface(), &face(), None, Some(url)).unwrap();
+        let pdf = render(typeface(), &face(), None, Some(url), pdf_date(1_764_550_800)).unwrap();
         let path = dir.path().join("q.pdf");
         std::fs::write(&path, pdf).unwrap();
         let prefix = dir.path().join("q");

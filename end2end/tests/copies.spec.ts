@@ -1,3 +1,6 @@
+import { execFileSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Browser, expect, Page, test, TestInfo } from "@playwright/test";
 import { jsEnabled, logIn, open } from "./helpers";
 
@@ -37,6 +40,19 @@ async function untilMade(page: Page, info: TestInfo, row: ReturnType<Page["locat
   await expect(row).toHaveAttribute("data-phase", "valid");
 }
 
+/**
+ * What Digital Bazaar's verifier (end2end/vc/verify.mjs, offline) says of a
+ * credential, given the seal's DID document and our context as files.
+ */
+function independentVerifier(credential: string, did: string, context: string): { verified: boolean; output: string } {
+  try {
+    const output = execFileSync("node", [join(__dirname, "..", "vc", "verify.mjs"), credential, did, context], { encoding: "utf8" });
+    return { verified: true, output };
+  } catch (e) {
+    return { verified: false, output: String((e as { stdout?: string }).stdout ?? e) };
+  }
+}
+
 /** A verifier with no account, in a browser of their own. */
 async function verifier(browser: Browser, info: TestInfo): Promise<Page> {
   const context = await browser.newContext({ baseURL: info.project.use.baseURL });
@@ -53,25 +69,54 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   const number = (await row.getAttribute("data-endorsement-number"))!;
   await expect(row.getByTestId("checks-count")).toHaveAttribute("data-count", "0");
 
-  // Someone checks the copy through its QR address.
+  // The copy's 电子凭证: an independent verifier accepts it offline, and not once changed.
+  const [download] = await Promise.all([page.waitForEvent("download"), row.getByTestId("endorsement-credential").click()]);
+  expect(download.suggestedFilename()).toMatch(new RegExp(`-${number}\\.vc\\.json$`));
+  const credentialPath = info.outputPath("copy.vc.json");
+  await download.saveAs(credentialPath);
+  const credential = JSON.parse(readFileSync(credentialPath, "utf8"));
+  expect(credential.credentialSubject.endorsementNumber).toBe(number);
+  const seal = String(credential.issuer.id).split(":").pop();
+  const didPath = info.outputPath("did.json");
+  const contextPath = info.outputPath("context.json");
+  writeFileSync(didPath, await (await page.request.get(`/seals/${seal}/did.json`)).text());
+  writeFileSync(contextPath, await (await page.request.get("/ns/credentials/v1")).text());
+  const accepted = independentVerifier(credentialPath, didPath, contextPath);
+  expect(accepted.output).toContain("verified");
+  expect(accepted.verified, accepted.output).toBe(true);
+  const tamperedPath = info.outputPath("tampered.vc.json");
+  writeFileSync(tamperedPath, JSON.stringify({ ...credential, validUntil: "2099-12-31T23:59:59+08:00" }));
+  const refused = independentVerifier(tamperedPath, didPath, contextPath);
+  expect(refused.verified, refused.output).toBe(false);
+  expect(refused.output).toContain("NOT verified");
+
+  // Someone pastes the credential on 证书查验, then checks the copy through its QR address.
   const other = await verifier(browser, info);
+  await other.goto("/verify");
+  await other.getByTestId("input-credential").fill(readFileSync(credentialPath, "utf8"));
+  await other.getByTestId("credential-submit").click();
+  await expect(other).toHaveURL(/\/verify\/result\/[0-9a-f]{32}$/);
+  await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "valid");
+  await expect(other.getByTestId("credential-proof-valid")).toHaveAttribute("data-value", "true");
   await other.goto(`/v/${number}`);
   await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "valid");
 
-  // The holder sees it: on the list as a count, in the details as a row.
+  // The holder sees both: on the list as a count, in the details newest first.
   await page.reload();
-  await expect(row.getByTestId("checks-count")).toHaveText("被查验 1 次");
+  await expect(row.getByTestId("checks-count")).toHaveText("被查验 2 次");
   await row.getByTestId("endorsement-details").click();
   await expect(page).toHaveURL(/\/certificates\/\d+\/endorsements\/\d+$/);
   await expect(page.getByRole("heading", { name: "加注件详情" })).toBeVisible();
   await expect(page.getByTestId("detail-number")).toHaveText(number);
-  const check = page.getByTestId("check");
-  await expect(check).toHaveCount(1);
-  await expect(check).toHaveAttribute("data-method", "endorsement");
-  await expect(check).toContainText("加注编号或二维码");
-  await expect(check).toContainText("证书有效");
+  const checks = page.getByTestId("check");
+  await expect(checks).toHaveCount(2);
+  await expect(checks.nth(0)).toHaveAttribute("data-method", "endorsement");
+  await expect(checks.nth(0)).toContainText("加注编号或二维码");
+  await expect(checks.nth(0)).toContainText("证书有效");
+  await expect(checks.nth(1)).toHaveAttribute("data-method", "credential");
+  await expect(checks.nth(1)).toContainText("电子凭证");
   // The verifier's network, never their address.
-  await expect(check.getByTestId("check-origin")).toHaveText("127.0.0.0/24");
+  await expect(checks.nth(0).getByTestId("check-origin")).toHaveText("127.0.0.0/24");
 
   // 撤回加注 says what it costs, and needs the box ticked.
   await expect(page.getByTestId("cancel-lead")).toContainText("撤回不退还加注次数");
@@ -84,7 +129,7 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await expect(page.getByTestId("detail-phase")).toHaveText("已撤回");
   await expect(page.getByTestId("cancel-form")).toHaveCount(0);
   // The log stays with the record.
-  await expect(page.getByTestId("check")).toHaveCount(1);
+  await expect(page.getByTestId("check")).toHaveCount(2);
 
   // At once, the same QR address says it was withdrawn, and when.
   await other.reload();
@@ -92,6 +137,11 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await expect(other.getByTestId("verdict-outcome")).toHaveText("加注件已撤回");
   await expect(other.getByTestId("verdict-standing")).toHaveText("已由持证人撤回");
   await expect(other.getByTestId("verdict-cancelled-at")).toHaveText(/^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/);
+  // So does the credential, uploaded as a file: its signature still holds, the register says withdrawn.
+  await other.goto("/verify");
+  await other.getByTestId("input-credential-file").setInputFiles(credentialPath);
+  await other.getByTestId("credential-submit").click();
+  await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "cancelled");
   await other.context().close();
 
   // Back on the list: withdrawn, no file, and the application still counts.
@@ -100,7 +150,7 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await expect(withdrawn).toHaveAttribute("data-phase", "cancelled");
   await expect(withdrawn.getByTestId("endorsement-phase")).toHaveText("已撤回");
   await expect(withdrawn.getByTestId("endorsement-download")).toHaveCount(0);
-  await expect(withdrawn.getByTestId("checks-count")).toHaveText("被查验 2 次");
+  await expect(withdrawn.getByTestId("checks-count")).toHaveText("被查验 4 次");
 });
 
 test("a copy ending in 3 days is marked 即将到期, and 再次申请 applies with the same scenario", async ({ page }, info) => {

@@ -1,13 +1,23 @@
 //! Page layout. Coordinates are PDF points (1/72 in), origin at the top left,
 //! y downwards (krilla's convention).
 
+use std::num::NonZeroU16;
+
+use krilla::action::{Action, LinkAction};
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
+use krilla::configure::{Accessibility, Archival, ConfigurationBuilder};
+use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect};
-use krilla::metadata::Metadata;
+use krilla::metadata::{DateTime, Metadata};
 use krilla::num::NormalizedF32;
+use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule, Stroke};
 use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Node, SpanTag, TableHeaderScope, Tag, TagGroup, TagKind, TagTree,
+};
 use krilla::{Document, SerializeSettings};
 
 use super::typeface::Typeface;
@@ -48,23 +58,36 @@ pub(super) fn render_page(
     face: &CertificateFace,
     endorsement: Option<&EndorsementBlock>,
     verify_url: Option<&str>,
+    created: DateTime,
 ) -> Result<Vec<u8>, DocumentError> {
+    // PDF/A-2b and PDF/UA-1 at once (krilla checks both; PDF 1.7 is the only common version).
+    let configuration = ConfigurationBuilder::new()
+        .with_archival_validator(Archival::A2_B)
+        .with_accessibility_validator(Accessibility::UA1)
+        .finish()
+        .map_err(|e| DocumentError::Pdf(format!("{e:?}")))?;
     let settings = SerializeSettings {
         compress_content_streams: true,
         ascii_compatible: false,
-        xmp_metadata: false,
+        xmp_metadata: true,
         pretty: false,
+        enable_tagging: true,
+        configuration,
         ..SerializeSettings::default()
     };
     let mut document = Document::new_with(settings);
     document.set_metadata(
-        Metadata::new().title(format!("{} {}", face.qualification, face.holder_name)).creator("ecert".to_string()),
+        Metadata::new()
+            .title(format!("{} {}", face.qualification, face.holder_name))
+            .creator("ecert".to_string())
+            .language("zh-CN".to_string())
+            .creation_date(created),
     );
     let page_settings =
         PageSettings::from_wh(PAGE_W, PAGE_H).ok_or_else(|| DocumentError::Pdf("bad page size".into()))?;
     let mut page = document.start_page_with(page_settings);
     let mut surface = page.surface();
-    let mut pen = Pen { surface: &mut surface, tf };
+    let mut pen = Pen { surface: &mut surface, tf, spans: Vec::new(), tree: Vec::new(), link: None };
     pen.face(face, endorsement.is_some())?;
     if let Some(e) = endorsement {
         pen.endorsement(e)?;
@@ -72,14 +95,43 @@ pub(super) fn render_page(
     if let Some(url) = verify_url {
         pen.qr(url)?;
     }
+    let mut tree = std::mem::take(&mut pen.tree);
+    let link = pen.link.take();
     surface.finish();
+    // The address under the QR code as a link (PDF/UA: a Link element holding the annotation and its text).
+    if let (Some((at, rect, spans)), Some(url)) = (link, verify_url) {
+        let target = Target::Action(Action::Link(LinkAction::new(url.to_string())));
+        let annot = page.add_tagged_annotation(Annotation::new_link(
+            LinkAnnotation::new(rect, target),
+            Some(format!("查验地址 {url}")),
+        ));
+        let mut children = vec![annot.into()];
+        children.extend(spans);
+        tree.insert(
+            at,
+            TagGroup::with_children(Tag::P, vec![TagGroup::with_children(Tag::Link, children).into()]).into(),
+        );
+    }
     page.finish();
+    document.set_tag_tree(TagTree::from(tree));
+    // PDF/UA-1 (krilla: MissingDocumentOutline) wants an outline: one entry for the page.
+    let mut outline = Outline::new();
+    outline.push_child(OutlineNode::new(TITLE.to_string(), XyzDestination::new(0, Point::from_xy(0.0, 0.0))));
+    document.set_outline(outline);
     document.finish().map_err(|e| DocumentError::Pdf(format!("{e:?}")))
 }
+
+const TITLE: &str = "专业技术人员职业资格证书";
 
 struct Pen<'s, 'a> {
     surface: &'s mut Surface<'a>,
     tf: &'s Typeface,
+    /// Marked-content ids of the text drawn since the last `group`.
+    spans: Vec<Node>,
+    /// Children of the Document structure element, in reading order.
+    tree: Vec<Node>,
+    /// The printed address: its place in `tree`, its box and its text.
+    link: Option<(usize, Rect, Vec<Node>)>,
 }
 
 fn color(c: (u8, u8, u8)) -> rgb::Color {
@@ -107,7 +159,35 @@ impl Pen<'_, '_> {
             return;
         }
         let (glyphs, _) = self.tf.layout(text, size);
+        let id = self.surface.start_tagged(ContentTag::Span(SpanTag::empty()));
         self.surface.draw_glyphs(Point::from_xy(x, y), &glyphs, self.tf.font.clone(), text, size, false);
+        self.surface.end_tagged();
+        self.spans.push(id.into());
+    }
+
+    /// The text drawn since the last call, as one structure element.
+    fn group(&mut self, tag: impl Into<TagKind>) -> TagGroup {
+        TagGroup::with_children(tag, std::mem::take(&mut self.spans))
+    }
+
+    /// Decoration (border, rules, box): an artifact, not read out.
+    fn artifact(&mut self, draw: impl FnOnce(&mut Self)) {
+        self.surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(ArtifactType::Layout)));
+        draw(self);
+        self.surface.end_tagged();
+    }
+
+    /// A graphic read out as `alt`.
+    fn figure(
+        &mut self,
+        alt: String,
+        draw: impl FnOnce(&mut Self) -> Result<(), DocumentError>,
+    ) -> Result<(), DocumentError> {
+        let id = self.surface.start_tagged(ContentTag::Other);
+        let drawn = draw(self);
+        self.surface.end_tagged();
+        self.tree.push(TagGroup::with_children(Tag::Figure(Some(alt)), vec![id.into()]).into());
+        drawn
     }
 
     fn text_centered(&mut self, cx: f32, y: f32, size: f32, text: &str) {
@@ -165,20 +245,28 @@ impl Pen<'_, '_> {
     fn face(&mut self, face: &CertificateFace, endorsed: bool) -> Result<(), DocumentError> {
         let cx = PAGE_W / 2.0;
         // Double border.
-        self.stroke(MAROON, 2.2);
-        self.rect(28.0, 28.0, PAGE_W - 28.0, PAGE_H - 28.0);
-        self.stroke(MAROON, 0.6);
-        self.rect(34.0, 34.0, PAGE_W - 34.0, PAGE_H - 34.0);
+        self.artifact(|p| {
+            p.stroke(MAROON, 2.2);
+            p.rect(28.0, 28.0, PAGE_W - 28.0, PAGE_H - 28.0);
+            p.stroke(MAROON, 0.6);
+            p.rect(34.0, 34.0, PAGE_W - 34.0, PAGE_H - 34.0);
+        });
 
         // Title.
         self.fill(BLACK, 1.0);
         self.text_centered(cx, 92.0, 17.0, "中华人民共和国");
-        self.text_centered(cx, 128.0, 25.0, "专业技术人员职业资格证书");
+        self.text_centered(cx, 128.0, 25.0, TITLE);
+        let h1 = self.group(Tag::Hn(NonZeroU16::MIN, Some(format!("中华人民共和国{TITLE}"))));
+        self.tree.push(h1.into());
         self.fill(GREY, 1.0);
         let subtitle = if endorsed { "（电子证书加注件）" } else { "（电子证书）" };
         self.text_centered(cx, 152.0, 12.0, subtitle);
-        self.stroke(MAROON, 0.8);
-        self.line(80.0, 170.0, PAGE_W - 80.0, 170.0);
+        let p = self.group(Tag::P);
+        self.tree.push(p.into());
+        self.artifact(|p| {
+            p.stroke(MAROON, 0.8);
+            p.line(80.0, 170.0, PAGE_W - 80.0, 170.0);
+        });
 
         // Label / value rows.
         let mut rows: Vec<(&str, &str, &'static str)> = vec![
@@ -197,21 +285,29 @@ impl Pen<'_, '_> {
             ("发证机关", face.authority, "authority"),
         ]);
         let mut y = ROW_TOP;
+        let mut table = TagGroup::new(Tag::Table);
         for (label, value, field) in &rows {
             self.fill(GREY, 1.0);
             self.text_right(LABEL_RIGHT, y, ROW_SIZE, &format!("{label}："));
+            let th = self.group(Tag::TH(TableHeaderScope::Row));
             self.fill(BLACK, 1.0);
             self.text_fit(VALUE_LEFT, VALUE_RIGHT, y, ROW_SIZE, value, field)?;
+            let td = self.group(Tag::TD);
+            table.push(TagGroup::with_children(Tag::TR, vec![th.into(), td.into()]));
             y += ROW_STEP;
         }
+        self.tree.push(table.into());
 
         // The seal over the issue date and the authority (the last two rows),
         // towards the right; semi-transparent like stamp ink.
         let last = y - ROW_STEP;
         let seal_cy = last - ROW_STEP / 2.0 - 12.0;
         self.fill(SEAL_RED, 1.0);
-        seal::draw_seal(self.surface, self.tf, 410.0, seal_cy, face.seal_name, 0.88);
-        Ok(())
+        // Tagged outside the seal's transparency group, so the group's stream stays the same bytes.
+        self.figure(format!("印章：{}", face.seal_name), |p| {
+            seal::draw_seal(p.surface, p.tf, 410.0, seal_cy, face.seal_name, 0.88);
+            Ok(())
+        })
     }
 
     fn endorsement(&mut self, e: &EndorsementBlock) -> Result<(), DocumentError> {
@@ -227,40 +323,53 @@ impl Pen<'_, '_> {
         let first = rule + 22.0;
         let bottom = first + BOX_ROW_STEP * (rows.len() as f32 - 1.0) + 14.0;
 
-        self.stroke(MAROON, 1.0);
-        self.rect(BOX_LEFT, BOX_TOP, BOX_RIGHT, bottom);
-        self.stroke(MAROON, 0.5);
-        self.line(BOX_LEFT + 10.0, rule, BOX_RIGHT - 10.0, rule);
+        self.artifact(|p| {
+            p.stroke(MAROON, 1.0);
+            p.rect(BOX_LEFT, BOX_TOP, BOX_RIGHT, bottom);
+            p.stroke(MAROON, 0.5);
+            p.line(BOX_LEFT + 10.0, rule, BOX_RIGHT - 10.0, rule);
+        });
         self.fill(MAROON, 1.0);
         self.text_centered(PAGE_W / 2.0, title_base, 14.0, "加注信息");
+        let h2 = self.group(Tag::Hn(NonZeroU16::new(2).expect("2"), Some("加注信息".to_string())));
+        self.tree.push(h2.into());
 
         let label_right = BOX_LEFT + 120.0;
         let mut y = first;
+        let mut table = TagGroup::new(Tag::Table);
         for (label, value, field) in &rows {
             self.fill(GREY, 1.0);
             self.text_right(label_right, y, BOX_ROW_SIZE, &format!("{label}："));
+            let th = self.group(Tag::TH(TableHeaderScope::Row));
             self.fill(BLACK, 1.0);
             self.text_fit(label_right + 8.0, BOX_RIGHT - 12.0, y, BOX_ROW_SIZE, value, field)?;
+            let td = self.group(Tag::TD);
+            table.push(TagGroup::with_children(Tag::TR, vec![th.into(), td.into()]));
             y += BOX_ROW_STEP;
         }
+        self.tree.push(table.into());
         Ok(())
     }
 
     fn qr(&mut self, url: &str) -> Result<(), DocumentError> {
         let left = (PAGE_W - QR_SIZE) / 2.0;
         self.fill((0, 0, 0), 1.0);
-        qr::draw_qr(self.surface, url, left, QR_TOP, QR_SIZE)?;
+        self.figure(format!("二维码：查验地址 {url}"), |p| qr::draw_qr(p.surface, url, left, QR_TOP, QR_SIZE))?;
         self.fill(GREY, 1.0);
         let url_size = if self.tf.width(url, 7.5) <= PAGE_W - 100.0 { 7.5 } else { 6.0 };
-        self.text_fit(
-            (PAGE_W - self.tf.width(url, url_size)).max(50.0) / 2.0,
-            PAGE_W - 40.0,
-            QR_TOP + QR_SIZE + 13.0,
-            url_size,
-            url,
-            "verify_url",
-        )?;
+        let x = (PAGE_W - self.tf.width(url, url_size)).max(50.0) / 2.0;
+        let base = QR_TOP + QR_SIZE + 13.0;
+        self.text_fit(x, PAGE_W - 40.0, base, url_size, url, "verify_url")?;
+        let w = self.tf.width(url, url_size).min(PAGE_W - 40.0 - x);
+        if let Some(rect) = Rect::from_ltrb(x, base - url_size, x + w, base + url_size * 0.3) {
+            self.link = Some((self.tree.len(), rect, std::mem::take(&mut self.spans)));
+        } else {
+            let p = self.group(Tag::P);
+            self.tree.push(p.into());
+        }
         self.text_centered(PAGE_W / 2.0, QR_TOP + QR_SIZE + 26.0, 8.0, "扫描二维码查验");
+        let p = self.group(Tag::P);
+        self.tree.push(p.into());
         Ok(())
     }
 }

@@ -83,6 +83,19 @@ fn describe_chars(chars: &[char]) -> String {
         .join(", ")
 }
 
+/// A PDF date (the document's creation date) for a Unix time, in Asia/Shanghai.
+pub fn pdf_date(unix: i64) -> krilla::metadata::DateTime {
+    use chrono::{Datelike, TimeZone, Timelike};
+    let t = chrono::Utc.timestamp_opt(unix, 0).single().unwrap_or_default().with_timezone(&chrono_tz::Asia::Shanghai);
+    krilla::metadata::DateTime::new(t.year().clamp(0, 9999) as u16)
+        .month(t.month() as u8)
+        .day(t.day() as u8)
+        .hour(t.hour() as u8)
+        .minute(t.minute() as u8)
+        .second(t.second() as u8)
+        .utc_offset_hour(8)
+}
+
 /// One A4 page. `verify_url` (if any) is drawn as a vector QR code with the
 /// URL printed under it. `endorsement` None = a legacy certificate (issued
 /// before 2021-12-17) without an endorsement block.
@@ -94,9 +107,10 @@ pub fn render(
     face: &CertificateFace,
     endorsement: Option<&EndorsementBlock>,
     verify_url: Option<&str>,
+    created: krilla::metadata::DateTime,
 ) -> Result<Vec<u8>, DocumentError> {
     check_glyphs(typeface, face, endorsement, verify_url)?;
-    let pdf = layout::render_page(typeface, face, endorsement, verify_url);
+    let pdf = layout::render_page(typeface, face, endorsement, verify_url, created);
     forget_unshared();
     pdf
 }

@@ -44,7 +44,7 @@ fn render_rejects_missing_glyphs_and_lists_them() {
     let tf = typeface();
     let mut face = sample_face();
     face.holder_name = "张\u{E000}";
-    let err = render(&tf, &face, None, None).unwrap_err();
+    let err = render(&tf, &face, None, None, pdf_date(1_764_550_800)).unwrap_err();
     match &err {
         DocumentError::MissingGlyphs { chars } => assert_eq!(chars, &vec!['\u{E000}']),
         other => panic!("unexpected {other:?}"),
@@ -56,10 +56,10 @@ fn render_rejects_missing_glyphs_and_lists_them() {
 fn render_makes_a_one_page_pdf() {
     let tf = typeface();
     let e = super::sample::endorsement();
-    let pdf = render(&tf, &sample_face(), Some(&e), Some(super::sample::VERIFY_URL)).unwrap();
+    let pdf = render(&tf, &sample_face(), Some(&e), Some(super::sample::VERIFY_URL), pdf_date(1_764_550_800)).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
-    let legacy = render(&tf, &sample_face(), None, None).unwrap();
+    let legacy = render(&tf, &sample_face(), None, None, pdf_date(1_764_550_800)).unwrap();
     assert!(legacy.starts_with(b"%PDF-"));
 }
 
@@ -69,7 +69,7 @@ fn far_too_long_values_are_refused() {
     let mut face = sample_face();
     let long = "很".repeat(60);
     face.authority = &long;
-    let err = render(&tf, &face, None, None).unwrap_err();
+    let err = render(&tf, &face, None, None, pdf_date(1_764_550_800)).unwrap_err();
     assert!(matches!(err, DocumentError::TooLong { field: "authority" }), "{err}");
 }
 
@@ -94,7 +94,7 @@ fn memoized_renders_keep_each_copy_its_own() {
     let render_for = |name: &str| {
         let mut face = sample_face();
         face.holder_name = name;
-        render(&tf, &face, Some(&e), Some(url)).unwrap()
+        render(&tf, &face, Some(&e), Some(url), pdf_date(1_764_550_800)).unwrap()
     };
     let first = render_for(&a);
     let other = render_for(&b);

@@ -38,16 +38,19 @@ pub(crate) fn sign(
     let pages = parsed.dict(&pdf, get_ref(catalog, b"/Pages").ok_or_else(|| unsupported("no /Pages"))?)?;
     let page_ref = first_kid(pages).ok_or_else(|| unsupported("no page"))?;
     let page = parsed.dict(&pdf, page_ref)?;
-    if find_key(page, b"/Annots").is_some() {
-        return Err(unsupported("the page already has annotations"));
-    }
+    // krilla's own annotations (the address link) stay; the widget is appended.
 
     let sig_num = parsed.size;
     let widget_num = parsed.size + 1;
-    let new_size = parsed.size + 2;
-
     // Enough for the CMS: the chain, an ECDSA signature, attributes, the signer id.
     let reserved = key.chain_der().iter().map(Vec::len).sum::<usize>() + 1536;
+    // Tagged (PDF/UA) input: the widget joins the structure tree as a /Form element.
+    let tagged = match get_ref(catalog, b"/StructTreeRoot") {
+        Some(root_num) => Some(Tagged::read(&parsed, &pdf, root_num)?),
+        None => None,
+    };
+    let form_num = parsed.size + 2;
+    let new_size = if tagged.is_some() { parsed.size + 3 } else { parsed.size + 2 };
 
     let mut update: Vec<u8> = Vec::with_capacity(2 * reserved + 2048);
     let mut offsets: Vec<(u32, usize)> = Vec::with_capacity(4);
@@ -62,10 +65,45 @@ pub(crate) fn sign(
         insert_before_end(catalog, format!(" /AcroForm << /Fields [{widget_num} 0 R] /SigFlags 3 >>").as_bytes());
     write_obj(&mut update, parsed.root, &catalog_new);
 
-    // Page with the widget.
+    // Page with the widget (krilla already wrote /Tabs /S for PDF/UA).
     offsets.push((page_ref, base + update.len()));
-    let page_new = insert_before_end(page, format!(" /Annots [{widget_num} 0 R]").as_bytes());
+    let mut page_new = match find_key(page, b"/Annots") {
+        Some(_) => append_to_array(page, b"/Annots", format!(" {widget_num} 0 R").as_bytes())
+            .ok_or_else(|| unsupported("/Annots is not a direct array of references"))?,
+        None => insert_before_end(page, format!(" /Annots [{widget_num} 0 R]").as_bytes()),
+    };
+    if tagged.is_some() && find_key(page, b"/Tabs").is_none() {
+        page_new = insert_before_end(&page_new, b" /Tabs /S");
+    }
     write_obj(&mut update, page_ref, &page_new);
+
+    // Structure: ParentTree key N -> the Form element, the Form element under Document.
+    let mut struct_parent = String::new();
+    if let Some(t) = &tagged {
+        let n = t.next_key;
+        offsets.push((t.root_num, base + update.len()));
+        let root_new = t.root_with(n, form_num)?;
+        write_obj(&mut update, t.root_num, &root_new);
+
+        offsets.push((t.document_num, base + update.len()));
+        let doc_new = append_to_array(t.document, b"/K", format!(" {form_num} 0 R").as_bytes())
+            .ok_or_else(|| unsupported("Document element without /K array"))?;
+        write_obj(&mut update, t.document_num, &doc_new);
+
+        offsets.push((form_num, base + update.len()));
+        write_obj(
+            &mut update,
+            form_num,
+            format!(
+                "<< /Type /StructElem /S /Form /P {} 0 R /Pg {page_ref} 0 R /Alt {} \
+                 /K [<< /Type /OBJR /Obj {widget_num} 0 R /Pg {page_ref} 0 R >>] >>",
+                t.document_num,
+                text_string(&format!("电子签章：{signer_name}"))
+            )
+            .as_bytes(),
+        );
+        struct_parent = format!(" /StructParent {n} /TU {}", text_string(&format!("电子签章：{signer_name}")));
+    }
 
     // Signature dictionary.
     offsets.push((sig_num, base + update.len()));
@@ -96,7 +134,7 @@ pub(crate) fn sign(
         widget_num,
         format!(
             "<< /Type /Annot /Subtype /Widget /FT /Sig /T (Seal {}) /V {sig_num} 0 R /P {page_ref} 0 R \
-             /Rect [0 0 0 0] /F 132 >>",
+             /Rect [0 0 0 0] /F 132{struct_parent} >>",
             ascii_only(key.code())
         )
         .as_bytes(),
@@ -182,6 +220,75 @@ fn text_string(s: &str) -> String {
 
 fn ascii_only(s: &str) -> String {
     s.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect()
+}
+
+/// The structure tree root and its Document element (as krilla writes them).
+struct Tagged<'p> {
+    root_num: u32,
+    root: &'p [u8],
+    document_num: u32,
+    document: &'p [u8],
+    /// /ParentTreeNextKey: the widget's /StructParent.
+    next_key: usize,
+}
+
+impl<'p> Tagged<'p> {
+    fn read(parsed: &Parsed, pdf: &'p [u8], root_num: u32) -> Result<Tagged<'p>, SigningError> {
+        let root = parsed.dict(pdf, root_num)?;
+        let next_key = get_int(root, b"/ParentTreeNextKey").unwrap_or(0);
+        // krilla: /K [<Document> 0 R], the one child of the root.
+        let k = find_key(root, b"/K").ok_or_else(|| unsupported("StructTreeRoot without /K"))?;
+        let rest = skip_ws(root, k);
+        let rest = rest.strip_prefix(b"[").unwrap_or(rest);
+        let document_num = parse_ref(skip_ws(rest, 0)).ok_or_else(|| unsupported("bad StructTreeRoot /K"))?.0;
+        let document = parsed.dict(pdf, document_num)?;
+        if find_key(document, b"/Document").is_none() {
+            return Err(unsupported("the structure root's child is not /Document"));
+        }
+        if find_key(root, b"/Kids").is_some() {
+            return Err(unsupported("ParentTree with /Kids"));
+        }
+        Ok(Tagged { root_num, root, document_num, document, next_key })
+    }
+
+    /// The root with `n form 0 R` appended to /ParentTree /Nums and /ParentTreeNextKey n+1.
+    fn root_with(&self, n: usize, form_num: u32) -> Result<Vec<u8>, SigningError> {
+        let entry = format!(" {n} {form_num} 0 R");
+        let with_nums = match append_to_array(self.root, b"/Nums", entry.as_bytes()) {
+            Some(d) => d,
+            // No marked content at all: krilla wrote no ParentTree.
+            None => insert_before_end(self.root, format!(" /ParentTree << /Nums [{}] >>", entry.trim()).as_bytes()),
+        };
+        Ok(match find_key(&with_nums, b"/ParentTreeNextKey") {
+            Some(at) => {
+                let start = skip_ws_at(&with_nums, at);
+                let (_, len) = parse_uint(&with_nums[start..]).ok_or_else(|| unsupported("bad ParentTreeNextKey"))?;
+                let mut out = with_nums[..start].to_vec();
+                out.extend_from_slice((n + 1).to_string().as_bytes());
+                out.extend_from_slice(&with_nums[start + len..]);
+                out
+            }
+            None => insert_before_end(&with_nums, format!(" /ParentTreeNextKey {}", n + 1).as_bytes()),
+        })
+    }
+}
+
+/// `dict` with `extra` inserted before the `]` of the array after `key`
+/// (an array of numbers and references: no nested arrays or strings).
+fn append_to_array(dict: &[u8], key: &[u8], extra: &[u8]) -> Option<Vec<u8>> {
+    let at = find_key(dict, key)?;
+    let open = skip_ws_at(dict, at);
+    if dict.get(open) != Some(&b'[') {
+        return None;
+    }
+    let close = open + dict[open..].iter().position(|&b| b == b']')?;
+    if dict[open + 1..close].iter().any(|&b| matches!(b, b'[' | b'(' | b'<')) {
+        return None;
+    }
+    let mut out = dict[..close].to_vec();
+    out.extend_from_slice(extra);
+    out.extend_from_slice(&dict[close..]);
+    Some(out)
 }
 
 /// What the update needs from the original file.

@@ -124,7 +124,14 @@ fn signed_pdf_has_a_byte_range_covering_all_but_contents() {
     let dir = tempfile::tempdir().unwrap();
     let ring = KeyRing::load_or_create(dir.path(), &SEALS[..1]).unwrap();
     let tf = crate::document::tests::typeface();
-    let pdf = document::render(&tf, &crate::document::tests::sample_face(), None, None).unwrap();
+    let pdf = document::render(
+        &tf,
+        &crate::document::tests::sample_face(),
+        None,
+        None,
+        crate::document::pdf_date(1_764_550_800),
+    )
+    .unwrap();
     let unsigned_len = pdf.len();
     let signed = sign_pdf(pdf, ring.seal("mohrss").unwrap(), SystemTime::now(), "测试", "原因").unwrap();
     if let Ok(p) = std::env::var("ECERT_DUMP_PDF") {
@@ -151,7 +158,14 @@ fn rotating_or_installing_a_key_keeps_old_copies_verifying() {
     let dir = tempfile::tempdir().unwrap();
     let sign_with = |ring: &KeyRing| {
         let tf = crate::document::tests::typeface();
-        let pdf = crate::document::render(&tf, &crate::document::tests::sample_face(), None, None).unwrap();
+        let pdf = crate::document::render(
+            &tf,
+            &crate::document::tests::sample_face(),
+            None,
+            None,
+            crate::document::pdf_date(1_764_550_800),
+        )
+        .unwrap();
         sign_pdf(pdf, ring.seal("mohrss").unwrap(), SystemTime::now(), "x", "y").unwrap()
     };
     let before = KeyRing::load_or_create(dir.path(), SEALS).unwrap();

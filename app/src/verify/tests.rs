@@ -27,8 +27,14 @@ fn fixture() -> &'static Fixture {
         let ring = KeyRing::load_or_create(ours.path(), &[SEAL]).unwrap();
         let foreign = KeyRing::load_or_create(theirs.path(), &[SEAL]).unwrap();
         let tf = document::tests::typeface();
-        let unsigned =
-            document::render(&tf, &sample::face(), Some(&sample::endorsement()), Some(sample::VERIFY_URL)).unwrap();
+        let unsigned = document::render(
+            &tf,
+            &sample::face(),
+            Some(&sample::endorsement()),
+            Some(sample::VERIFY_URL),
+            document::pdf_date(1_764_550_800),
+        )
+        .unwrap();
         let signed =
             sign_pdf(unsigned.clone(), ring.seal(SEAL.0).unwrap(), SystemTime::now(), "测试", "加注件").unwrap();
         Fixture { ring, foreign, signed, unsigned, _dirs: [ours, theirs] }
