@@ -69,6 +69,8 @@ def structure(path):
             objrs = [k for k in form.K if isinstance(k, pikepdf.Dictionary) and k.get("/Type") == "/OBJR"]
             expect(any(k.Obj.objgen == widget.objgen for k in objrs), "the /Form element refers to the widget")
             expect(form.P.get("/S") == "/Document", "the /Form element sits in the Document element")
+            expect(any(k.objgen == form.objgen for k in form.P.K if isinstance(k, pikepdf.Dictionary)),
+                   "the Document element lists the /Form element among its kids")
         expect(int(tree.ParentTreeNextKey) > int(key or 0), "ParentTreeNextKey is past the widget's key")
 
 

@@ -25,8 +25,8 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Request => StatusCode::BAD_REQUEST,
         AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-        // The copy existed and is no longer available.
-        AppError::Refused(Refusal::Expired) => StatusCode::GONE,
+        // The copy existed and is no longer available (expired or withdrawn).
+        AppError::Refused(Refusal::Expired | Refusal::Cancelled) => StatusCode::GONE,
         // Quota, revoked, not ready…: the request conflicts with the record's state.
         AppError::Refused(_) => StatusCode::CONFLICT,
     }

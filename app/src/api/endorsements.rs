@@ -314,6 +314,10 @@ pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, App
     let (Some(found), Some(seal)) = (found, seal) else {
         return Err(internal("credential")("the record of a valid copy is missing"));
     };
+    // Withdrawn between the two reads: refused as above.
+    if found.endorsement.status != crate::domain::endorsement::EndorsementStatus::Ready {
+        return Err(AppError::Refused(crate::domain::endorsement::Refusal::Cancelled));
+    }
     let keys = state.generator.keys();
     let key = keys.seal(&seal).ok_or_else(|| internal("credential")(format!("no key for seal {seal}")))?;
     let facts = CredentialFacts {

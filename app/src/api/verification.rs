@@ -141,15 +141,18 @@ pub mod check {
     }
 
     async fn examine_credential(state: &AppState, text: &[u8]) -> Result<Examined, AppError> {
+        use crate::credential::{check, did::key_fragment, CredentialFacts};
+        use crate::signing::{rotation::published_keys, SigningError};
+
         let keys_dir = state.settings.keys_dir.clone();
-        let keys_of = move |code: &str| match crate::signing::rotation::published_keys(&keys_dir, code) {
-            Ok(keys) => keys.into_iter().map(|(fp, key)| (crate::credential::did::key_fragment(&fp), key)).collect(),
-            Err(e) => {
-                tracing::warn!(%e, code, "published keys");
-                Vec::new()
-            }
+        let keys_of = move |code: &str| match published_keys(&keys_dir, code) {
+            Ok(keys) => Ok(Some(keys.into_iter().map(|(fp, key)| (key_fragment(&fp), key)).collect())),
+            // Not a seal code at all: no seal of ours.
+            Err(SigningError::BadSealCode(_)) => Ok(None),
+            Err(e) => Err(e),
         };
-        let claim = match crate::credential::check(text, &state.settings.public_base_url, keys_of) {
+        let base = &state.settings.public_base_url;
+        let claim = match check(text, base, keys_of).map_err(internal("published keys"))? {
             Ok(claim) => claim,
             Err(refused) => {
                 let check =
@@ -157,12 +160,24 @@ pub mod check {
                 return Ok(examine(Method::Credential, Found { credential: Some(check), ..Found::default() }));
             }
         };
-        let record = state
-            .store
-            .endorsement_by_number(&claim.endorsement_number)
-            .await
-            .map_err(internal("credential record"))?;
-        let matches = record.as_ref().is_some_and(|r| claim.matches(&r.certificate, &r.endorsement));
+        let store = &state.store;
+        let record =
+            store.endorsement_by_number(&claim.endorsement_number).await.map_err(internal("credential record"))?;
+        // Field for field what we issue for that record, by the seal it is issued under.
+        let mut matches = false;
+        if let Some(r) = &record {
+            let seal = store.seal_code_of_certificate(r.certificate_id).await.map_err(internal("credential seal"))?;
+            if let (Some(seal), Some(made_at)) = (seal, r.made_at) {
+                let facts = CredentialFacts {
+                    public_base_url: base,
+                    seal_code: &seal,
+                    certificate: &r.certificate,
+                    endorsement: &r.endorsement,
+                    made_at,
+                };
+                matches = claim.matches(&facts);
+            }
+        }
         // A proof that holds over a claim the register does not confirm names no record.
         let mut found = match record.filter(|_| matches) {
             Some(r) => endorsement_found(r),

@@ -43,6 +43,15 @@ fn end_of(day: Ymd) -> String {
 
 /// The credential of one endorsed copy, signed with the seal's key.
 pub fn issue(f: &CredentialFacts, key: &SealKey) -> Value {
+    let mut document = unsigned(f);
+    let issuer = did::seal_did(f.public_base_url.trim_end_matches('/'), f.seal_code);
+    let method = format!("{issuer}#{}", did::key_fragment(&key.fingerprint_sha256()));
+    proof::sign(&mut document, &key.signing_key, &method, &crate::clock::format_utc(f.made_at));
+    Value::Object(document)
+}
+
+/// The credential of one endorsed copy without its proof: what the register says.
+fn unsigned(f: &CredentialFacts) -> Map<String, Value> {
     let base = f.public_base_url.trim_end_matches('/');
     let (c, e) = (f.certificate, f.endorsement);
     let issuer = did::seal_did(base, f.seal_code);
@@ -74,13 +83,10 @@ pub fn issue(f: &CredentialFacts, key: &SealKey) -> Value {
         "credentialSubject": subject,
         "verificationService": format!("{base}/api/v1/verify/endorsement/{}", e.number),
     });
-    let mut document = match document {
+    match document {
         Value::Object(map) => map,
         _ => Map::new(),
-    };
-    let method = format!("{issuer}#{}", did::key_fragment(&key.fingerprint_sha256()));
-    proof::sign(&mut document, &key.signing_key, &method, &crate::clock::format_utc(f.made_at));
-    Value::Object(document)
+    }
 }
 
 /// What a credential with a valid proof claims, for the register to confirm.
@@ -89,19 +95,18 @@ pub struct Claim {
     pub issuer: String,
     pub seal_code: String,
     pub verification_method: String,
+    /// The endorsement it names, to look up.
     pub endorsement_number: String,
-    pub certificate_number: String,
-    pub valid_from: String,
-    pub valid_until: String,
+    /// Everything it says but the proof.
+    document: Map<String, Value>,
 }
 
 impl Claim {
-    /// The register's record says the same.
-    pub fn matches(&self, certificate: &CertificateRecord, endorsement: &EndorsementOnRecord) -> bool {
-        self.certificate_number == certificate.certificate_number
-            && self.endorsement_number == endorsement.number
-            && self.valid_from == start_of(endorsement.valid_from)
-            && self.valid_until == end_of(endorsement.valid_until)
+    /// It is, field for field, the credential we issue for this record and
+    /// its seal: a key of ours signing anything else (another seal's
+    /// certificate, another name) does not make it true.
+    pub fn matches(&self, record: &CredentialFacts) -> bool {
+        self.seal_code == record.seal_code && self.document == unsigned(record)
     }
 }
 
@@ -113,55 +118,60 @@ pub struct Refused {
 }
 
 /// Checks a credential as pasted or uploaded: JSON, issued by one of our
-/// seals, its proof made with a key that seal published (`keys_of` gives a
-/// seal's (fragment, key) pairs).
-pub fn check(
+/// seals, its proof made with a key that seal published. `keys_of` gives a
+/// seal's (fragment, key) pairs, `None` for no such seal; its error (the
+/// keys cannot be read) is the caller's, not the credential's fault.
+pub fn check<E>(
     text: &[u8],
     public_base_url: &str,
-    keys_of: impl Fn(&str) -> Vec<(String, VerifyingKey)>,
-) -> Result<Claim, Refused> {
-    let refused = |problem, issuer: Option<&str>| Refused { problem, issuer: issuer.map(str::to_string) };
+    keys_of: impl Fn(&str) -> Result<Option<Vec<(String, VerifyingKey)>>, E>,
+) -> Result<Result<Claim, Refused>, E> {
+    let refused = |problem, issuer: Option<&str>| Ok(Err(Refused { problem, issuer: issuer.map(str::to_string) }));
     if text.iter().all(u8::is_ascii_whitespace) {
-        return Err(refused(CredentialProblem::Empty, None));
+        return refused(CredentialProblem::Empty, None);
     }
     if text.len() > MAX_CREDENTIAL_BYTES {
-        return Err(refused(CredentialProblem::TooLarge, None));
+        return refused(CredentialProblem::TooLarge, None);
     }
-    let value: Value = serde_json::from_slice(text).map_err(|_| refused(CredentialProblem::NotJson, None))?;
-    if !value.is_object() {
-        return Err(refused(CredentialProblem::NotJson, None));
-    }
-    let issuer = match &value["issuer"] {
-        Value::String(id) => Some(id.as_str()),
-        issuer => issuer["id"].as_str(),
+    let Ok(Value::Object(mut document)) = serde_json::from_slice::<Value>(text) else {
+        return refused(CredentialProblem::NotJson, None);
+    };
+    let issuer = match document.get("issuer") {
+        Some(Value::String(id)) => Some(id.clone()),
+        Some(issuer) => issuer.get("id").and_then(Value::as_str).map(str::to_string),
+        None => None,
     };
     let base = public_base_url.trim_end_matches('/');
-    let seal = issuer.and_then(|i| did::seal_of_did(base, i));
-    let Some((issuer, seal)) = issuer.zip(seal) else {
+    let seal = issuer.as_deref().and_then(|i| did::seal_of_did(base, i)).map(str::to_string);
+    let (Some(issuer), Some(seal)) = (issuer.as_deref(), seal) else {
         // No proof at all says more than "not ours".
         let problem =
-            if value.get("proof").is_none() { CredentialProblem::NoProof } else { CredentialProblem::UnknownIssuer };
-        return Err(refused(problem, issuer));
+            if document.contains_key("proof") { CredentialProblem::UnknownIssuer } else { CredentialProblem::NoProof };
+        return refused(problem, issuer.as_deref());
     };
-    let keys = keys_of(seal);
+    let keys = match keys_of(&seal)? {
+        Some(keys) if !keys.is_empty() => keys,
+        _ => return refused(CredentialProblem::UnknownIssuer, Some(issuer)),
+    };
     let key_for = |method: &str| {
         // Only the issuer's own keys: a key of another seal does not speak for this one.
         let fragment = method.strip_prefix(issuer)?.strip_prefix('#')?;
         keys.iter().find(|(f, _)| f == fragment).map(|(_, k)| *k)
     };
-    let method = proof::verify(&value, key_for).map_err(|p| refused(p, Some(issuer)))?;
-    let text_at = |path: &[&str]| {
-        path.iter().try_fold(&value, |v, k| v.get(*k)).and_then(Value::as_str).unwrap_or_default().to_string()
+    let secured = Value::Object(document.clone());
+    let method = match proof::verify(&secured, key_for) {
+        Ok(method) => method,
+        Err(problem) => return refused(problem, Some(issuer)),
     };
-    Ok(Claim {
+    document.remove("proof");
+    let endorsement_number = secured["credentialSubject"]["endorsementNumber"].as_str().unwrap_or_default().to_string();
+    Ok(Ok(Claim {
         issuer: issuer.to_string(),
-        seal_code: seal.to_string(),
+        seal_code: seal,
         verification_method: method,
-        endorsement_number: text_at(&["credentialSubject", "endorsementNumber"]),
-        certificate_number: text_at(&["credentialSubject", "certificateNumber"]),
-        valid_from: text_at(&["validFrom"]),
-        valid_until: text_at(&["validUntil"]),
-    })
+        endorsement_number,
+        document,
+    }))
 }
 
 #[cfg(test)]

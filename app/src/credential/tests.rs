@@ -39,24 +39,23 @@ fn keys(dir: &std::path::Path) -> KeyRing {
 }
 
 /// The published keys of each seal, as the DID documents list them.
-fn published(ring: &KeyRing) -> impl Fn(&str) -> Vec<(String, VerifyingKey)> + '_ {
+fn published(ring: &KeyRing) -> impl Fn(&str) -> Result<Option<Vec<(String, VerifyingKey)>>, ()> + '_ {
     move |code| {
-        ring.seal(code)
-            .map(|k| vec![(did::key_fragment(&k.fingerprint_sha256()), *k.signing_key.verifying_key())])
-            .unwrap_or_default()
+        Ok(ring.seal(code).map(|k| vec![(did::key_fragment(&k.fingerprint_sha256()), *k.signing_key.verifying_key())]))
     }
+}
+
+fn facts<'a>(
+    seal: &'a str,
+    certificate: &'a CertificateRecord,
+    endorsement: &'a EndorsementOnRecord,
+) -> CredentialFacts<'a> {
+    CredentialFacts { public_base_url: BASE, seal_code: seal, certificate, endorsement, made_at: 1_764_550_800 }
 }
 
 fn issued(ring: &KeyRing, seal: &str) -> Value {
     let (certificate, endorsement) = record();
-    let facts = CredentialFacts {
-        public_base_url: BASE,
-        seal_code: seal,
-        certificate: &certificate,
-        endorsement: &endorsement,
-        made_at: 1_764_550_800,
-    };
-    issue(&facts, ring.seal(seal).unwrap())
+    issue(&facts(seal, &certificate, &endorsement), ring.seal(seal).unwrap())
 }
 
 #[test]
@@ -83,13 +82,30 @@ fn a_credential_says_what_the_register_says_and_checks_against_it() {
     }
 
     let text = serde_json::to_vec_pretty(&vc).unwrap();
-    let claim = check(&text, BASE, published(&ring)).unwrap();
+    let claim = check(&text, BASE, published(&ring)).unwrap().unwrap();
     let (certificate, endorsement) = record();
-    assert!(claim.matches(&certificate, &endorsement));
+    assert!(claim.matches(&facts("mohrss", &certificate, &endorsement)));
     assert_eq!(claim.seal_code, "mohrss");
     let mut later = endorsement.clone();
     later.valid_until = later.valid_until.plus_days(1);
-    assert!(!claim.matches(&certificate, &later), "another validity is another copy");
+    assert!(!claim.matches(&facts("mohrss", &certificate, &later)), "another validity is another copy");
+    let mut renamed = certificate.clone();
+    renamed.holder_name = "张四".into();
+    assert!(!claim.matches(&facts("mohrss", &renamed, &endorsement)), "another name");
+    assert!(!claim.matches(&facts("cba", &certificate, &endorsement)), "another seal's certificate");
+}
+
+#[test]
+fn one_seals_key_cannot_vouch_for_another_seals_certificate() {
+    let dir = tempfile::tempdir().unwrap();
+    let ring = keys(dir.path());
+    // cba signs, truthfully as itself, a credential for mohrss's certificate.
+    let forged = issued(&ring, "cba");
+    let claim = check(&serde_json::to_vec(&forged).unwrap(), BASE, published(&ring)).unwrap().unwrap();
+    assert_eq!(claim.seal_code, "cba", "the proof holds: it is cba's key");
+    let (certificate, endorsement) = record();
+    // The register says the certificate is mohrss's: no match.
+    assert!(!claim.matches(&facts("mohrss", &certificate, &endorsement)));
 }
 
 #[test]
@@ -97,7 +113,8 @@ fn a_changed_or_foreign_credential_is_refused_with_the_reason() {
     let dir = tempfile::tempdir().unwrap();
     let ring = keys(dir.path());
     let vc = issued(&ring, "mohrss");
-    let problem = |v: &Value| check(&serde_json::to_vec(v).unwrap(), BASE, published(&ring)).unwrap_err().problem;
+    let problem =
+        |v: &Value| check(&serde_json::to_vec(v).unwrap(), BASE, published(&ring)).unwrap().unwrap_err().problem;
 
     let mut changed = vc.clone();
     changed["credentialSubject"]["holderName"] = "张四".into();
@@ -115,14 +132,23 @@ fn a_changed_or_foreign_credential_is_refused_with_the_reason() {
     assert_eq!(problem(&borrowed), CredentialProblem::UnknownKey);
     // Another site's DID is not one of our seals.
     assert_eq!(
-        check(&serde_json::to_vec(&vc).unwrap(), "https://ecert.example", published(&ring)).unwrap_err().problem,
+        check(&serde_json::to_vec(&vc).unwrap(), "https://ecert.example", published(&ring))
+            .unwrap()
+            .unwrap_err()
+            .problem,
         CredentialProblem::UnknownIssuer
     );
     let mut unsigned = vc.clone();
     unsigned.as_object_mut().unwrap().remove("proof");
     assert_eq!(problem(&unsigned), CredentialProblem::NoProof);
 
-    let refused = |bytes: &[u8]| check(bytes, BASE, published(&ring)).unwrap_err().problem;
+    let refused = |bytes: &[u8]| check(bytes, BASE, published(&ring)).unwrap().unwrap_err().problem;
+    // A seal we do not have, and a key directory that cannot be read (the caller's error).
+    let mut unknown = vc.clone();
+    unknown["issuer"]["id"] = "did:web:127.0.0.1%3A3100:seals:nobody".into();
+    assert_eq!(problem(&unknown), CredentialProblem::UnknownIssuer);
+    let unreadable = check(&serde_json::to_vec(&vc).unwrap(), BASE, |_| Err::<Option<Vec<_>>, _>("disk"));
+    assert_eq!(unreadable.map(|r| r.is_ok()), Err("disk"));
     assert_eq!(refused(b"  \n"), CredentialProblem::Empty);
     assert_eq!(refused(b"%PDF-1.7"), CredentialProblem::NotJson);
     assert_eq!(refused(b"[1]"), CredentialProblem::NotJson);

@@ -74,7 +74,8 @@ impl EndorsementState {
         if let Some(until) = phases().filter(|(phase, _)| *phase == Phase::Valid).map(|(_, until)| until).max() {
             return EndorsementState::Valid { until };
         }
-        match phases().next_back() {
+        // A withdrawn copy is no state of the certificate's: the one before it is.
+        match phases().filter(|(phase, _)| *phase != Phase::Cancelled).next_back() {
             None => EndorsementState::None,
             Some((Phase::Failed, _)) => EndorsementState::Failed,
             Some((_, until)) => EndorsementState::Expired { until },
@@ -146,6 +147,12 @@ mod tests {
             EndorsementState::Valid { until: day("2026-12-01") }
         );
         assert_eq!(sum("2022-01-01", &[(Ready, "2026-11-24"), (Failed, "2027-01-01")]), EndorsementState::Failed);
+        // A withdrawn copy is passed over: the one before it, or none.
+        assert_eq!(sum("2022-01-01", &[(Cancelled, "2027-01-01")]), EndorsementState::None);
+        assert_eq!(
+            sum("2022-01-01", &[(Ready, "2026-11-24"), (Cancelled, "2027-01-01")]),
+            EndorsementState::Expired { until: day("2026-11-24") }
+        );
         assert_eq!(
             sum("2022-01-01", &[(Failed, "2027-01-01"), (Ready, "2026-11-24")]),
             EndorsementState::Expired { until: day("2026-11-24") }

@@ -235,7 +235,12 @@ struct Tagged<'p> {
 impl<'p> Tagged<'p> {
     fn read(parsed: &Parsed, pdf: &'p [u8], root_num: u32) -> Result<Tagged<'p>, SigningError> {
         let root = parsed.dict(pdf, root_num)?;
-        let next_key = get_int(root, b"/ParentTreeNextKey").unwrap_or(0);
+        let next_key = match (find_key(root, b"/ParentTree"), get_int(root, b"/ParentTreeNextKey")) {
+            (_, Some(n)) => n,
+            (None, None) => 0,
+            // A tree without its next key: key 0 may be taken.
+            (Some(_), None) => return Err(unsupported("ParentTree without /ParentTreeNextKey")),
+        };
         // krilla: /K [<Document> 0 R], the one child of the root.
         let k = find_key(root, b"/K").ok_or_else(|| unsupported("StructTreeRoot without /K"))?;
         let rest = skip_ws(root, k);
@@ -257,7 +262,11 @@ impl<'p> Tagged<'p> {
         let with_nums = match append_to_array(self.root, b"/Nums", entry.as_bytes()) {
             Some(d) => d,
             // No marked content at all: krilla wrote no ParentTree.
-            None => insert_before_end(self.root, format!(" /ParentTree << /Nums [{}] >>", entry.trim()).as_bytes()),
+            None if find_key(self.root, b"/ParentTree").is_none() => {
+                insert_before_end(self.root, format!(" /ParentTree << /Nums [{}] >>", entry.trim()).as_bytes())
+            }
+            // A tree we cannot extend in place (indirect, /Kids, nested): never a second one.
+            None => return Err(unsupported("a ParentTree without a direct /Nums array")),
         };
         Ok(match find_key(&with_nums, b"/ParentTreeNextKey") {
             Some(at) => {

@@ -34,7 +34,9 @@ fn seal_certificates(dir: &Path, code: &str) -> Result<Vec<(Certificate, bool)>,
     let prefix = format!("{code}-");
     for path in &retired_files {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-        if name.strip_prefix(&prefix).is_some_and(|rest| rest.bytes().next().is_some_and(|b| b.is_ascii_digit())) {
+        // Exactly `<code>-<unix time>.chain.pem`: seal `a` must not take `a-1`'s keys.
+        let stamp = name.strip_prefix(&prefix).and_then(|rest| rest.strip_suffix(".chain.pem"));
+        if stamp.is_some_and(|s| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())) {
             out.push((read_certs(path)?.swap_remove(0), false));
         }
     }

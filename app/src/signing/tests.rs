@@ -231,3 +231,25 @@ fn rotating_or_installing_a_key_keeps_old_copies_verifying() {
         installed.seal("mohrss").unwrap().fingerprint_sha256()
     );
 }
+
+/// A seal's DID document lists its own keys, active and retired, and never
+/// those of a seal whose code extends its own (`demo` and `demo-2`).
+#[test]
+fn published_keys_are_the_seals_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let seals = [("demo", "甲"), ("demo-2", "乙")];
+    let before = KeyRing::load_or_create(dir.path(), &seals).unwrap();
+    let fingerprint = |ring: &KeyRing, code| ring.seal(code).unwrap().fingerprint_sha256();
+    let (demo_old, demo2_old) = (fingerprint(&before, "demo"), fingerprint(&before, "demo-2"));
+    rotation::rotate(dir.path(), "demo-2", "乙").unwrap();
+    rotation::rotate(dir.path(), "demo", "甲").unwrap();
+    let after = KeyRing::load_or_create(dir.path(), &seals).unwrap();
+    let published = |code| -> Vec<String> {
+        rotation::published_keys(dir.path(), code).unwrap().into_iter().map(|(fp, _)| fp).collect()
+    };
+    assert_eq!(published("demo"), [fingerprint(&after, "demo"), demo_old.clone()], "active first, then retired");
+    assert_eq!(published("demo-2"), [fingerprint(&after, "demo-2"), demo2_old.clone()]);
+    assert!(!published("demo").contains(&demo2_old));
+    assert!(matches!(rotation::published_keys(dir.path(), "../ca"), Err(crate::signing::SigningError::BadSealCode(_))));
+    assert!(rotation::published_keys(dir.path(), "nobody").unwrap().is_empty());
+}

@@ -859,7 +859,7 @@ mod tests {
         assert_eq!(
             seen,
             [
-                (Method::File, Outcome::Invalid, Some("2001:db8:5::/48")),
+                (Method::File, Outcome::Invalid, Some("2001:db8::/32")),
                 (Method::Endorsement, Outcome::Valid, None),
                 (Method::Endorsement, Outcome::Valid, Some("203.0.113.0/24")),
             ]
