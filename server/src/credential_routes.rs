@@ -28,15 +28,14 @@ fn public_json(content_type: &'static str, body: &serde_json::Value) -> Response
 /// `GET /seals/<code>/did.json`: the seal's DID document, every key it has
 /// signed with; 404 for a code that is no seal of ours.
 async fn did_document(State(state): State<AppState>, Path(code): Path<String>) -> Response {
-    let keys = match app::signing::rotation::published_keys(&state.settings.keys_dir, &code) {
-        Ok(keys) if !keys.is_empty() => keys,
-        Ok(_) | Err(app::signing::SigningError::BadSealCode(_)) => return StatusCode::NOT_FOUND.into_response(),
+    let keys = match did::published_methods(&state.settings.keys_dir, &code) {
+        Ok(Some(keys)) => keys,
+        Ok(None) => return StatusCode::NOT_FOUND.into_response(),
         Err(e) => {
             tracing::error!(%e, code, "published keys");
             return StatusCode::INTERNAL_SERVER_ERROR.into_response();
         }
     };
-    let keys: Vec<_> = keys.into_iter().map(|(fingerprint, key)| (did::key_fragment(&fingerprint), key)).collect();
     let id = did::seal_did(&state.settings.public_base_url, &code);
     public_json("application/did+ld+json", &did::did_document(&id, &keys))
 }

@@ -7,19 +7,7 @@ mod support;
 use std::time::{Duration, Instant};
 
 use axum::http::StatusCode;
-use support::{app, app_with_workers, ready_holder, Client, TestApp};
-
-/// The id of the caller's certificate with this number.
-async fn certificate_id(c: &mut Client<'_>, number: &str) -> i64 {
-    let list = c.call("/api/certificates", &[]).await.json();
-    list.as_array()
-        .unwrap()
-        .iter()
-        .find(|x| x["certificate_number"] == number)
-        .unwrap_or_else(|| panic!("no certificate {number}"))["id"]
-        .as_i64()
-        .unwrap()
-}
+use support::{app, app_with_workers, certificate_id, ready_holder, Client, TestApp};
 
 async fn apply(c: &mut Client<'_>, certificate: i64, days: &str, key: &str) -> support::Reply {
     let id = certificate.to_string();
@@ -347,19 +335,13 @@ async fn fifty_holders_endorsing_at_once_all_get_their_copy() {
     }
     eprintln!("50 copies applied for at once, all ready after {:?}", started.elapsed());
     // These 50 only (the demo's pending copy is made at start too).
-    let pool = app.store.pool();
-    let files: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM endorsement_files f JOIN endorsements e ON e.id = f.endorsement_id
-         WHERE e.idempotency_key = 'at-once'",
+    let (files, issued): (i64, i64) = sqlx::query_as(
+        "SELECT (SELECT COUNT(*) FROM endorsement_files f JOIN endorsements e ON e.id = f.endorsement_id
+                 WHERE e.idempotency_key = 'at-once'),
+                (SELECT COUNT(*) FROM issued_files i JOIN endorsements e ON e.id = i.endorsement_id
+                 WHERE e.idempotency_key = 'at-once')",
     )
-    .fetch_one(pool)
-    .await
-    .unwrap();
-    let issued: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM issued_files i JOIN endorsements e ON e.id = i.endorsement_id
-         WHERE e.idempotency_key = 'at-once'",
-    )
-    .fetch_one(pool)
+    .fetch_one(app.store.pool())
     .await
     .unwrap();
     assert_eq!((files, issued), (50, 50), "one file per endorsement");

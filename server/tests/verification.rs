@@ -6,7 +6,7 @@ mod support;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, app_with, endorsed_copy, ready_holder, Client, Reply};
+use support::{app, app_with, certificate_id, endorsed_copy, ready_holder, Client, Reply};
 
 async fn post_json(c: &mut Client<'_>, path: &str, body: serde_json::Value) -> Reply {
     let request = Request::post(path)
@@ -273,11 +273,7 @@ async fn a_withdrawn_copy_says_so_everywhere_and_its_holder_sees_who_checked_it(
     assert_eq!(post_pdf(&mut verifier, pdf.clone()).await.json()["outcome"], "valid");
 
     let mut zhang = ready_holder(&app, "zhangsan").await;
-    let list = zhang.call("/api/certificates", &[]).await.json();
-    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let cert = certificate_id(&mut zhang, "0301202203150001").await.to_string();
     let copies = zhang.call("/api/endorsements", &[("certificate_id", &cert)]).await.json();
     let copy = copies.as_array().unwrap().iter().find(|e| e["number"] == number.as_str()).unwrap().clone();
     assert_eq!(copy["checks"], 2, "the list's count");
@@ -352,11 +348,7 @@ async fn a_copys_credential_verifies_with_the_published_keys_and_follows_the_rec
     let app = app().await;
     let (number, _pdf) = endorsed_copy(&app, "credential").await;
     let mut zhang = ready_holder(&app, "zhangsan").await;
-    let list = zhang.call("/api/certificates", &[]).await.json();
-    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let cert = certificate_id(&mut zhang, "0301202203150001").await.to_string();
     let copies = zhang.call("/api/endorsements", &[("certificate_id", &cert)]).await.json();
     let id = copies.as_array().unwrap().iter().find(|e| e["number"] == number.as_str()).unwrap()["id"].to_string();
 

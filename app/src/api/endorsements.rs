@@ -242,26 +242,15 @@ pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<St
 /// `<certificate no>-<endorsement no>.pdf`) of a valid endorsed copy.
 #[server(endpoint = "endorsement_file", input = GetUrl, output = Streaming)]
 pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::{require_holder, state};
+    use crate::auth::session::require_holder;
     use crate::error::internal;
     use crate::store::AuditEvent;
 
     let holder = require_holder().await?;
-    let state = state();
-    let file = state.store.endorsement_file(holder, id).await.map_err(internal("endorsement file"))?;
-    let Some(file) = file else {
-        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
-        return Err(AppError::NotFound);
-    };
-    let pdf = match (refusal_of(&file), file.pdf) {
-        (None, Some(pdf)) => pdf,
-        // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
-        (None, None) => return Err(internal("endorsement file")("file missing for a valid endorsement")),
-        (Some(refusal), _) => {
-            file_audit(AuditEvent::FileRefused, holder, file.number.clone(), &format!("{refusal:?}")).await?;
-            let page = format!("/certificates/{}/download", file.certificate_id);
-            return Err(crate::auth::session::fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await);
-        }
+    let file = servable(holder, id, None).await?;
+    // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
+    let Some(pdf) = file.pdf else {
+        return Err(internal("endorsement file")("file missing for a valid endorsement"));
     };
     let event = if download { AuditEvent::EndorsementDownloaded } else { AuditEvent::EndorsementViewed };
     file_audit(event, holder, file.number.clone(), "").await?;
@@ -269,22 +258,44 @@ pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppE
     Ok(file_response(pdf, "application/pdf", &name, download))
 }
 
-/// Why a copy's file (or credential) is not handed out, if it is not.
+/// One of the holder's copies, if its file (or, `kind = Some("credential")`,
+/// its credential) may be handed out now. Otherwise the refusal is audited
+/// and, for a link followed without JavaScript, carried back to the
+/// download page with its reason.
 #[cfg(feature = "ssr")]
-fn refusal_of(file: &crate::store::EndorsementFile) -> Option<crate::domain::endorsement::Refusal> {
+async fn servable(holder: i64, id: i64, kind: Option<&str>) -> Result<crate::store::EndorsementFile, AppError> {
     use crate::domain::certificate::CertificateStatus;
     use crate::domain::endorsement::{Phase, Refusal};
+    use crate::store::AuditEvent;
 
-    if file.certificate_status != CertificateStatus::Valid {
-        return Some(Refusal::CertificateRevoked);
-    }
-    match Phase::of(file.status, file.valid_until, crate::clock::today_shanghai()) {
-        Phase::Generating => Some(Refusal::NotReady),
-        Phase::Expired => Some(Refusal::Expired),
-        Phase::Failed => Some(Refusal::Failed),
-        Phase::Cancelled => Some(Refusal::Cancelled),
-        Phase::Valid => None,
-    }
+    let file = crate::auth::session::state()
+        .store
+        .endorsement_file(holder, id)
+        .await
+        .map_err(crate::error::internal("endorsement file"))?;
+    let Some(file) = file else {
+        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
+        return Err(AppError::NotFound);
+    };
+    let refusal = if file.certificate_status != CertificateStatus::Valid {
+        Some(Refusal::CertificateRevoked)
+    } else {
+        match Phase::of(file.status, file.valid_until, crate::clock::today_shanghai()) {
+            Phase::Generating => Some(Refusal::NotReady),
+            Phase::Expired => Some(Refusal::Expired),
+            Phase::Failed => Some(Refusal::Failed),
+            Phase::Cancelled => Some(Refusal::Cancelled),
+            Phase::Valid => None,
+        }
+    };
+    let Some(refusal) = refusal else { return Ok(file) };
+    let detail = match kind {
+        Some(kind) => format!("{kind} {refusal:?}"),
+        None => format!("{refusal:?}"),
+    };
+    file_audit(AuditEvent::FileRefused, holder, file.number.clone(), &detail).await?;
+    let page = format!("/certificates/{}/download", file.certificate_id);
+    Err(crate::auth::session::fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await)
 }
 
 /// 电子凭证: a valid copy as a W3C Verifiable Credential (JSON), signed by
@@ -292,23 +303,15 @@ fn refusal_of(file: &crate::store::EndorsementFile) -> Option<crate::domain::end
 /// `<certificate no>-<endorsement no>.vc.json`. Refused as the PDF is.
 #[server(endpoint = "endorsement_credential", input = GetUrl, output = Streaming)]
 pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::{fail_form, require_holder, state};
+    use crate::auth::session::{require_holder, state};
     use crate::credential::{issue, CredentialFacts};
     use crate::error::internal;
     use crate::store::AuditEvent;
 
     let holder = require_holder().await?;
+    let file = servable(holder, id, Some("credential")).await?;
     let state = state();
     let store = &state.store;
-    let Some(file) = store.endorsement_file(holder, id).await.map_err(internal("endorsement file"))? else {
-        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
-        return Err(AppError::NotFound);
-    };
-    if let Some(refusal) = refusal_of(&file) {
-        file_audit(AuditEvent::FileRefused, holder, file.number.clone(), &format!("credential {refusal:?}")).await?;
-        let page = format!("/certificates/{}/download", file.certificate_id);
-        return Err(fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await);
-    }
     let found = store.endorsement_by_id(id).await.map_err(internal("credential record"))?;
     let seal = store.seal_code_of_certificate(file.certificate_id).await.map_err(internal("credential seal"))?;
     let (Some(found), Some(seal)) = (found, seal) else {

@@ -141,16 +141,9 @@ pub mod check {
     }
 
     async fn examine_credential(state: &AppState, text: &[u8]) -> Result<Examined, AppError> {
-        use crate::credential::{check, did::key_fragment, CredentialFacts};
-        use crate::signing::{rotation::published_keys, SigningError};
+        use crate::credential::{check, did::published_methods, CredentialFacts};
 
-        let keys_dir = state.settings.keys_dir.clone();
-        let keys_of = move |code: &str| match published_keys(&keys_dir, code) {
-            Ok(keys) => Ok(Some(keys.into_iter().map(|(fp, key)| (key_fragment(&fp), key)).collect())),
-            // Not a seal code at all: no seal of ours.
-            Err(SigningError::BadSealCode(_)) => Ok(None),
-            Err(e) => Err(e),
-        };
+        let keys_of = |code: &str| published_methods(&state.settings.keys_dir, code);
         let base = &state.settings.public_base_url;
         let claim = match check(text, base, keys_of).map_err(internal("published keys"))? {
             Ok(claim) => claim,

@@ -41,6 +41,24 @@ pub fn key_fragment(certificate_fingerprint_hex: &str) -> String {
     format!("key-{}", &certificate_fingerprint_hex[..16.min(certificate_fingerprint_hex.len())])
 }
 
+/// A seal's published keys, each with its fragment in the DID document.
+pub type Methods = Vec<(String, VerifyingKey)>;
+
+/// The keys a seal's DID document publishes, each under its fragment, from
+/// `keys_dir` (the active key first, then the retired ones); `None` when
+/// `code` is no seal of ours (not even a seal code, or no key).
+pub fn published_methods(
+    keys_dir: &std::path::Path,
+    code: &str,
+) -> Result<Option<Methods>, crate::signing::SigningError> {
+    match crate::signing::rotation::published_keys(keys_dir, code) {
+        Ok(keys) if keys.is_empty() => Ok(None),
+        Ok(keys) => Ok(Some(keys.into_iter().map(|(fingerprint, key)| (key_fragment(&fingerprint), key)).collect())),
+        Err(crate::signing::SigningError::BadSealCode(_)) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// The DID document of a seal: each (fragment, key) as a Multikey that may
 /// make assertions (sign credentials).
 pub fn did_document(did: &str, keys: &[(String, VerifyingKey)]) -> Value {

@@ -10,7 +10,6 @@
 pub mod did;
 pub mod proof;
 
-use p256::ecdsa::VerifyingKey;
 use serde_json::{json, Map, Value};
 
 use crate::domain::calendar::Ymd;
@@ -124,7 +123,7 @@ pub struct Refused {
 pub fn check<E>(
     text: &[u8],
     public_base_url: &str,
-    keys_of: impl Fn(&str) -> Result<Option<Vec<(String, VerifyingKey)>>, E>,
+    keys_of: impl Fn(&str) -> Result<Option<did::Methods>, E>,
 ) -> Result<Result<Claim, Refused>, E> {
     let refused = |problem, issuer: Option<&str>| Ok(Err(Refused { problem, issuer: issuer.map(str::to_string) }));
     if text.iter().all(u8::is_ascii_whitespace) {

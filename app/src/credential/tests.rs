@@ -39,7 +39,7 @@ fn keys(dir: &std::path::Path) -> KeyRing {
 }
 
 /// The published keys of each seal, as the DID documents list them.
-fn published(ring: &KeyRing) -> impl Fn(&str) -> Result<Option<Vec<(String, VerifyingKey)>>, ()> + '_ {
+fn published(ring: &KeyRing) -> impl Fn(&str) -> Result<Option<did::Methods>, ()> + '_ {
     move |code| {
         Ok(ring.seal(code).map(|k| vec![(did::key_fragment(&k.fingerprint_sha256()), *k.signing_key.verifying_key())]))
     }

@@ -10,6 +10,14 @@ pub(crate) fn typeface() -> Arc<Typeface> {
 
 pub(crate) use super::sample::face as sample_face;
 
+/// When the sample copies were made (2025-12-01 09:00 in Asia/Shanghai).
+pub(crate) const SAMPLE_MADE_AT: i64 = 1_764_550_800;
+
+/// The sample certificate without an endorsement (a legacy certificate's page), unsigned.
+pub(crate) fn sample_legacy_pdf() -> Vec<u8> {
+    render(&typeface(), &sample_face(), None, None, pdf_date(SAMPLE_MADE_AT)).unwrap()
+}
+
 #[test]
 fn typeface_is_send_sync() {
     fn assert_send_sync<T: Send + Sync>() {}
@@ -59,7 +67,7 @@ fn render_makes_a_one_page_pdf() {
     let pdf = render(&tf, &sample_face(), Some(&e), Some(super::sample::VERIFY_URL), pdf_date(1_764_550_800)).unwrap();
     assert!(pdf.starts_with(b"%PDF-"));
     assert!(pdf.len() < 200_000, "{} bytes", pdf.len());
-    let legacy = render(&tf, &sample_face(), None, None, pdf_date(1_764_550_800)).unwrap();
+    let legacy = sample_legacy_pdf();
     assert!(legacy.starts_with(b"%PDF-"));
 }
 

@@ -75,7 +75,7 @@ impl EndorsementState {
             return EndorsementState::Valid { until };
         }
         // A withdrawn copy is no state of the certificate's: the one before it is.
-        match phases().filter(|(phase, _)| *phase != Phase::Cancelled).next_back() {
+        match phases().rfind(|(phase, _)| *phase != Phase::Cancelled) {
             None => EndorsementState::None,
             Some((Phase::Failed, _)) => EndorsementState::Failed,
             Some((_, until)) => EndorsementState::Expired { until },

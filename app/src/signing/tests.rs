@@ -120,18 +120,9 @@ fn debug_output_has_no_key() {
 
 #[test]
 fn signed_pdf_has_a_byte_range_covering_all_but_contents() {
-    use crate::document;
     let dir = tempfile::tempdir().unwrap();
     let ring = KeyRing::load_or_create(dir.path(), &SEALS[..1]).unwrap();
-    let tf = crate::document::tests::typeface();
-    let pdf = document::render(
-        &tf,
-        &crate::document::tests::sample_face(),
-        None,
-        None,
-        crate::document::pdf_date(1_764_550_800),
-    )
-    .unwrap();
+    let pdf = crate::document::tests::sample_legacy_pdf();
     let unsigned_len = pdf.len();
     let signed = sign_pdf(pdf, ring.seal("mohrss").unwrap(), SystemTime::now(), "测试", "原因").unwrap();
     if let Ok(p) = std::env::var("ECERT_DUMP_PDF") {
@@ -157,15 +148,7 @@ fn rotating_or_installing_a_key_keeps_old_copies_verifying() {
     use crate::verify::check_pdf;
     let dir = tempfile::tempdir().unwrap();
     let sign_with = |ring: &KeyRing| {
-        let tf = crate::document::tests::typeface();
-        let pdf = crate::document::render(
-            &tf,
-            &crate::document::tests::sample_face(),
-            None,
-            None,
-            crate::document::pdf_date(1_764_550_800),
-        )
-        .unwrap();
+        let pdf = crate::document::tests::sample_legacy_pdf();
         sign_pdf(pdf, ring.seal("mohrss").unwrap(), SystemTime::now(), "x", "y").unwrap()
     };
     let before = KeyRing::load_or_create(dir.path(), SEALS).unwrap();

@@ -731,18 +731,7 @@ mod tests {
         let (store, _dir, holder, cert) = setup().await;
         let mut a = application(holder, cert, "a", "2026-11-01");
         a.days = 10;
-        let Applied::Created(EndorsementView { id, .. }) = store.apply_endorsement(&a).await.unwrap() else { panic!() };
-        sqlx::query("UPDATE endorsements SET status = 'ready' WHERE id = $1")
-            .bind(id)
-            .execute(&store.pool)
-            .await
-            .unwrap();
-        sqlx::query("INSERT INTO endorsement_files (endorsement_id, pdf) VALUES ($1, $2)")
-            .bind(id)
-            .bind(&b"%PDF-"[..])
-            .execute(&store.pool)
-            .await
-            .unwrap();
+        let id = made(&store, &a).await;
         assert_eq!(store.purge_expired_files(d("2026-11-10"), 0).await.unwrap(), 0, "valid through its last day");
         assert_eq!(store.purge_expired_files(d("2026-11-11"), 0).await.unwrap(), 1);
         let file = store.endorsement_file(holder, id).await.unwrap().unwrap();
@@ -752,10 +741,8 @@ mod tests {
     }
 
     /// A ready copy with a file, as the worker leaves it.
-    async fn made(store: &Store, holder: i64, cert: i64, key: &str, today: &str) -> i64 {
-        let Applied::Created(EndorsementView { id, .. }) =
-            store.apply_endorsement(&application(holder, cert, key, today)).await.unwrap()
-        else {
+    async fn made(store: &Store, a: &NewApplication<'_>) -> i64 {
+        let Applied::Created(EndorsementView { id, .. }) = store.apply_endorsement(a).await.unwrap() else {
             panic!("accepted")
         };
         sqlx::query("UPDATE endorsements SET status = 'ready', made_at = 1 WHERE id = $1")
@@ -777,7 +764,7 @@ mod tests {
         use crate::domain::verification::{judge_endorsement, Standing};
         let (store, _dir, holder, cert) = setup().await;
         let today = d("2026-11-25");
-        let id = made(&store, holder, cert, "a", "2026-11-25").await;
+        let id = made(&store, &application(holder, cert, "a", "2026-11-25")).await;
         assert_eq!(store.quota_left(cert, today).await.unwrap(), (2, None));
         let other = crate::store::testing::holder(&store, "lisi", LISI).await;
         assert_eq!(store.cancel_endorsement(other, id, today, 100, None).await.unwrap(), Cancelled::NotFound);
@@ -822,7 +809,7 @@ mod tests {
             store.cancel_endorsement(holder, generating, today, 102, None).await.unwrap(),
             Cancelled::Refused(Refusal::NotCancellable)
         );
-        let expired = made(&store, holder, cert, "c", "2026-11-25").await;
+        let expired = made(&store, &application(holder, cert, "c", "2026-11-25")).await;
         assert_eq!(
             store.cancel_endorsement(holder, expired, d("2027-03-01"), 103, None).await.unwrap(),
             Cancelled::Refused(Refusal::NotCancellable)
@@ -834,7 +821,7 @@ mod tests {
         use crate::domain::verification::{Method, Outcome};
         use crate::store::VerificationLog;
         let (store, _dir, holder, cert) = setup().await;
-        let id = made(&store, holder, cert, "a", "2026-11-25").await;
+        let id = made(&store, &application(holder, cert, "a", "2026-11-25")).await;
         let checks = [
             (Method::Endorsement, Outcome::Valid, Some("203.0.113.77"), 10),
             (Method::File, Outcome::Invalid, Some("2001:db8:5:6::1"), 30),

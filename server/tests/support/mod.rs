@@ -208,16 +208,24 @@ pub async fn ready_holder<'a>(app: &'a TestApp, username: &str) -> Client<'a> {
     c
 }
 
+/// The id of the caller's certificate with this number.
+pub async fn certificate_id(c: &mut Client<'_>, number: &str) -> i64 {
+    let list = c.call("/api/certificates", &[]).await.json();
+    list.as_array()
+        .unwrap()
+        .iter()
+        .find(|x| x["certificate_number"] == number)
+        .unwrap_or_else(|| panic!("no certificate {number}"))["id"]
+        .as_i64()
+        .unwrap()
+}
+
 /// 张三 applies for an endorsement of his valid certificate 0301202203150001,
 /// the workers make it, he downloads it: (endorsement number, PDF). A new
 /// `form_key` makes a new endorsement (the same one returns the first).
 pub async fn endorsed_copy(app: &TestApp, form_key: &str) -> (String, Vec<u8>) {
     let mut zhang = ready_holder(app, "zhangsan").await;
-    let list = zhang.call("/api/certificates", &[]).await.json();
-    let cert = list.as_array().unwrap().iter().find(|x| x["certificate_number"] == "0301202203150001").unwrap()["id"]
-        .as_i64()
-        .unwrap()
-        .to_string();
+    let cert = certificate_id(&mut zhang, "0301202203150001").await.to_string();
     let form = [("certificate_id", cert.as_str()), ("scenario", "own_use"), ("days", "30"), ("form_key", form_key)];
     let applied = zhang.call("/api/apply_endorsement", &form).await.json();
     let (id, number) = (applied["id"].as_i64().unwrap(), applied["number"].as_str().unwrap().to_string());
