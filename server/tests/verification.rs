@@ -417,6 +417,24 @@ async fn a_copys_credential_verifies_with_the_published_keys_and_follows_the_rec
         .unwrap();
     let posted = verifier.send(request).await;
     assert_eq!(posted.status, StatusCode::SEE_OTHER);
+    // Nothing chosen and nothing pasted: back to the form with the reason, nothing logged.
+    let empty = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\"\r\n\r\n\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"credential\"\r\n\r\n  \r\n--{boundary}--\r\n"
+    );
+    let request = Request::post("/verify/credential")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::ACCEPT, "text/html")
+        .body(Body::from(empty))
+        .unwrap();
+    let missing = verifier.send(request).await;
+    assert_eq!(missing.location.as_deref(), Some("/verify?credential=missing#by-credential"));
+    let form = verifier.get("/verify?credential=missing").await;
+    assert!(
+        form.body.contains("credential-error") && form.body.contains("请上传电子凭证文件或粘贴其内容。"),
+        "{}",
+        form.body
+    );
     let page = verifier.get(&posted.location.unwrap()).await;
     assert!(page.body.contains("data-outcome=\"valid\"") && page.body.contains("verdict-credential"), "{}", page.body);
 
