@@ -12,14 +12,16 @@ source scripts/env.sh
 section() { echo "== [${SECONDS}s since start] $*"; }
 section "setup done"
 
+# Every package's tests in one cargo call, so each dependency is built once
+# with one set of features (separate calls per package built app and a dozen
+# dependencies twice). One test at a time: each router test builds its own
+# router and runtime, and Leptos' process-wide reactive state shared by
+# parallel test runtimes can stall a render (seen about 1 run in 10); one
+# server process has one runtime. Running takes seconds; building is the cost.
+cargo_tests() { cargo test -p fuzz -p app -p server -p bench --features app/ssr -- --test-threads=1; }
+
 section "cargo tests (the fuzz targets among them: fuzz/, FUZZ_CASES per target)"
-cargo test -p fuzz
-cargo test -p app --features ssr
-# One test at a time: each test builds its own router and runtime, and Leptos'
-# process-wide reactive state shared by parallel test runtimes can stall a
-# render (seen about 1 run in 10); one server process has one runtime.
-cargo test -p server -- --test-threads=1
-cargo test -p bench
+cargo_tests
 
 section "the same store and server tests on PostgreSQL (a throw-away cluster)"
 repo=$(pwd)
@@ -28,9 +30,7 @@ pg_dir=$(mktemp -d /tmp/ecert-postgres.XXXXXX)
 trap '"$repo/scripts/postgres.sh" stop "$pg_dir"' EXIT
 export ECERT_TEST_POSTGRES_URL
 ECERT_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir" "${ECERT_TEST_POSTGRES_PORT:-54329}")
-cargo test -p app --features ssr --lib
-cargo test -p server -- --test-threads=1
-
+cargo_tests
 
 section "release build"
 cargo leptos build --release

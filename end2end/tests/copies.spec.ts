@@ -104,10 +104,14 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   // The holder sees both: on the list as a count, in the details newest first.
   await page.reload();
   await expect(row.getByTestId("checks-count")).toHaveText("被查验 2 次");
+  const endorsementId = await row.getAttribute("data-endorsement-id");
   await row.getByTestId("endorsement-details").click();
   await expect(page).toHaveURL(/\/certificates\/\d+\/endorsements\/\d+$/);
   await expect(page.getByRole("heading", { name: "加注件详情" })).toBeVisible();
   await expect(page.getByTestId("detail-number")).toHaveText(number);
+  // The same three ways to take the copy as on its row.
+  await expect(page.getByTestId("endorsement-download")).toHaveAttribute("href", `/api/endorsement_file?id=${endorsementId}&download=true`);
+  await expect(page.getByTestId("endorsement-credential")).toHaveAttribute("href", `/api/endorsement_credential?id=${endorsementId}`);
   const checks = page.getByTestId("check");
   await expect(checks).toHaveCount(2);
   await expect(checks.nth(0)).toHaveAttribute("data-method", "endorsement");
@@ -128,6 +132,7 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await expect(page.getByTestId("cancelled-notice")).toContainText("撤回");
   await expect(page.getByTestId("detail-phase")).toHaveText("已撤回");
   await expect(page.getByTestId("cancel-form")).toHaveCount(0);
+  await expect(page.getByTestId("endorsement-credential")).toHaveCount(0);
   // The log stays with the record.
   await expect(page.getByTestId("check")).toHaveCount(2);
 

@@ -3,10 +3,8 @@
 //! holder, an anonymous client, another staff member — answers "not found"
 //! (or "sign in" for anonymous holder calls), and nothing changes.
 
-mod support;
-
+use crate::support::{app, endorsed_copy, ready_holder, Client, TestApp};
 use axum::http::StatusCode;
-use support::{app, endorsed_copy, ready_holder, Client, TestApp};
 
 async fn snapshot(app: &TestApp) -> (i64, i64, i64) {
     let count =

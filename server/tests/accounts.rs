@@ -1,10 +1,8 @@
 //! Accounts, sessions and the terms gate through the real router, with
 //! server functions called as the WASM client and as plain HTML forms.
 
-mod support;
-
+use crate::support::{app, zhaoliu_form, Client, DEMO_PASSWORD};
 use axum::http::StatusCode;
-use support::{app, zhaoliu_form, Client, DEMO_PASSWORD};
 
 fn with<'a>(form: &[(&'a str, &'a str)], key: &str, value: &'a str) -> Vec<(&'a str, &'a str)> {
     form.iter().map(|(k, v)| (*k, if *k == key { value } else { *v })).collect()

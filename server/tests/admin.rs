@@ -2,11 +2,11 @@
 //! found"), staff login, importing a file with a bad row then fixed, an
 //! issuer limited to its own body, revoke and reinstate, the audit log.
 
-mod support;
+use crate::support;
 
+use crate::support::{app, endorsed_copy, ready_holder, staff, staff_client, Client, Reply, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, endorsed_copy, ready_holder, staff, staff_client, Client, Reply, TestApp};
 
 async fn upload(c: &mut Client<'_>, name: &str, content: &str) -> Reply {
     let boundary = "----ecertImport";

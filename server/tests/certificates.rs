@@ -1,9 +1,7 @@
 //! A holder reaches only their own certificates.
 
-mod support;
-
+use crate::support::{app, ready_holder};
 use axum::http::StatusCode;
-use support::{app, ready_holder};
 
 fn ids(body: &str) -> Vec<i64> {
     let list: serde_json::Value = serde_json::from_str(body).unwrap();

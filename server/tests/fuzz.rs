@@ -5,15 +5,15 @@
 //! functions are every one the server registered, so a new one is fuzzed
 //! without a change here.
 
-mod support;
+use crate::support;
 
 use std::sync::OnceLock;
 
+use crate::support::{Client, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use proptest::prelude::*;
 use proptest::sample::Index;
-use support::{Client, TestApp};
 
 /// Plain routes besides the server functions (the verification API and forms, the portal's).
 const ROUTES: &[(&str, Method)] = &[

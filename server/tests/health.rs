@@ -2,10 +2,10 @@
 //! while the database answers with every migration of this build and every
 //! seal has its key; neither opens a session.
 
-mod support;
+use crate::support;
 
+use crate::support::{app, Client};
 use axum::http::StatusCode;
-use support::{app, Client};
 
 #[tokio::test]
 async fn probes_answer_without_a_session_and_name_what_is_not_ready() {

@@ -1,11 +1,11 @@
 //! Response headers on every page, and state-changing requests from other
 //! sites refused (and logged) while this site's and API clients' pass.
 
-mod support;
+use crate::support;
 
+use crate::support::{app, Client};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, Client};
 
 #[tokio::test]
 async fn pages_carry_the_security_headers() {

@@ -2,10 +2,10 @@
 //! other session of the account (holder or staff) at once and keep the one
 //! that asked; bad changes change nothing; applications are throttled.
 
-mod support;
+use crate::support;
 
+use crate::support::{app, ready_holder, staff, staff_client, Client, DEMO_PASSWORD, STAFF_PASSWORD};
 use axum::http::StatusCode;
-use support::{app, ready_holder, staff, staff_client, Client, DEMO_PASSWORD, STAFF_PASSWORD};
 use tower_sessions::SessionStore;
 
 const NEW_PASSWORD: &str = "Renewed#2027";

@@ -2,11 +2,9 @@
 //! JavaScript, files we issued and files we did not, the log of every
 //! check, and the per-address rate limit.
 
-mod support;
-
+use crate::support::{app, app_with, certificate_id, endorsed_copy, ready_holder, Client, Reply};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use support::{app, app_with, certificate_id, endorsed_copy, ready_holder, Client, Reply};
 
 async fn post_json(c: &mut Client<'_>, path: &str, body: serde_json::Value) -> Reply {
     let request = Request::post(path)

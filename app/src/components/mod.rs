@@ -1,5 +1,6 @@
 //! Pieces shared by the pages.
 pub mod certificate;
+pub mod copy_links;
 pub mod fields;
 pub mod gate;
 pub mod island;

@@ -13,6 +13,7 @@ use crate::api::FormFlash;
 use crate::components::fields::{field_problem, submission_error, FormError};
 use crate::components::{
     certificate::CertificateRecord,
+    copy_links::CopyLinks,
     gate::ErrorView,
     island::{page_locale, provide_locale},
     poll::poll_list,
@@ -253,7 +254,6 @@ fn EndorsementRow(
     let locale = page_locale();
     let phase = e.phase;
     let scenario = e.scenario.clone();
-    let file = move |download: bool| format!("/api/endorsement_file?id={}&download={download}", e.id);
     let details = view! {
         <a class="button small" href=format!("/certificates/{certificate_id}/endorsements/{}", e.id) data-testid="endorsement-details">
             {td!(locale, download.details)}
@@ -278,16 +278,7 @@ fn EndorsementRow(
     let cancelled_at = e.cancelled_at.clone().unwrap_or_default();
     let actions = match phase {
         Phase::Valid => view! {
-            <a class="button small" href=file(false) target="_blank" rel="noopener" data-testid="endorsement-view">
-                {td!(locale, download.view)}
-            </a>
-            <a class="button small primary" href=file(true) download data-testid="endorsement-download">
-                {td!(locale, download.download)}
-            </a>
-            <a class="button small" href=format!("/api/endorsement_credential?id={}", e.id) download
-                title=move || td_string!(locale, download.credential_hint) data-testid="endorsement-credential">
-                {td!(locale, download.credential)}
-            </a>
+            <CopyLinks endorsement_id=e.id small=true/>
             {details}
             {reapply}
         }

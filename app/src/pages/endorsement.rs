@@ -9,7 +9,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::api::accounts::take_form_flash;
 use crate::api::endorsements::{endorsement_with_checks, CancelEndorsement, CANCEL_FORM};
 use crate::components::fields::{field_problem, submission_error, FormError};
-use crate::components::{gate::ErrorView, island::page_locale, text};
+use crate::components::{copy_links::CopyLinks, gate::ErrorView, island::page_locale, text};
 use crate::domain::check_log::CheckEntry;
 use crate::domain::endorsement::{EndorsementDetail, EndorsementView, Phase};
 use crate::domain::verification::Outcome;
@@ -56,7 +56,6 @@ fn DetailCard(detail: EndorsementDetail, certificate_id: i64, carried: Option<Ap
     let EndorsementDetail { endorsement: e, checks } = detail;
     let phase = e.phase;
     let scenario = e.scenario.clone();
-    let file = move |download: bool| format!("/api/endorsement_file?id={}&download={download}", e.id);
     let back = format!("/certificates/{certificate_id}/download");
     let cancelled_at = e.cancelled_at.clone().unwrap_or_default();
     view! {
@@ -78,10 +77,7 @@ fn DetailCard(detail: EndorsementDetail, certificate_id: i64, carried: Option<Ap
                     data-testid="detail-phase">{move || text::phase(locale, phase)}</span></dd>
             </dl>
             {(phase == Phase::Valid).then(|| view! {
-                <p class="row-actions">
-                    <a class="button" href=file(false) target="_blank" rel="noopener">{td!(locale, download.view)}</a>
-                    <a class="button primary" href=file(true) download>{td!(locale, download.download)}</a>
-                </p>
+                <p class="row-actions"><CopyLinks endorsement_id=e.id/></p>
             })}
             <CheckLog checks/>
             {(phase == Phase::Valid).then(|| view! { <CancelForm e=e.clone() certificate_id carried/> })}

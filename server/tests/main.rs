@@ -1,0 +1,16 @@
+//! The router tests, one test binary: each file below is a module, so the
+//! whole server is compiled and linked once for all of them (one binary per
+//! file made ten copies of ~800 MB each; CI ran out of disk).
+
+mod support;
+
+mod access;
+mod accounts;
+mod admin;
+mod certificates;
+mod endorsements;
+mod fuzz;
+mod health;
+mod security;
+mod sessions;
+mod verification;
