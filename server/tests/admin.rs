@@ -2,9 +2,7 @@
 //! found"), staff login, importing a file with a bad row then fixed, an
 //! issuer limited to its own body, revoke and reinstate, the audit log.
 
-use crate::support;
-
-use crate::support::{app, endorsed_copy, ready_holder, staff, staff_client, Client, Reply, TestApp};
+use crate::support::{self, app, endorsed_copy, ready_holder, staff, staff_client, Client, Reply, TestApp};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 

@@ -2,11 +2,9 @@
 //! polling, 查看 / 下载 of a copy that poppler's pdfsig accepts, and every
 //! refusal (quota, bad input, someone else's, expired, revoked, legacy).
 
-use crate::support;
-
 use std::time::{Duration, Instant};
 
-use crate::support::{app, app_with_workers, certificate_id, ready_holder, Client, TestApp};
+use crate::support::{self, app, app_with_workers, certificate_id, ready_holder, Client, TestApp};
 use axum::http::StatusCode;
 
 async fn apply(c: &mut Client<'_>, certificate: i64, days: &str, key: &str) -> support::Reply {

@@ -5,11 +5,9 @@
 //! functions are every one the server registered, so a new one is fuzzed
 //! without a change here.
 
-use crate::support;
-
 use std::sync::OnceLock;
 
-use crate::support::{Client, TestApp};
+use crate::support::{self, Client, TestApp};
 use axum::body::Body;
 use axum::http::{header, Method, Request};
 use proptest::prelude::*;

@@ -2,9 +2,7 @@
 //! while the database answers with every migration of this build and every
 //! seal has its key; neither opens a session.
 
-use crate::support;
-
-use crate::support::{app, Client};
+use crate::support::{self, app, Client};
 use axum::http::StatusCode;
 
 #[tokio::test]

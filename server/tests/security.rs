@@ -1,9 +1,7 @@
 //! Response headers on every page, and state-changing requests from other
 //! sites refused (and logged) while this site's and API clients' pass.
 
-use crate::support;
-
-use crate::support::{app, Client};
+use crate::support::{self, app, Client};
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 

@@ -2,9 +2,7 @@
 //! other session of the account (holder or staff) at once and keep the one
 //! that asked; bad changes change nothing; applications are throttled.
 
-use crate::support;
-
-use crate::support::{app, ready_holder, staff, staff_client, Client, DEMO_PASSWORD, STAFF_PASSWORD};
+use crate::support::{self, app, ready_holder, staff, staff_client, Client, DEMO_PASSWORD, STAFF_PASSWORD};
 use axum::http::StatusCode;
 use tower_sessions::SessionStore;
 

@@ -1,6 +1,5 @@
 //! A router on a fresh SQLite database with the demo data, driven with
 //! `oneshot` and a cookie jar of one cookie per name.
-#![allow(dead_code)]
 
 use std::collections::BTreeMap;
 
