@@ -11,7 +11,10 @@ const out = new URL("../docs/screenshots/", import.meta.url).pathname;
 const browser = await chromium.launch(launchOptions);
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 const shot = (name) => page.screenshot({ path: `${out}${name}.png`, fullPage: true });
-const hydrated = () => page.waitForSelector("body[data-hydrated]");
+// Only pages with an island load the WASM; the others are ready when loaded.
+const hydrated = async () => {
+  if ((await page.locator("leptos-island").count()) > 0) await page.waitForSelector("body[data-hydrated]");
+};
 
 await page.goto(`${base}/login`); await hydrated();
 await shot("login");
@@ -85,7 +88,7 @@ execFileSync("rm", [pdf, tampered]);
 // The issuers' portal, as scripts/serve.sh's demo administrator.
 const staff = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 const sshot = (name) => staff.screenshot({ path: `${out}${name}.png`, fullPage: true });
-await staff.goto(`${base}/admin/login`); await staff.waitForSelector("body[data-hydrated]");
+await staff.goto(`${base}/admin/login`);
 await staff.getByTestId("input-username").fill("admin");
 await staff.getByTestId("input-password").fill("Ecert@2026");
 await staff.getByTestId("staff-login-submit").click();
@@ -97,7 +100,7 @@ writeFileSync(csv, [
   "0701202611250002,CH2026112500002,孙八,resident_id,110105198503150018,0701,,2026-11-20",
   "0701202611250003,CH2026112500003,周九,resident_id,110105199001010010,0799,,2026-11-20",
 ].join("\n") + "\n");
-await staff.goto(`${base}/admin/import`); await staff.waitForSelector("body[data-hydrated]");
+await staff.goto(`${base}/admin/import`);
 await staff.getByTestId("import-file").setInputFiles(csv);
 await staff.getByTestId("import-upload").click();
 await staff.getByTestId("import-errors").waitFor();

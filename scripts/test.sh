@@ -32,14 +32,15 @@ export ECERT_TEST_POSTGRES_URL
 ECERT_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir" "${ECERT_TEST_POSTGRES_PORT:-54329}")
 cargo_tests
 
-section "release build"
-cargo leptos build --release
-# The client's size budget (docs/performance.md).
-scripts/client-size.sh 310
+section "release build (hashed, precompressed client)"
+scripts/build-release.sh
 
-section "two release servers on one PostgreSQL (bench/src/scenarios/instances.rs)"
+# README's quick start (scripts/demo.sh on a fresh data directory: every
+# demo account signs in), what a first visit receives on the wire with its
+# budgets (docs/performance.md), and two release servers sharing PostgreSQL.
+section "quick start, bytes on the wire, two instances (bench/src/scenarios/{quickstart,wire,instances}.rs)"
 cargo build --release -p bench
-target/release/bench --only instances
+target/release/bench --only quickstart,instances
 
 section "Playwright (end2end/)"
 cd end2end

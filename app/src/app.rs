@@ -1,7 +1,7 @@
 //! The HTML shell, the routes, and the providers every page relies on.
 
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{Redirect, Route, Router, Routes},
     path, SsrMode,
@@ -28,6 +28,7 @@ use crate::pages::{
     help::HelpPage,
     login::LoginPage,
     not_found::NotFound,
+    refused::CrossSiteRefusedPage,
     register::RegisterPage,
     terms::TermsPage,
     verify::{EndorsementVerdictPage, VerificationResultPage, VerifyPage},
@@ -36,21 +37,53 @@ use crate::pages::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     script_policy();
+    let scripts = this_page_has_islands().then(|| view! { <HydrationScripts options=options.clone() islands=true/> });
+    if scripts.is_none() {
+        // What HydrationScripts does for an islands app: the page outside
+        // islands is plain HTML, with no hydration markers or resource data.
+        if let Some(context) = Owner::current_shared_context() {
+            context.set_is_hydrating(false);
+        }
+    }
+    // `lang` on <html> comes from the i18n provider (the page's locale).
     view! {
         <!DOCTYPE html>
-        <html lang="zh-CN">
+        <html>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light"/>
-                <AutoReload options=options.clone()/>
-                <HydrationScripts options islands=true/>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HashedStylesheet options=options.clone() id="leptos"/>
+                <AutoReload options=options/>
+                {scripts}
                 <MetaTags/>
             </head>
             <body>
                 <App/>
             </body>
         </html>
+    }
+}
+
+/// The pages that render an island (`#[island]`): the certificate list, a
+/// certificate's download page and 证书查验's upload. Only these load the
+/// WASM and its module script; every other page is plain HTML (a QR page
+/// opened on a phone costs a few KB). A router test checks, page by page,
+/// that this agrees with what the page renders.
+pub fn has_islands(path: &str) -> bool {
+    let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
+    matches!(segments.as_slice(), ["certificates"] | ["certificates", _, "download"] | ["verify"])
+}
+
+fn this_page_has_islands() -> bool {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().is_some_and(|parts| has_islands(parts.uri.path()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        false
     }
 }
 
@@ -87,7 +120,6 @@ pub fn App() -> impl IntoView {
 
     view! {
         <I18nContextProvider ssr_lang_header_getter=no_accept_language>
-            <Stylesheet id="leptos" href="/pkg/ecert.css"/>
             <AppTitle/>
             <Router>
                 <Layout>
@@ -105,6 +137,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/verify") view=VerifyPage ssr=SsrMode::Async/>
                         <Route path=path!("/verify/result/:token") view=VerificationResultPage ssr=SsrMode::Async/>
                         <Route path=path!("/v/:number") view=EndorsementVerdictPage ssr=SsrMode::Async/>
+                        <Route path=path!("/refused/cross-site") view=CrossSiteRefusedPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/login") view=StaffLoginPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin") view=OverviewPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/import") view=ImportPage ssr=SsrMode::Async/>

@@ -37,4 +37,5 @@ pub mod verify;
 
 #[cfg(feature = "hydrate")]
 pub use app::mark_hydrated;
-pub use app::{shell, App};
+pub use app::{has_islands, shell, App};
+pub use pages::refused::CROSS_SITE_REFUSED;

@@ -13,6 +13,8 @@ pub type Error = Box<dyn std::error::Error + Send + Sync>;
 
 pub struct Reply {
     pub status: StatusCode,
+    /// Where a redirect (or a server function's redirect) points.
+    pub location: Option<String>,
     pub body: Bytes,
 }
 
@@ -92,7 +94,8 @@ impl Client {
                 }
             }
         }
-        Ok(Reply { status: parts.status, body: body.collect().await?.to_bytes() })
+        let location = parts.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).map(str::to_string);
+        Ok(Reply { status: parts.status, location, body: body.collect().await?.to_bytes() })
     }
 
     pub async fn get(&mut self, path: &str) -> Result<Reply, Error> {

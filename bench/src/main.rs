@@ -5,8 +5,10 @@
 //! also written to target/bench/report.md. Run from the repository root.
 //!
 //! `--quick`: shorter runs and smaller data (a smoke run, not the figures).
-//! `--only a,b`: some scenarios (client, serving, generation, scale, import,
-//! instances). `instances` (two servers on one PostgreSQL) runs when
+//! `--only a,b`: some scenarios (quickstart, client, serving, generation,
+//! scale, import, instances). `quickstart` runs README's quick start after
+//! the build (scripts/demo.sh), signs in every demo account README lists,
+//! and measures what a first visitor receives (bytes on the wire, slow 4G). `instances` (two servers on one PostgreSQL) runs when
 //! `ECERT_TEST_POSTGRES_URL` names a PostgreSQL server whose user may create
 //! databases (scripts/test.sh starts one).
 
@@ -54,6 +56,19 @@ async fn serving(report: &mut Report, plan: &Plan) -> Result<(), http::Error> {
     server.stop().await
 }
 
+/// README's quick start on a fresh data directory, then a first visit to it.
+async fn quickstart(report: &mut Report) -> Result<(), http::Error> {
+    let mut server = quickstart::start(report).await?;
+    let accounts = quickstart::readme_accounts(&std::fs::read_to_string("README.md")?)?;
+    let result = async {
+        quickstart::run(&server, &accounts, report).await?;
+        wire::run(&server, &accounts.password, report).await
+    }
+    .await;
+    server.stop().await?;
+    result
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -70,6 +85,12 @@ async fn main() -> ExitCode {
     }
 
     let mut report = Report::default();
+    if wanted("quickstart") {
+        println!("== quick start and a first visit");
+        if let Err(e) = quickstart(&mut report).await {
+            report.error("quickstart", &e.to_string());
+        }
+    }
     if wanted("client") {
         println!("== client size");
         if let Err(e) = client_size::run(&mut report) {

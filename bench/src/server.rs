@@ -62,9 +62,15 @@ impl Server {
         } else {
             Command::new(BINARY)
         };
+        command.args(args);
+        self.environment(command)
+    }
+
+    /// The environment every process of this server runs with: its data
+    /// directory and address, generous throttles, and `with_env`'s settings last.
+    fn environment(&self, mut command: Command) -> Command {
         let base = format!("http://{}", self.addr);
         command
-            .args(args)
             .env("ECERT_DATA_DIR", &self.data_dir)
             .env("ECERT_SEED_DEMO", "false")
             .env("LEPTOS_SITE_ADDR", self.addr.to_string())
@@ -106,9 +112,21 @@ impl Server {
 
     /// Starts `server serve`; returns how long until it answered a page.
     pub async fn start(&mut self) -> Result<Duration, Error> {
+        let command = self.command(&["serve"]);
+        self.start_with(command).await
+    }
+
+    /// Runs a script of scripts/ that ends by serving (scripts/demo.sh),
+    /// with this server's environment; returns how long until it answered a page.
+    pub async fn start_script(&mut self, script: &str) -> Result<Duration, Error> {
+        let command = self.environment(Command::new(script));
+        self.start_with(command).await
+    }
+
+    async fn start_with(&mut self, mut command: Command) -> Result<Duration, Error> {
         let log = std::fs::OpenOptions::new().create(true).append(true).open(self.data_dir.join("server.log"))?;
         let started = Instant::now();
-        let child = self.command(&["serve"]).stdout(Stdio::null()).stderr(log).spawn()?;
+        let child = command.stdout(Stdio::null()).stderr(log).spawn()?;
         self.child = Some(child);
         let deadline = started + Duration::from_secs(60);
         while Instant::now() < deadline {
@@ -150,15 +168,23 @@ impl Server {
         Ok(())
     }
 
-    /// One number from the database: the sqlite3 CLI on the data
-    /// directory's file, or psql when the server was given a PostgreSQL URL.
+    /// One number from the database.
     pub async fn sql_number(&self, query: &str) -> Result<i64, Error> {
+        let text = self.sql(query).await?;
+        text.trim().parse().map_err(|_| format!("{query:?}: {text:?}").into())
+    }
+
+    /// A query's rows, one per line: the sqlite3 CLI on the data
+    /// directory's file, or psql when the server was given a PostgreSQL URL.
+    pub async fn sql(&self, query: &str) -> Result<String, Error> {
         let postgres = self.env.iter().find(|(k, v)| k == "ECERT_DATABASE_URL" && v.starts_with("postgres"));
         let out = match postgres {
             Some((_, url)) => Command::new("psql").args([url.as_str(), "-Atc", query]).output().await?,
             None => Command::new("sqlite3").arg(self.data_dir.join("ecert.db")).arg(query).output().await?,
         };
-        let text = String::from_utf8_lossy(&out.stdout);
-        text.trim().parse().map_err(|_| format!("{query:?}: {text:?} {}", String::from_utf8_lossy(&out.stderr)).into())
+        if !out.status.success() {
+            return Err(format!("{query:?}: {}", String::from_utf8_lossy(&out.stderr)).into());
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 }

@@ -11,10 +11,13 @@ export const side = (info: TestInfo): "js" | "nojs" => (info.project.use.javaScr
 
 export const jsEnabled = (info: TestInfo) => side(info) === "js";
 
-/** Opens a page and, with JavaScript on, waits until the WASM has hydrated it. */
+/**
+ * Opens a page and, with JavaScript on, waits until the WASM has hydrated
+ * it. Only pages with an island load the WASM; the others are plain HTML.
+ */
 export async function open(page: Page, info: TestInfo, path: string) {
   await page.goto(path);
-  if (jsEnabled(info)) {
+  if (jsEnabled(info) && (await page.locator("leptos-island").count()) > 0) {
     await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
   }
 }

@@ -16,4 +16,5 @@ pub mod session_records;
 pub mod startup;
 pub mod verify_cli;
 pub mod verify_routes;
+pub mod wire;
 pub mod worker;

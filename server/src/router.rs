@@ -36,6 +36,7 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
         .merge(crate::verify_routes::routes())
         .merge(crate::credential_routes::routes())
         .merge(crate::admin_routes::routes())
+        .merge(crate::wire::favicon())
         .leptos_routes(&state, routes, move || shell(options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn(crate::error_status::layer))
@@ -49,6 +50,11 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .layer(middleware::from_fn(crate::metrics::count_requests))
+        // Outside the session layer, so a response that sets a cookie is
+        // seen as one; inside compression, so the ETag is over the page itself.
+        .layer(middleware::from_fn(crate::wire::plain_pages))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::wire::cache_policy))
+        .layer(crate::wire::compression())
         .with_state(state);
     probes.merge(site)
 }

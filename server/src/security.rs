@@ -122,7 +122,24 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
     if let Err(e) = state.store.audit(AuditEvent::CrossSiteRefused, entry).await {
         tracing::error!(error = %e, "audit");
     }
-    (StatusCode::FORBIDDEN, "请求来自其他网站，已拒绝。 Cross-site request refused.").into_response()
+    // The refusal page, in the visitor's language and the site's frame:
+    // the same request (its session, cookies and address) as a GET of it.
+    let (mut parts, _) = request.into_parts();
+    parts.method = Method::GET;
+    parts.uri = axum::http::Uri::from_static(app::CROSS_SITE_REFUSED);
+    parts.headers.remove(header::CONTENT_TYPE);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    parts.headers.insert(header::ACCEPT, HeaderValue::from_static("text/html"));
+    // Rendered here: routing happened before this layer (the request was
+    // routed to what it posted to), so the page is rendered as its route would.
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || leptos::prelude::provide_context(state.clone()),
+        move || app::shell(options.clone()),
+    );
+    let mut response = render(Request::from_parts(parts, axum::body::Body::empty())).await;
+    *response.status_mut() = StatusCode::FORBIDDEN;
+    response
 }
 
 /// `Sec-Fetch-Site` when the browser sends it; else `Origin` against `Host`;

@@ -4,7 +4,7 @@
 
 use app::api::verification::{check, result_path};
 use app::domain::verification::{
-    normalize_number, CredentialProblem, FileProblem, Method, Outcome, Verdict, MAX_CREDENTIAL_BYTES, MAX_UPLOAD_BYTES,
+    normalize_number, CredentialProblem, FileProblem, Verdict, MAX_CREDENTIAL_BYTES, MAX_UPLOAD_BYTES,
 };
 use app::error::AppError;
 use app::state::AppState;
@@ -45,9 +45,14 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     }
 }
 
+/// A missing field reads as empty, so it is refused as `invalid_input`
+/// naming the field (422), as an empty one is; only a body that is not
+/// such a JSON object is a `bad_request`.
 #[derive(Deserialize)]
 struct CertificateQuery {
+    #[serde(default)]
     certificate_number: String,
+    #[serde(default)]
     holder_name: String,
 }
 
@@ -219,14 +224,14 @@ fn answer(result: Result<check::Checked, AppError>, state: &AppState) -> Respons
     };
     let v = &checked.verdict;
     let credential = v.credential.as_ref().and_then(|c| c.problem);
-    let status = match (v.method, v.outcome, v.file.as_ref().and_then(|f| f.problem)) {
-        (_, _, Some(FileProblem::Empty)) => StatusCode::BAD_REQUEST,
-        (_, _, Some(FileProblem::TooLarge)) => StatusCode::PAYLOAD_TOO_LARGE,
-        (_, _, Some(FileProblem::NotPdf)) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+    let status = match v.file.as_ref().and_then(|f| f.problem) {
+        Some(FileProblem::Empty) => StatusCode::BAD_REQUEST,
+        Some(FileProblem::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
+        Some(FileProblem::NotPdf) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         _ if credential == Some(CredentialProblem::Empty) => StatusCode::BAD_REQUEST,
         _ if credential == Some(CredentialProblem::TooLarge) => StatusCode::PAYLOAD_TOO_LARGE,
         _ if credential == Some(CredentialProblem::NotJson) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        (Method::Certificate | Method::Endorsement, Outcome::NoMatch, _) => StatusCode::NOT_FOUND,
+        _ if v.found_nothing() => StatusCode::NOT_FOUND,
         _ => StatusCode::OK,
     };
     let result_url = format!("{}{}", state.settings.public_base_url, result_path(&checked.token));

@@ -9,6 +9,7 @@ mod accounts;
 mod admin;
 mod certificates;
 mod endorsements;
+mod first_visit;
 mod fuzz;
 mod health;
 mod security;

@@ -198,9 +198,12 @@ pub struct SignedIn {
     pub epoch: i64,
 }
 
-/// The account this session is signed in as, holder or staff.
+/// The account this session is signed in as, holder or staff. A holder
+/// who has not accepted the current terms is sent to them first: until
+/// 同意, the terms page and signing out are all a holder can reach.
 pub async fn current_account() -> Result<SignedIn, AppError> {
     match signed_in().await? {
+        SignIn::Holder { accepted_terms: false, .. } => Err(AppError::TermsNotAccepted),
         SignIn::Holder { id, epoch, .. } => Ok(SignedIn { account: Account::Holder(id), epoch }),
         SignIn::Staff { member, epoch } => Ok(SignedIn { account: Account::Staff(member.id), epoch }),
         SignIn::Nobody => Err(AppError::Unauthenticated),

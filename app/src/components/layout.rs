@@ -78,7 +78,9 @@ fn UserNav() -> impl IntoView {
                                 <li><A href="/certificates">{t!(i18n, nav.certificates)}</A></li>
                             })}
                             <li><A href="/verify">{t!(i18n, nav.verify)}</A></li>
-                            <li><A href="/account">{t!(i18n, nav.account)}</A></li>
+                            {me.terms_accepted.then(|| view! {
+                                <li><A href="/account">{t!(i18n, nav.account)}</A></li>
+                            })}
                         </ul>
                         <div class="user">
                             <span class="user-name" data-testid="user-name">

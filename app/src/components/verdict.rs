@@ -22,6 +22,7 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
     let from_file = verdict.method == Method::File;
     let problem = verdict.file.as_ref().and_then(|f| f.problem);
     let from_credential = verdict.method == Method::Credential;
+    let by_endorsement = verdict.method == Method::Endorsement;
     let credential_problem = verdict.credential.as_ref().and_then(|c| c.problem);
     let cancelled_at = verdict.endorsement.as_ref().and_then(|e| e.cancelled_at.clone()).unwrap_or_default();
     let detail = move || {
@@ -38,6 +39,7 @@ pub fn VerdictView(verdict: Verdict) -> impl IntoView {
             ),
             Outcome::NoMatch if from_file => td_string!(l, verify.outcome_detail.no_match_file).to_string(),
             Outcome::NoMatch if from_credential => td_string!(l, verify.outcome_detail.no_match_credential).to_string(),
+            Outcome::NoMatch if by_endorsement => td_string!(l, verify.outcome_detail.no_match_endorsement).to_string(),
             Outcome::NoMatch => td_string!(l, verify.outcome_detail.no_match).to_string(),
             Outcome::Invalid => format!(
                 "{} {}",

@@ -283,6 +283,15 @@ pub struct Verdict {
     pub credential: Option<CredentialCheck>,
 }
 
+impl Verdict {
+    /// A lookup by number (certificate number and name, or endorsement
+    /// number) that found nothing: "not found" to the API and on the page
+    /// alike. A file or credential that matches nothing was still judged.
+    pub fn found_nothing(&self) -> bool {
+        matches!(self.method, Method::Certificate | Method::Endorsement) && self.outcome == Outcome::NoMatch
+    }
+}
+
 /// The stored facts of an endorsement, before they are judged on a day.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EndorsementOnRecord {

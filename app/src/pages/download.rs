@@ -122,6 +122,10 @@ fn LegacyDownload(certificate_id: i64) -> impl IntoView {
     }
 }
 
+/// How often a page with a copy being made reloads itself without JavaScript
+/// (a copy takes about a second).
+const RELOAD_SECONDS: &str = "2";
+
 /// The endorsements and the form as loaded on the server, handed to the island.
 #[component]
 fn EndorsingLoaded(certificate_id: i64, data: PageData) -> impl IntoView {
@@ -135,7 +139,18 @@ fn EndorsingLoaded(certificate_id: i64, data: PageData) -> impl IntoView {
                     (Err(error), _) | (_, Err(error)) => view! { <ErrorView error/> }.into_any(),
                     (Ok(list), Ok(form)) => {
                         let locale = locale;
-                        view! { <Endorsing locale certificate_id list form carried/> }.into_any()
+                        // Without JavaScript nothing polls: while a copy is
+                        // being made the page reloads itself, so its hint
+                        // (页面会自动更新) holds there too. Outside the island,
+                        // which never hydrates a <noscript>.
+                        let generating = list.iter().any(|e| e.phase == Phase::Generating);
+                        view! {
+                            {generating.then(|| view! {
+                                <noscript><meta http-equiv="refresh" content=RELOAD_SECONDS/></noscript>
+                            })}
+                            <Endorsing locale certificate_id list form carried/>
+                        }
+                        .into_any()
                     }
                 }
             })}

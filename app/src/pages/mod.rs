@@ -9,6 +9,7 @@ pub mod endorsement;
 pub mod help;
 pub mod login;
 pub mod not_found;
+pub mod refused;
 pub mod register;
 pub mod terms;
 pub mod verify;

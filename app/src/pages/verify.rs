@@ -193,7 +193,15 @@ fn VerdictPage(verdict: Resource<Result<Verdict, AppError>>, gone_is_not_found: 
             <Suspense fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     match verdict.await {
-                        Ok(verdict) => view! { <VerdictView verdict/> }.into_any(),
+                        Ok(verdict) => {
+                            #[cfg(feature = "ssr")]
+                            if verdict.found_nothing() {
+                                if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                    response.set_status(axum::http::StatusCode::NOT_FOUND);
+                                }
+                            }
+                            view! { <VerdictView verdict/> }.into_any()
+                        }
                         Err(error) => {
                             let message = move || match &error {
                                 AppError::NotFound if gone_is_not_found => t_string!(i18n, verify.result_gone).to_string(),

@@ -29,13 +29,14 @@ pub fn measure(dir: &std::path::Path) -> Result<(usize, usize), Error> {
     Ok((raw, gzip))
 }
 
+/// The figures before the wire budgets, kept for comparison: what the
+/// files weigh raw and at gzip -9. What a browser receives (brotli 11 from
+/// the precompressed copies) is measured by `wire` and has the budget.
 pub fn run(report: &mut Report) -> Result<(), Error> {
     let (raw, gzip) = measure(std::path::Path::new("target/site/pkg"))?;
-    report.add(
-        "Client size (release WASM + JS glue, gzip -9)",
-        "≤ 200 KB (CI fails past 300 KB)",
-        format!("{:.0} KB gzip ({:.0} KB raw)", gzip as f64 / 1024.0, raw as f64 / 1024.0),
-        gzip <= 200 * 1024,
+    report.note(
+        "Client files (release WASM + JS glue): raw and gzip -9, for comparison",
+        format!("{:.0} KB gzip -9 ({:.0} KB raw); the budget is on the wire (quickstart)", gzip as f64 / 1024.0, raw as f64 / 1024.0),
     );
     Ok(())
 }

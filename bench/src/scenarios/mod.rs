@@ -7,6 +7,8 @@ pub mod holder;
 pub mod import;
 pub mod instances;
 pub mod pages;
+pub mod quickstart;
 pub mod scale;
 pub mod start;
 pub mod turnaround;
+pub mod wire;

@@ -124,6 +124,16 @@ impl<'a> Client<'a> {
         self.send(request).await
     }
 
+    /// A page GET with more request headers (`Accept-Encoding`, `If-None-Match`…).
+    pub async fn get_with(&mut self, path: &str, headers: &[(&str, &str)]) -> Reply {
+        let mut request =
+            Request::get(path).header(header::ACCEPT, "text/html").header(header::COOKIE, self.cookie_header());
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::empty()).unwrap()).await
+    }
+
     /// A GET as an API client makes it (no HTML wanted).
     pub async fn fetch(&mut self, path: &str) -> Reply {
         let request = Request::get(path)
