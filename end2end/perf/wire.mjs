@@ -105,6 +105,14 @@ const out = {};
   await page.reload();
   await settle(page, true);
   out.list_warm = take();
+  // On to a certificate's download page: what it costs beyond what the
+  // list left in the cache.
+  const download = page.locator("[data-testid=certificate-download]").first();
+  await download.click();
+  await page.waitForURL(/\/download$/);
+  await page.waitForLoadState("networkidle");
+  await page.waitForFunction(() => document.querySelector("[data-testid=apply-form]") !== null);
+  out.download_after_list = take();
   await context.close();
 }
 {
