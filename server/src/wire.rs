@@ -93,18 +93,18 @@ pub async fn cache_policy(State(state): State<AppState>, request: Request, next:
         set(&mut response, header::VARY, "accept-encoding");
         return response;
     }
-    let html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    let public = readable && ok && html && !signed_in && !response.headers().contains_key(header::SET_COOKIE);
+    let public = readable && ok && is_html(&response) && !signed_in && !response.headers().contains_key(header::SET_COOKIE);
     if !public {
         set(&mut response, header::CACHE_CONTROL, PRIVATE);
         return response;
     }
     let policy = if is_result(&path) { PUBLIC_RESULT } else { PUBLIC_PAGE };
     with_etag(response, policy, if_none_match).await
+}
+
+fn is_html(response: &Response) -> bool {
+    let kind = response.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+    kind.is_some_and(|v| v.starts_with("text/html"))
 }
 
 /// A verification result (by number, QR code or a logged check).
@@ -163,12 +163,7 @@ fn set(response: &mut Response, name: header::HeaderName, value: &'static str) {
 pub async fn plain_pages(request: Request, next: Next) -> Response {
     let plain = request.method() == Method::GET && !app::has_islands(request.uri().path());
     let response = next.run(request).await;
-    let html = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"));
-    if !plain || !html {
+    if !plain || !is_html(&response) {
         return response;
     }
     let (mut parts, body) = response.into_parts();

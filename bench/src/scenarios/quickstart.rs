@@ -58,11 +58,10 @@ fn first_code_span(row: &str) -> Option<&str> {
 pub async fn start(report: &mut Report) -> Result<Server, Error> {
     let mut server = Server::fresh("quickstart", 3230)?.with_env("ECERT_SEED_DEMO", "true");
     let took = server.start_script("scripts/demo.sh").await?;
-    report.add(
+    // Not serving is an error of the scenario (start_script fails), not a row.
+    report.note(
         "Quick start: scripts/demo.sh on a fresh data directory serves",
-        "answers /login",
         format!("first page after {:.1} s (staff created, migrated, demo data, keys)", took.as_secs_f64()),
-        true,
     );
     Ok(server)
 }
