@@ -37,5 +37,7 @@ pub mod verify;
 
 #[cfg(feature = "hydrate")]
 pub use app::mark_hydrated;
-pub use app::{has_islands, shell, App};
+#[cfg(feature = "ssr")]
+pub use app::has_session_cookie;
+pub use app::{has_islands, in_holder_area, loads_client, shell, App, SESSION_COOKIE};
 pub use pages::refused::CROSS_SITE_REFUSED;

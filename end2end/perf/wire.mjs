@@ -1,7 +1,8 @@
 // What a first visitor's browser receives, in Debian Chromium through the
 // DevTools protocol: every response's bytes on the wire (headers and body
 // as sent, with the compression the server really chose), cold and warm,
-// and paint times under "slow 4G" (1.6 Mb/s down, 750 kb/s up, 150 ms RTT).
+// paint times under "slow 4G" (1.6 Mb/s down, 750 kb/s up, 150 ms RTT), and
+// the single-page app's navigations (bytes, click to painted page).
 // Used by the benchmark runner (bench/src/scenarios/wire.rs):
 //   node perf/wire.mjs <base URL> <ecert_session cookie value> <QR page path>
 // The cookie is a holder's who has accepted the terms. Prints one JSON object.
@@ -86,6 +87,41 @@ async function cold(path, signedIn, hydrates) {
   return { context, page, take, result };
 }
 
+/** The holder's clicks through the single-page app, in order: name, link. */
+const SPA_CLICKS = [
+  ["证书信息", "[data-testid=certificate-info]"],
+  ["证书下载", "nav a[href='/certificates']"],
+  ["下载", "[data-testid=certificate-download]"],
+  ["账户安全", "nav a[href='/account']"],
+  ["证书查验", "nav a[href='/verify']"],
+];
+
+/** Clicks `link` and waits until a new page's <h1> has been painted; milliseconds. */
+async function clickToPaint(page, link) {
+  const documents = [];
+  const onRequest = (r) => r.resourceType() === "document" && documents.push(r.url());
+  page.on("request", onRequest);
+  const ms = await page.evaluate(async (selector) => {
+    const before = document.querySelector("main h1");
+    const started = performance.now();
+    document.querySelector(selector).click();
+    await new Promise((arrived) => {
+      const check = () => {
+        const heading = document.querySelector("main h1");
+        if (heading && heading !== before && document.activeElement === heading) arrived();
+        else requestAnimationFrame(check);
+      };
+      requestAnimationFrame(check);
+    });
+    await new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0)));
+    return performance.now() - started;
+  }, link);
+  await page.waitForLoadState("networkidle");
+  page.off("request", onRequest);
+  if (documents.length > 0) throw new Error(`${link}: a document request (${documents.join(", ")})`);
+  return ms;
+}
+
 const out = {};
 {
   const { context, result } = await cold(qrPath, false, false);
@@ -105,14 +141,40 @@ const out = {};
   await page.reload();
   await settle(page, true);
   out.list_warm = take();
-  // On to a certificate's download page: what it costs beyond what the
-  // list left in the cache.
-  const download = page.locator("[data-testid=certificate-download]").first();
-  await download.click();
-  await page.waitForURL(/\/download$/);
-  await page.waitForLoadState("networkidle");
-  await page.waitForFunction(() => document.querySelector("[data-testid=apply-form]") !== null);
-  out.download_after_list = take();
+  // Through the single-page app, as a holder clicks: each navigation's
+  // bytes (no document, no new client code), and the time from the click
+  // to the new page's heading painted.
+  out.spa = [];
+  for (const [name, link] of SPA_CLICKS) {
+    const ms = await clickToPaint(page, link);
+    out.spa.push({ name, ms, ...take() });
+  }
+  // The same page as a page load, warm cache: from the request to its heading painted.
+  const infoPath = new URL(page.url()).pathname.replace(/\/download$/, "");
+  const started = Date.now();
+  await page.goto(base + infoPath);
+  await page.waitForFunction(() => document.querySelector("main h1") !== null);
+  await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0))));
+  out.page_load_warm_ms = Date.now() - started;
+  take();
+  await context.close();
+}
+{
+  // One navigation under slow 4G, against the page load it replaces.
+  const context = await freshContext(true);
+  const { page, take } = await recordedPage(context, SLOW_4G);
+  await page.goto(base + "/certificates");
+  await settle(page, true);
+  out.spa_slow4g_ms = await clickToPaint(page, SPA_CLICKS[0][1]);
+  const infoPath = new URL(page.url()).pathname;
+  await page.goto(base + "/certificates");
+  await settle(page, true);
+  const started = Date.now();
+  await page.goto(base + infoPath);
+  await page.waitForFunction(() => document.querySelector("main h1") !== null);
+  await page.evaluate(() => new Promise((painted) => requestAnimationFrame(() => setTimeout(painted, 0))));
+  out.page_load_slow4g_ms = Date.now() - started;
+  take();
   await context.close();
 }
 {

@@ -14,8 +14,7 @@ use tower_sessions::{
 
 use crate::rate_limit::VerifyLimiter;
 
-/// Cookie that carries the session id; the session itself stays in the database.
-pub const SESSION_COOKIE: &str = "ecert_session";
+pub use app::SESSION_COOKIE;
 
 pub fn session_layer(store: SessionRecords, settings: &app::config::Settings) -> SessionManagerLayer<SessionRecords> {
     SessionManagerLayer::new(store)

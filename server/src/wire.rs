@@ -36,7 +36,7 @@ use tower_http::compression::{
     CompressionLayer,
 };
 
-use crate::router::SESSION_COOKIE;
+use app::has_session_cookie;
 
 /// Content types worth compressing: text and WASM. (PDFs and images are
 /// compressed inside; compressing them again costs CPU for nothing.)
@@ -112,14 +112,6 @@ fn is_result(path: &str) -> bool {
     path.starts_with("/v/") || path.starts_with("/verify/result/")
 }
 
-fn has_session_cookie(headers: &HeaderMap) -> bool {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .any(|pair| pair.trim().split_once('=').is_some_and(|(name, _)| name == SESSION_COOKIE))
-}
 
 /// The page with a weak ETag over its body (weak: the same page is sent
 /// compressed or not), or 304 when the browser already has it.

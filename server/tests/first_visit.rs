@@ -236,8 +236,10 @@ async fn public_pages_revalidate_and_private_ones_are_never_stored() {
     assert_eq!(redirect.header("cache-control"), "private, no-store");
 }
 
-/// Every page, as a visitor and as a holder: it loads the WASM and a module
-/// script exactly when it renders an island, and `app::has_islands` agrees.
+/// Every page, as a visitor and as a holder. A visitor's page loads the WASM
+/// and a module script exactly when it renders an island (`app::has_islands`
+/// agrees); a holder's page in the single-page app loads them whether or
+/// not it has one (the next page may), and a holder's page outside it does not.
 #[tokio::test]
 async fn only_pages_with_an_island_load_the_wasm() {
     let app = app().await;
@@ -253,20 +255,23 @@ async fn only_pages_with_an_island_load_the_wasm() {
         "/account".into(),
         "/help".into(),
         "/verify".into(),
+        format!("/v/{number}"),
     ];
     let mut seen = Vec::new();
-    for (client, paths) in [(&mut visitor, &public[..]), (&mut holder, &private[..])] {
+    for (client, paths, session) in [(&mut visitor, &public[..], false), (&mut holder, &private[..], true)] {
         for path in paths {
             let page: Reply = client.get(path).await;
             assert_eq!(page.status, StatusCode::OK, "{path}");
             let island = page.body.contains("<leptos-island");
             assert_eq!(app::has_islands(path), island, "{path}");
-            assert_eq!(page.body.contains(".wasm"), island, "{path}: the WASM is preloaded exactly with an island");
-            // Without an island: no module script, nor any script that runs
+            let client = app::loads_client(path, session);
+            assert_eq!(client, island || (session && app::in_holder_area(path)), "{path}");
+            assert_eq!(page.body.contains(".wasm"), client, "{path}: the WASM is preloaded exactly with the client");
+            // Without the client: no module script, nor any script that runs
             // (Leptos' hydration data would carry the response's nonce).
-            assert_eq!(page.body.contains(r#"type="module""#), island, "{path}: a module script exactly with an island");
-            assert_eq!(page.body.contains("nonce="), island, "{path}: a script that runs exactly with an island");
-            seen.push((path.clone(), island));
+            assert_eq!(page.body.contains(r#"type="module""#), client, "{path}: a module script exactly with the client");
+            assert_eq!(page.body.contains("nonce="), client, "{path}: a script that runs exactly with the client");
+            seen.push((path.clone(), client));
         }
     }
     assert!(seen.iter().any(|(_, i)| *i) && seen.iter().any(|(_, i)| !*i), "{seen:?}");

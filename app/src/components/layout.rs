@@ -33,6 +33,9 @@ pub fn Layout(children: Children) -> impl IntoView {
         <footer class="site-footer">
             <p>{t!(i18n, footer)}</p>
         </footer>
+        // Where the single-page app announces a new page (navigation.js); last,
+        // and empty in every page as sent, so the islands router never diffs it.
+        <div id="page-announcer" class="visually-hidden" aria-live="polite" aria-atomic="true"></div>
     }
 }
 

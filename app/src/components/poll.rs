@@ -1,7 +1,11 @@
 //! Polling while a copy is being generated: soon after the application
 //! (a copy is usually ready within a few hundred milliseconds), then less
 //! often, at most once a second; only in the browser, only while something
-//! is generating, and stopped when the page is left.
+//! is generating, and stopped when the page is left: by a page load (the
+//! timer goes with the document) or by the islands router, which takes the
+//! island's elements out of the page but cannot end the island's code (an
+//! island's owner lives as long as the document), so each poll first checks
+//! that its island is still on the page.
 
 use leptos::prelude::*;
 
@@ -13,7 +17,7 @@ pub fn poll_delay_ms(n: u32) -> u32 {
 /// Bumps `tick` after each time `active` becomes or stays true, sooner at
 /// first ([`poll_delay_ms`]). Make the polled resource depend on `tick`:
 /// each answer re-arms the timer if still needed, so requests never overlap.
-pub fn poll_while(active: impl Fn() -> bool + Send + Sync + 'static, tick: RwSignal<u32>) {
+pub fn poll_while(anchor: Anchor, active: impl Fn() -> bool + Send + Sync + 'static, tick: RwSignal<u32>) {
     // Polls made in the current wait; a wait ends when nothing is generating.
     let polls = StoredValue::new(0u32);
     // Effects never run during server rendering, so the timer exists only in the browser.
@@ -27,14 +31,28 @@ pub fn poll_while(active: impl Fn() -> bool + Send + Sync + 'static, tick: RwSig
         #[cfg(feature = "hydrate")]
         {
             use send_wrapper::SendWrapper;
-            let timeout = gloo_timers::callback::Timeout::new(delay, move || tick.update(|n| *n = n.wrapping_add(1)));
+            let timeout = gloo_timers::callback::Timeout::new(delay, move || {
+                if on_the_page(anchor) {
+                    tick.update(|n| *n = n.wrapping_add(1));
+                }
+            });
             // Re-run or page left: the pending timer is cancelled with its owner.
             let timeout = SendWrapper::new(timeout);
             on_cleanup(move || drop(timeout.take().cancel()));
         }
         #[cfg(not(feature = "hydrate"))]
-        let _ = (tick, delay);
+        let _ = (anchor, tick, delay);
     });
+}
+
+/// An element the polling island renders, put there with `node_ref=anchor`.
+pub type Anchor = NodeRef<leptos::html::Div>;
+
+/// Whether the island is still on the page (the islands router has not
+/// replaced it); not yet mounted counts as on the page.
+#[cfg(feature = "hydrate")]
+fn on_the_page(anchor: Anchor) -> bool {
+    anchor.get_untracked().is_none_or(|element| element.is_connected())
 }
 
 #[cfg(test)]
@@ -53,8 +71,10 @@ mod tests {
 /// than the newest one is dropped, so a slow poll never undoes a newer list.
 /// A session that ended sends the browser to sign in (the page would
 /// otherwise show 证书生成中… for ever); any other failure is retried at the
-/// next poll. Returns a function that refreshes at once (e.g. after 重新生成).
+/// next poll. `anchor` is an element of the island: once the islands router
+/// has taken it off the page, nothing polls any more. Returns a function that refreshes at once (e.g. after 重新生成).
 pub fn poll_list<T, Fut>(
+    anchor: Anchor,
     active: impl Fn() -> bool + Send + Sync + 'static,
     fetch: impl Fn() -> Fut + Copy + 'static,
     apply: impl Fn(T) + Copy + 'static,
@@ -69,6 +89,7 @@ where
     let failures = RwSignal::new(0u32);
     let newest = StoredValue::new(0u64);
     poll_while(
+        anchor,
         move || {
             failures.track();
             active()

@@ -6,7 +6,7 @@ use crate::api::certificates::my_certificates;
 use crate::components::{
     gate::ErrorView,
     island::{page_locale, provide_locale},
-    poll::poll_list,
+    poll::{poll_list, Anchor},
     text,
 };
 use crate::domain::certificate::{CertificateStatus, CertificateSummary, EndorsementState};
@@ -38,19 +38,25 @@ pub fn CertificatesPage() -> impl IntoView {
 fn CertificateList(locale: Locale, list: Vec<CertificateSummary>) -> impl IntoView {
     provide_locale(locale);
     let list = RwSignal::new(list);
+    let anchor = Anchor::new();
     // No refresh on demand here: only the poll refreshes the list.
     let _ = poll_list(
+        anchor,
         move || list.with(|l| l.iter().any(|c| c.endorsement == EndorsementState::Generating)),
         my_certificates,
         move |fresh| list.set(fresh),
     );
-    move || {
-        let rows = list.get();
-        if rows.is_empty() {
-            view! { <p class="notice" data-testid="no-certificates">{td!(locale, certificates.empty)}</p> }.into_any()
-        } else {
-            view! { <CertificateTable list=rows/> }.into_any()
-        }
+    view! {
+        <div node_ref=anchor>
+            {move || {
+                let rows = list.get();
+                if rows.is_empty() {
+                    view! { <p class="notice" data-testid="no-certificates">{td!(locale, certificates.empty)}</p> }.into_any()
+                } else {
+                    view! { <CertificateTable list=rows/> }.into_any()
+                }
+            }}
+        </div>
     }
 }
 
@@ -102,7 +108,7 @@ fn CertificateRow(c: CertificateSummary) -> impl IntoView {
             </td>
             <td data-label=move || td_string!(locale, certificates.actions)>
                 <div class="row-actions">
-                // Plain links: an island has no router, and each page is a page load.
+                // Plain links: the islands router takes them (no document load), and without JavaScript they load the page.
                 <a href=format!("/certificates/{}", c.id) class="button small" data-testid="certificate-info">
                     {td!(locale, certificates.info)}
                 </a>

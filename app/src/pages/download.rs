@@ -16,7 +16,7 @@ use crate::components::{
     copy_links::CopyLinks,
     gate::ErrorView,
     island::{page_locale, provide_locale},
-    poll::poll_list,
+    poll::{poll_list, Anchor},
     text,
 };
 use crate::domain::certificate::{CertificateDetail, CertificateStatus, EndorsementState};
@@ -142,8 +142,11 @@ fn EndorsingLoaded(certificate_id: i64, data: PageData) -> impl IntoView {
                         // Without JavaScript nothing polls: while a copy is
                         // being made the page reloads itself, so its hint
                         // (页面会自动更新) holds there too. Outside the island,
-                        // which never hydrates a <noscript>.
-                        let generating = list.iter().any(|e| e.phase == Phase::Generating);
+                        // which never hydrates a <noscript>. Not when the
+                        // islands router fetches the page: a <meta refresh>
+                        // it inserts would reload the page it polls.
+                        let generating = list.iter().any(|e| e.phase == Phase::Generating)
+                            && !crate::app::is_client_navigation();
                         view! {
                             {generating.then(|| view! {
                                 <noscript><meta http-equiv="refresh" content=RELOAD_SECONDS/></noscript>
@@ -173,7 +176,9 @@ fn Endorsing(
     let retry = ServerAction::<RetryEndorsement>::new();
     let list = RwSignal::new(list);
     let form = RwSignal::new(form);
+    let anchor = Anchor::new();
     let refresh = poll_list(
+        anchor,
         move || list.with(|l| l.iter().any(|e| e.phase == Phase::Generating)),
         move || certificate_endorsements(certificate_id),
         // Until a fetched list has the just-applied endorsement, it stays on top.
@@ -203,6 +208,7 @@ fn Endorsing(
         }
     });
     view! {
+        <div node_ref=anchor>
         <h2>{td!(locale, download.endorsements)}</h2>
         {move || {
             let rows = list.get();
@@ -218,6 +224,7 @@ fn Endorsing(
             let carried = carried.clone();
             view! { <ApplyForm form=form.get() certificate_id apply carried/> }
         }}
+        </div>
     }
 }
 
