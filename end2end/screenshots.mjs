@@ -11,10 +11,10 @@ const out = new URL("../docs/screenshots/", import.meta.url).pathname;
 const browser = await chromium.launch(launchOptions);
 const page = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 const shot = (name) => page.screenshot({ path: `${out}${name}.png`, fullPage: true });
-// Only pages with an island load the WASM; the others are ready when loaded.
-const hydrated = async () => {
-  if ((await page.locator("leptos-island").count()) > 0) await page.waitForSelector("body[data-hydrated]");
-};
+// A page is ready when every island on it runs (each marks itself
+// data-hydrated); pages without an island are ready when loaded.
+const islandsRun = (p) => p.waitForFunction(() => document.querySelector("leptos-island:not([data-hydrated])") === null);
+const hydrated = () => islandsRun(page);
 
 await page.goto(`${base}/login`); await hydrated();
 await shot("login");
@@ -68,7 +68,7 @@ execFileSync("pdftoppm", ["-png", "-r", "60", "-singlefile", pdf, `${out}endorse
 // 证书查验, as a third party: the page, an uploaded copy, a tampered one.
 const verifier = await browser.newPage({ viewport: { width: 1280, height: 860 } });
 const vshot = (name) => verifier.screenshot({ path: `${out}${name}.png`, fullPage: true });
-await verifier.goto(`${base}/verify`); await verifier.waitForSelector("body[data-hydrated]");
+await verifier.goto(`${base}/verify`); await islandsRun(verifier);
 await vshot("verify");
 await verifier.getByTestId("input-file").setInputFiles(pdf);
 await verifier.waitForURL(/\/verify\/result\//);
@@ -78,7 +78,7 @@ const tampered = `${out}tampered.pdf`;
 const bytes = readFileSync(pdf);
 bytes[Math.floor(bytes.length / 3)] ^= 1;
 writeFileSync(tampered, bytes);
-await verifier.goto(`${base}/verify`); await verifier.waitForSelector("body[data-hydrated]");
+await verifier.goto(`${base}/verify`); await islandsRun(verifier);
 await verifier.getByTestId("input-file").setInputFiles(tampered);
 await verifier.waitForURL(/\/verify\/result\//);
 await verifier.getByTestId("verdict").waitFor();

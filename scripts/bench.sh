@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-cargo leptos build --release
+scripts/build-release.sh
 cargo build --release -p bench
 exec target/release/bench "$@"

@@ -4,10 +4,13 @@
 # once, at the highest level, which the server sends as they are. cargo-leptos
 # makes the brotli copies at quality 11 (--precompress); its gzip copies are
 # made again with gzip -9 (cargo-leptos' own gzip left the WASM 20 % larger).
+# --split: a lazy island's code (#[island(lazy)]: the download page's) is a
+# chunk of its own, fetched when a page shows that island, so the pages
+# without it load less (docs/performance.md, "On the wire").
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 for file in target/site/pkg/*.gz; do
   gzip -9 --no-name --stdout "${file%.gz}" >"$file"
 done

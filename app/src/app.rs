@@ -219,20 +219,6 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Marks the page as hydrated once its islands run (for the end-to-end
-/// tests and for CSS that needs the WASM); called by the WASM entry point.
-/// Leptos' island script hydrates the islands right after the entry point
-/// returns, in promise callbacks: a zero timeout runs after all of them.
-#[cfg(feature = "hydrate")]
-pub fn mark_hydrated() {
-    gloo_timers::callback::Timeout::new(0, || {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "");
-        }
-    })
-    .forget();
-}
-
 /// The title names the page, then the service ("证书下载 · 专业技术人员职业
 /// 资格电子证书"): the islands router carries it over on each navigation, and
 /// a tab or a screen reader says where the holder is. It is a plain string,

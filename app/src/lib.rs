@@ -35,8 +35,6 @@ pub mod terms;
 #[cfg(feature = "ssr")]
 pub mod verify;
 
-#[cfg(feature = "hydrate")]
-pub use app::mark_hydrated;
 #[cfg(feature = "ssr")]
 pub use app::has_session_cookie;
 pub use app::{has_islands, in_holder_area, loads_client, shell, App, SESSION_COOKIE};

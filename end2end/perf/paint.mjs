@@ -15,7 +15,7 @@ const hydrated = [];
 for (let i = 0; i < runs; i++) {
   const context = await browser.newContext();
   await context.addCookies([{ name: "ecert_session", value: session, url: base }]);
-  // The app sets data-hydrated on <body> in its first Effect (app.rs):
+  // The first island to run sets data-hydrated on <body> (components/island.rs):
   // note the moment, relative to the navigation's start.
   // The first contentful paint may come after hydration (islands hydrate
   // at once): both are recorded as they happen.

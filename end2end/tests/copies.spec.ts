@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Browser, expect, Page, test, TestInfo } from "@playwright/test";
-import { jsEnabled, logIn, open } from "./helpers";
+import { jsEnabled, logIn, open, islandsHydrated } from "./helpers";
 
 // What a holder does with a copy after it is made: sees who checked it
 // (查验记录, checked by a second browser), withdraws it (撤回加注), and is
@@ -22,9 +22,7 @@ async function openDownloadPage(page: Page, info: TestInfo, number: string) {
   await open(page, info, "/certificates");
   await page.locator(`[data-testid=certificate-row][data-certificate-number="${number}"]`).getByTestId("certificate-download").click();
   await expect(page).toHaveURL(/\/certificates\/\d+\/download$/);
-  if (jsEnabled(info)) {
-    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-  }
+  await islandsHydrated(page, info);
 }
 
 /** Waits until the row is no longer generating: by the page's polling, or by reloading without JavaScript. */

@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { expect, Page, test, TestInfo } from "@playwright/test";
-import { jsEnabled, side, logIn, open } from "./helpers";
+import { jsEnabled, side, logIn, open, islandsHydrated } from "./helpers";
 
 // Each project endorses its own certificate (the quota is per certificate,
 // and both projects share one server): with JavaScript 张三's 注册安全工程师
@@ -14,9 +14,7 @@ const mine = {
 async function openDownloadPage(page: Page, info: TestInfo, number: string) {
   await page.locator(`[data-testid=certificate-row][data-certificate-number="${number}"]`).getByTestId("certificate-download").click();
   await expect(page).toHaveURL(/\/certificates\/\d+\/download$/);
-  if (jsEnabled(info)) {
-    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-  }
+  await islandsHydrated(page, info);
   await expect(page.getByRole("heading", { name: "证书下载" })).toBeVisible();
 }
 

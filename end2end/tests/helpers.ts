@@ -12,14 +12,19 @@ export const side = (info: TestInfo): "js" | "nojs" => (info.project.use.javaScr
 export const jsEnabled = (info: TestInfo) => side(info) === "js";
 
 /**
- * Opens a page and, with JavaScript on, waits until the WASM has hydrated
- * it. Only pages with an island load the WASM; the others are plain HTML.
+ * With JavaScript on, waits until every island on the page runs (each marks
+ * its <leptos-island> data-hydrated; a lazy island's code comes as a chunk,
+ * after the rest). Pages without an island are plain HTML.
  */
+export async function islandsHydrated(page: Page, info: TestInfo) {
+  if (!jsEnabled(info)) return;
+  await expect(page.locator("leptos-island:not([data-hydrated])")).toHaveCount(0);
+}
+
+/** Opens a page and waits until its islands run. */
 export async function open(page: Page, info: TestInfo, path: string) {
   await page.goto(path);
-  if (jsEnabled(info) && (await page.locator("leptos-island").count()) > 0) {
-    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-  }
+  await islandsHydrated(page, info);
 }
 
 /** Logs in; accepts the terms if this is the account's first login. */

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { jsEnabled, side, logIn, logOut, open } from "./helpers";
+import { jsEnabled, side, logIn, logOut, open, islandsHydrated } from "./helpers";
 
 // Each project registers its own demo person: certificates loaded for an ID
 // document before its holder registered must show up after registration.
@@ -76,9 +76,7 @@ test("register, first login shows the terms, agree, list, info, log out", async 
   await page.getByTestId("input-password").fill(password);
   await page.getByTestId("login-submit").click();
   await expect(page).toHaveURL(/\/certificates$/);
-  if (jsEnabled(info)) {
-    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-  }
+  await islandsHydrated(page, info);
 });
 
 test("wrong password: one message, username kept, not logged in", async ({ page }, info) => {

@@ -1,5 +1,5 @@
 import { expect, Page, test } from "@playwright/test";
-import { jsEnabled, logIn, open } from "./helpers";
+import { jsEnabled, logIn, open, islandsHydrated } from "./helpers";
 
 // The holder's area as a single-page app (docs/architecture.md, "Navigation"):
 // with JavaScript, moving between its pages makes no document request; the
@@ -28,7 +28,7 @@ async function arrivedAt(page: Page, url: RegExp, heading: string) {
 test("the holder's pages change without a page load; back, forward and reload give the same page", async ({ page }, info) => {
   test.skip(!jsEnabled(info), "with JavaScript only: without it every link is a page load");
   await logIn(page, info, "zhangsan");
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await islandsHydrated(page, info);
   await expect(page).toHaveTitle(/^证书下载 · /);
   const loads = documentLoads(page);
 
@@ -69,7 +69,7 @@ test("scroll goes to the top on a new page and comes back on back", async ({ pag
   test.skip(!jsEnabled(info), "with JavaScript only");
   await page.setViewportSize({ width: 390, height: 500 });
   await logIn(page, info, "zhangsan");
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await islandsHydrated(page, info);
   const loads = documentLoads(page);
   const row = page.locator("[data-testid=certificate-row]").last();
   await row.scrollIntoViewIfNeeded();
@@ -88,7 +88,7 @@ test("leaving a page that polls stops its polling", async ({ page }, info) => {
   test.skip(!jsEnabled(info), "with JavaScript only: without JavaScript nothing polls");
   // 孙八's 执业药师 (copies.spec.ts gives it a copy per project; this is a third).
   await logIn(page, info, "sunba");
-  await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
+  await islandsHydrated(page, info);
   await page.locator("[data-testid=certificate-row][data-certificate-number='0401202502180063']").getByTestId("certificate-download").click();
   await arrivedAt(page, /\/download$/, "证书下载");
   // Every poll answers that the copy is still being made, so the page polls

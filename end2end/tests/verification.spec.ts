@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
 import { expect, Page, test, TestInfo } from "@playwright/test";
-import { jsEnabled, side, logIn, open } from "./helpers";
+import { jsEnabled, side, logIn, open, islandsHydrated } from "./helpers";
 
 // 证书查验 as a third party does it, with and without JavaScript: the QR
 // code of a downloaded copy, uploading the copy (and a tampered one), the
@@ -18,9 +18,7 @@ async function downloadCopy(page: Page, info: TestInfo): Promise<{ path: string;
   await logIn(page, info, me.username);
   await page.locator(`[data-testid=certificate-row][data-certificate-number="${me.certificate}"]`).getByTestId("certificate-download").click();
   await expect(page).toHaveURL(/\/certificates\/\d+\/download$/);
-  if (jsEnabled(info)) {
-    await expect(page.locator("body[data-hydrated]")).toHaveCount(1);
-  }
+  await islandsHydrated(page, info);
   const valid = page.locator("[data-testid=endorsement-row][data-phase=valid]");
   if ((await valid.count()) === 0) {
     await page.getByTestId("apply-submit").click();

@@ -24,3 +24,30 @@ pub fn provide_locale(locale: Locale) {
 pub fn page_locale() -> Locale {
     use_context::<PageLocale>().map_or_else(|| use_i18n().get_locale_untracked(), |l| l.0)
 }
+
+/// An element the island renders, put there with `node_ref=anchor`: how the
+/// island's code finds its place in the page (to say it has hydrated, to
+/// stop polling once the islands router has taken it off the page).
+pub type Anchor = NodeRef<leptos::html::Div>;
+
+/// Says, once the island runs in the browser, that it does: `data-hydrated`
+/// on its `<leptos-island>` and on the body. Each island says it itself: a
+/// lazy island (its code a chunk fetched when its page shows) hydrates after
+/// the rest, and one the islands router brings in after the page has loaded.
+/// The end-to-end tests and the measurements wait for it.
+pub fn mark_hydrated(anchor: Anchor) {
+    // Effects never run during server rendering.
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(element) = anchor.get() {
+            if let Ok(Some(island)) = element.closest("leptos-island") {
+                let _ = island.set_attribute("data-hydrated", "");
+            }
+            if let Some(body) = document().body() {
+                let _ = body.set_attribute("data-hydrated", "");
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = anchor;
+    });
+}

@@ -9,6 +9,8 @@
 
 use leptos::prelude::*;
 
+use super::island::Anchor;
+
 /// Delay before the `n`-th poll of one wait: 150, 300, 600 ms, then 1 s.
 pub fn poll_delay_ms(n: u32) -> u32 {
     150u32.saturating_mul(1 << n.min(3)).min(1_000)
@@ -44,9 +46,6 @@ pub fn poll_while(anchor: Anchor, active: impl Fn() -> bool + Send + Sync + 'sta
         let _ = (anchor, tick, delay);
     });
 }
-
-/// An element the polling island renders, put there with `node_ref=anchor`.
-pub type Anchor = NodeRef<leptos::html::Div>;
 
 /// Whether the island is still on the page (the islands router has not
 /// replaced it); not yet mounted counts as on the page.

@@ -5,8 +5,8 @@ use leptos::prelude::*;
 use crate::api::certificates::my_certificates;
 use crate::components::{
     gate::ErrorView,
-    island::{page_locale, provide_locale},
-    poll::{poll_list, Anchor},
+    island::{mark_hydrated, page_locale, provide_locale, Anchor},
+    poll::poll_list,
     text,
 };
 use crate::domain::certificate::{CertificateStatus, CertificateSummary, EndorsementState};
@@ -39,6 +39,7 @@ fn CertificateList(locale: Locale, list: Vec<CertificateSummary>) -> impl IntoVi
     provide_locale(locale);
     let list = RwSignal::new(list);
     let anchor = Anchor::new();
+    mark_hydrated(anchor);
     // No refresh on demand here: only the poll refreshes the list.
     let _ = poll_list(
         anchor,

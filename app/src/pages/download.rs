@@ -15,8 +15,8 @@ use crate::components::{
     certificate::CertificateRecord,
     copy_links::CopyLinks,
     gate::ErrorView,
-    island::{page_locale, provide_locale},
-    poll::{poll_list, Anchor},
+    island::{mark_hydrated, page_locale, provide_locale, Anchor},
+    poll::poll_list,
     text,
 };
 use crate::domain::certificate::{CertificateDetail, CertificateStatus, EndorsementState};
@@ -163,7 +163,7 @@ fn EndorsingLoaded(certificate_id: i64, data: PageData) -> impl IntoView {
 
 /// The copies and 申请证书加注, running in the browser: an application is
 /// shown at once as 证书生成中…, and the list polls until it is ready.
-#[island]
+#[island(lazy)]
 fn Endorsing(
     locale: Locale,
     certificate_id: i64,
@@ -177,6 +177,7 @@ fn Endorsing(
     let list = RwSignal::new(list);
     let form = RwSignal::new(form);
     let anchor = Anchor::new();
+    mark_hydrated(anchor);
     let refresh = poll_list(
         anchor,
         move || list.with(|l| l.iter().any(|e| e.phase == Phase::Generating)),

@@ -12,7 +12,11 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use crate::api::accounts::take_form_flash;
 use crate::api::verification::{verification_result, verify_endorsement, VerifyCertificate, CERTIFICATE_FORM};
 use crate::components::fields::{field_problem, submission_error, FormError, TextField};
-use crate::components::{island::provide_locale, text, verdict::VerdictView};
+use crate::components::{
+    island::{mark_hydrated, provide_locale, Anchor},
+    text,
+    verdict::VerdictView,
+};
 use crate::domain::verification::{Verdict, MAX_FIELD_CHARS};
 use crate::error::{AppError, Field};
 use crate::i18n::*;
@@ -124,7 +128,10 @@ fn UploadForm(locale: Locale, failed: Option<String>) -> impl IntoView {
             _ => td_string!(locale, verify.file_failed),
         })
     };
+    let anchor = Anchor::new();
+    mark_hydrated(anchor);
     view! {
+        <div node_ref=anchor>
         {move || message().map(|m| view! { <div class="notice error" role="alert" data-testid="file-error">{m}</div> })}
         <form node_ref=form method="post" action="/verify/file" enctype="multipart/form-data" data-testid="upload-form">
             <label class="dropzone" for="f-file">
@@ -135,6 +142,7 @@ fn UploadForm(locale: Locale, failed: Option<String>) -> impl IntoView {
             <p class="hint" id="f-file-hint">{td!(locale, verify.file_hint)}</p>
             <button type="submit" class="button primary" data-testid="upload-submit">{td!(locale, verify.upload_submit)}</button>
         </form>
+        </div>
     }
 }
 

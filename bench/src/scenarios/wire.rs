@@ -11,9 +11,6 @@ use crate::http::{Client, Error};
 use crate::report::Report;
 use crate::server::Server;
 
-/// Where CI stops the list page's cold bytes until the 200 KB goal is met.
-const LIST_CEILING_KB: f64 = 250.0;
-
 /// The demo holder with a valid copy (README): its QR page and its list.
 const HOLDER: &str = "sunba";
 
@@ -55,19 +52,18 @@ pub async fn run(server: &Server, password: &str, report: &mut Report) -> Result
         format!("{:.1} KB ({})", kb("login_cold", "total"), summary(&m["login_cold"])),
         !loads_wasm("login_cold"),
     );
-    // The goal is 200 KB; the client's WASM alone is 229 KB brotli today
-    // (docs/performance.md says what is in it), so CI fails past the
-    // ceiling below and the row says how far from the goal it is.
+    // The list is where a holder lands; the download page's code is a lazy
+    // island's chunk, fetched when that page shows (reported below).
     let list = kb("list_cold", "total");
     report.add(
         "证书下载 list, cold: bytes on the wire, all assets",
-        &format!("≤ 200 KB (goal; CI fails past {LIST_CEILING_KB} KB)"),
-        format!(
-            "{list:.1} KB{} ({})",
-            if list > 200.0 { ", over the goal" } else { "" },
-            summary(&m["list_cold"])
-        ),
-        list <= LIST_CEILING_KB,
+        "≤ 200 KB",
+        format!("{list:.1} KB ({})", summary(&m["list_cold"])),
+        list <= 200.0,
+    );
+    report.note(
+        "Download page opened directly, cold: the client and its lazy island's chunk",
+        format!("{:.1} KB ({})", kb("download_cold", "total"), summary(&m["download_cold"])),
     );
     let warm = kb("list_warm", "total") - kb("list_warm", "document");
     report.add(
@@ -77,15 +73,21 @@ pub async fn run(server: &Server, password: &str, report: &mut Report) -> Result
         warm <= 10.0,
     );
     // The single-page app: each click's page comes without a document
-    // request (wire.mjs fails otherwise) and without new client code.
+    // request (wire.mjs fails otherwise); a page with a lazy island fetches
+    // that island's chunk the first time (the download page's, once).
     for nav in m["spa"].as_array().cloned().unwrap_or_default() {
         let ms = nav["ms"].as_f64().unwrap_or(f64::NAN);
-        let code = nav["wasm"].as_bool() != Some(false) || nav["module"].as_bool() != Some(false);
+        let code = client_code_kb(&nav);
         report.add(
             &format!("Single-page app: click to {} painted", nav["name"].as_str().unwrap_or("?")),
-            "≤ 200 ms, no document, no new client code",
-            format!("{ms:.0} ms, {:.1} KB ({})", nav["total"].as_f64().unwrap_or(f64::NAN) / 1024.0, summary(&nav)),
-            ms <= 200.0 && !code,
+            "≤ 200 ms, no document request",
+            format!(
+                "{ms:.0} ms, {:.1} KB, client code {} ({})",
+                nav["total"].as_f64().unwrap_or(f64::NAN) / 1024.0,
+                if code > 0.0 { format!("{code:.1} KB") } else { "none".into() },
+                summary(&nav)
+            ),
+            ms <= 200.0,
         );
     }
     report.note(
@@ -105,6 +107,16 @@ pub async fn run(server: &Server, password: &str, report: &mut Report) -> Result
     let hydrated = m["list_hydrated_slow4g_ms"].as_f64().unwrap_or(f64::NAN);
     report.add("证书下载 list, slow 4G: hydrated", "≤ 2.5 s", format!("{hydrated:.0} ms"), hydrated <= 2500.0);
     Ok(())
+}
+
+/// KB of client code (WASM and JS) a visit fetched over the network.
+fn client_code_kb(visit: &serde_json::Value) -> f64 {
+    let responses = visit["responses"].as_array().cloned().unwrap_or_default();
+    let code = responses.iter().filter(|r| {
+        let url = r["url"].as_str().unwrap_or("");
+        url.ends_with(".wasm") || url.ends_with(".js")
+    });
+    code.map(|r| r["bytes"].as_f64().unwrap_or(0.0)).sum::<f64>() / 1024.0
 }
 
 /// Each response of a visit: path, encoding and bytes (from the cache: "cached").
