@@ -10,6 +10,7 @@ mod admin;
 mod certificates;
 mod endorsements;
 mod first_visit;
+mod navigation;
 mod fuzz;
 mod health;
 mod security;
