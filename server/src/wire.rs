@@ -82,7 +82,9 @@ pub async fn cache_policy(State(state): State<AppState>, request: Request, next:
     let readable = matches!(*request.method(), Method::GET | Method::HEAD);
     let signed_in = has_session_cookie(request.headers());
     let if_none_match = request.headers().get(header::IF_NONE_MATCH).cloned();
+    let sent_locale = cookie(request.headers(), crate::locale::COOKIE).map(str::to_owned);
     let mut response = next.run(request).await;
+    drop_locale_echo(&mut response, sent_locale.as_deref());
     if response.headers().contains_key(header::CACHE_CONTROL) {
         return response;
     }
@@ -112,6 +114,35 @@ fn is_result(path: &str) -> bool {
     path.starts_with("/v/") || path.starts_with("/verify/result/")
 }
 
+
+/// A cookie's value as the request sent it.
+fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|pair| pair.trim().split_once('=').filter(|(n, _)| *n == name).map(|(_, value)| value))
+}
+
+/// leptos_i18n sets the language cookie on every page it renders, also to
+/// the value the browser has just sent. Such an echo changes nothing, and a
+/// response that sets a cookie may not be stored publicly, so an English
+/// visitor's public pages would never be cached. The echo is dropped; a
+/// change of language (`/locale/…`) sets another value and goes out.
+fn drop_locale_echo(response: &mut Response, sent: Option<&str>) {
+    let Some(sent) = sent else { return };
+    let echo = format!("{}={sent}", crate::locale::COOKIE);
+    let is_echo = |v: &HeaderValue| v.to_str().is_ok_and(|v| v.split(';').next().map(str::trim) == Some(echo.as_str()));
+    if !response.headers().get_all(header::SET_COOKIE).iter().any(is_echo) {
+        return;
+    }
+    let kept: Vec<HeaderValue> = response.headers().get_all(header::SET_COOKIE).iter().filter(|v| !is_echo(v)).cloned().collect();
+    response.headers_mut().remove(header::SET_COOKIE);
+    for value in kept {
+        response.headers_mut().append(header::SET_COOKIE, value);
+    }
+}
 
 /// The page with a weak ETag over its body (weak: the same page is sent
 /// compressed or not), or 304 when the browser already has it.

@@ -219,6 +219,19 @@ async fn public_pages_revalidate_and_private_ones_are_never_stored() {
     let other = c.get_with("/login", &[("if-none-match", "W/\"0000\"")]).await;
     assert_eq!(other.status, StatusCode::OK);
 
+    // An English visitor's public pages are cached as a Chinese visitor's:
+    // the language cookie is not echoed back on each page.
+    let mut english = Client::new(&app);
+    let switched = english.get("/locale/en?back=/login").await;
+    assert!(switched.set_cookies.iter().any(|c| c.starts_with("i18n_pref_locale=en")), "{:?}", switched.set_cookies);
+    let login = english.get("/login").await;
+    assert!(login.body.contains(r#"lang="en""#));
+    assert!(login.set_cookies.is_empty(), "{:?}", login.set_cookies);
+    assert_eq!(login.header("cache-control"), "public, max-age=60");
+    assert!(login.header("etag").starts_with("W/\""));
+    let back = english.get("/locale/zh-CN?back=/login").await;
+    assert!(back.set_cookies.iter().any(|c| c.starts_with("i18n_pref_locale=zh-CN")), "{:?}", back.set_cookies);
+
     let (number, _) = support::endorsed_copy(&app, "caching").await;
     let qr = c.get(&format!("/v/{number}")).await;
     assert_eq!((qr.status, qr.header("cache-control")), (StatusCode::OK, "public, no-cache"));
