@@ -6,7 +6,7 @@
 // first, so its listeners on window come before the router's.
 (() => {
   // The signed-in holder's area (app::in_holder_area): the single-page app.
-  const AREA = /^\/(certificates(\/[^/]+(\/download|\/endorsements\/[^/]+)?)?|account|help|verify)\/?$/;
+  const AREA = /^\/(certificates(\/[^/]*(\/download|\/endorsements\/[^/]+)?)?|account|help|verify)\/*$/;
   const inArea = (url) => url.origin === location.origin && AREA.test(url.pathname);
 
   // Every other link is a page load, as without JavaScript: pages outside the
@@ -25,6 +25,22 @@
     }
     leaving();
   });
+
+  // The router fetches the next page with `fetch`. Asked as HTML, so a page
+  // that redirects (a session that ended: to the sign-in page) answers with
+  // a redirect, which the fetch follows; and a page that cannot come (the
+  // network is down, the server failed) is loaded as a page instead, so the
+  // browser shows what went wrong and the URL and the page never disagree.
+  const fetchWithoutRouter = window.fetch.bind(window);
+  window.fetch = (input, init) => {
+    if (!(input instanceof Request) || !input.headers.has("Islands-Router")) return fetchWithoutRouter(input, init);
+    input.headers.set("Accept", "text/html");
+    const asPageLoad = () => {
+      location.assign(input.url);
+      return new Promise(() => {});
+    };
+    return fetchWithoutRouter(input, init).then((page) => (page.ok || page.status === 404 ? page : asPageLoad()), asPageLoad);
+  };
 
   // Forms post as page loads, as without JavaScript; an island's own form
   // (申请, 重新生成, the upload) has been handled before the event gets here.
@@ -45,7 +61,16 @@
   replace({ ...history.state, key }, "");
   let back = false; // a back or forward is on its way
   addEventListener("scroll", () => positions.set(key, scrollY), { passive: true });
+  // The page shown, without its fragment: back and forward between two
+  // fragments of it (the skip link's #main) stay within the page.
+  let shown = location.pathname + location.search;
   window.addEventListener("popstate", (ev) => {
+    if (location.pathname + location.search === shown) {
+      ev.stopImmediatePropagation();
+      key = ev.state?.key ?? newKey();
+      if (!ev.state?.key) replace({ ...ev.state, key }, "");
+      return;
+    }
     key = ev.state?.key ?? newKey();
     back = true;
     leaving();
@@ -77,6 +102,7 @@
       location.reload();
       return;
     }
+    shown = location.pathname + location.search;
     const heading = document.querySelector("main h1");
     if (heading) {
       heading.tabIndex = -1;

@@ -161,3 +161,34 @@ test("the language switch, links outside the area and forms stay page loads", as
   await open(page, info, "/certificates");
   await expect(page).toHaveURL(/\/login$/);
 });
+
+test("a navigation after the session has ended lands on the sign-in page, as a page", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "with JavaScript only");
+  await logIn(page, info, "zhangsan");
+  await islandsHydrated(page, info);
+  // The session ends (here: its cookie is gone) while the list is on screen.
+  await page.context().clearCookies({ name: "ecert_session" });
+  const loads = documentLoads(page);
+  await page.locator("[data-testid=certificate-info]").first().click();
+  await expect(page).toHaveURL(/\/login$/);
+  await expect(page.locator("main h1")).toHaveText("用户登录");
+  await expect(page.getByTestId("input-username")).toBeVisible();
+  expect(loads.length, "the sign-in page is loaded as a page").toBeGreaterThan(0);
+});
+
+test("the skip link jumps within the page, and back returns without a navigation", async ({ page }, info) => {
+  test.skip(!jsEnabled(info), "with JavaScript only");
+  await logIn(page, info, "zhangsan");
+  await islandsHydrated(page, info);
+  const loads = documentLoads(page);
+  const fetches: string[] = [];
+  page.on("request", (r) => r.headers()["islands-router"] && fetches.push(r.url()));
+  await page.keyboard.press("Tab");
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/certificates#main$/);
+  await page.goBack();
+  await expect(page).toHaveURL(/\/certificates$/);
+  await page.waitForTimeout(500);
+  expect(fetches, "no page fetched by the router").toEqual([]);
+  expect(loads).toEqual([]);
+});
