@@ -256,29 +256,15 @@ async fn public_pages_revalidate_and_private_ones_are_never_stored() {
 #[tokio::test]
 async fn only_pages_with_an_island_load_the_wasm() {
     let app = app().await;
-    let (number, _) = support::endorsed_copy(&app, "islands").await;
-    let mut visitor = Client::new(&app);
-    let mut holder = ready_holder(&app, "zhangsan").await;
-    let id = certificate_id(&mut holder, "0301202203150001").await;
-    let public = ["/login".to_string(), "/register".into(), "/verify".into(), "/help".into(), format!("/v/{number}")];
-    let private = [
-        "/certificates".to_string(),
-        format!("/certificates/{id}"),
-        format!("/certificates/{id}/download"),
-        "/account".into(),
-        "/help".into(),
-        "/verify".into(),
-        format!("/v/{number}"),
-    ];
     let mut seen = Vec::new();
-    for (client, paths, session) in [(&mut visitor, &public[..], false), (&mut holder, &private[..], true)] {
+    for (mut client, paths, session) in support::every_page(&app, "islands").await {
         for path in paths {
-            let page: Reply = client.get(path).await;
+            let page: Reply = client.get(&path).await;
             assert_eq!(page.status, StatusCode::OK, "{path}");
             let island = page.body.contains("<leptos-island");
-            assert_eq!(app::has_islands(path), island, "{path}");
-            let client = app::loads_client(path, session);
-            assert_eq!(client, island || (session && app::in_holder_area(path)), "{path}");
+            assert_eq!(app::has_islands(&path), island, "{path}");
+            let client = app::loads_client(&path, session);
+            assert_eq!(client, island || (session && app::in_holder_area(&path)), "{path}");
             assert_eq!(page.body.contains(".wasm"), client, "{path}: the WASM is preloaded exactly with the client");
             // Without the client: no module script, nor any script that runs
             // (Leptos' hydration data would carry the response's nonce).

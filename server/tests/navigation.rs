@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 
-use crate::support::{self, app, app_with_workers, certificate_id, ready_holder, Client};
+use crate::support::{self, app, app_with_workers, certificate_id, ready_holder};
 
 /// The `<title>` and the `<h1>` text of a page (tags and Leptos' markers dropped).
 fn title_and_heading(body: &str) -> (String, String) {
@@ -31,26 +31,17 @@ fn title_and_heading(body: &str) -> (String, String) {
 #[tokio::test]
 async fn every_page_is_titled_by_its_heading() {
     let app = app().await;
-    let (number, _) = support::endorsed_copy(&app, "titles").await;
-    let mut visitor = Client::new(&app);
-    let mut holder = ready_holder(&app, "zhangsan").await;
-    let id = certificate_id(&mut holder, "0301202203150001").await;
-    let public = ["/login".to_string(), "/register".into(), "/verify".into(), "/help".into(), format!("/v/{number}")];
-    let private = [
-        "/certificates".to_string(),
-        format!("/certificates/{id}"),
-        format!("/certificates/{id}/download"),
-        "/account".into(),
-    ];
-    for (client, paths) in [(&mut visitor, &public[..]), (&mut holder, &private[..])] {
+    let mut pages = support::every_page(&app, "titles").await;
+    for (client, paths, _) in &mut pages {
         for path in paths {
-            let page = client.get(path).await;
+            let page = client.get(path.as_str()).await;
             assert_eq!(page.status, StatusCode::OK, "{path}");
             let (title, heading) = title_and_heading(&page.body);
             assert!(!heading.is_empty(), "{path}: a heading");
             assert_eq!(title, format!("{heading} · 专业技术人员职业资格电子证书"), "{path}");
         }
     }
+    let holder = &mut pages[1].0;
     holder.cookies.insert("i18n_pref_locale".into(), "en".into());
     let english = holder.get("/certificates").await;
     let (title, heading) = title_and_heading(&english.body);

@@ -229,6 +229,27 @@ pub async fn certificate_id(c: &mut Client<'_>, number: &str) -> i64 {
         .unwrap()
 }
 
+/// Every page a first visit meets, to check page by page: a visitor with
+/// the public pages, and 张三 (signed in, terms accepted) with the pages of
+/// the holder's area and a QR page outside it. `form_key` names the copy
+/// made so that a QR page exists.
+pub async fn every_page<'a>(app: &'a TestApp, form_key: &str) -> [(Client<'a>, Vec<String>, bool); 2] {
+    let (number, _) = endorsed_copy(app, form_key).await;
+    let mut holder = ready_holder(app, "zhangsan").await;
+    let id = certificate_id(&mut holder, "0301202203150001").await;
+    let public = vec!["/login".to_string(), "/register".into(), "/verify".into(), "/help".into(), format!("/v/{number}")];
+    let private = vec![
+        "/certificates".to_string(),
+        format!("/certificates/{id}"),
+        format!("/certificates/{id}/download"),
+        "/account".into(),
+        "/help".into(),
+        "/verify".into(),
+        format!("/v/{number}"),
+    ];
+    [(Client::new(app), public, false), (holder, private, true)]
+}
+
 /// 张三 applies for an endorsement of his valid certificate 0301202203150001,
 /// the workers make it, he downloads it: (endorsement number, PDF). A new
 /// `form_key` makes a new endorsement (the same one returns the first).
