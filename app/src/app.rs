@@ -11,6 +11,7 @@ use leptos_use::UseLocalesOptions;
 use crate::components::layout::Layout;
 use crate::i18n::*;
 use crate::pages::admin::{
+    account_import::{AccountImportPage, AccountImportReportPage},
     audit::AuditPage,
     catalog::CatalogPage,
     certificates::ManageCertificatesPage,
@@ -207,6 +208,8 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/admin") view=OverviewPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/import") view=ImportPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/import/:token") view=ImportReportPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/accounts/import") view=AccountImportPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/accounts/import/:token") view=AccountImportReportPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/certificates") view=ManageCertificatesPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/audit") view=AuditPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/keys") view=KeysPage ssr=SsrMode::Async/>
@@ -257,6 +260,9 @@ fn page_name(locale: Locale, path: &str) -> Option<String> {
         ["admin", "login"] => td_string!(locale, admin.login_title).to_string(),
         ["admin"] => td_string!(locale, admin.overview_title).to_string(),
         ["admin", "import"] | ["admin", "import", _] => td_string!(locale, admin.import_title).to_string(),
+        ["admin", "accounts", "import"] | ["admin", "accounts", "import", _] => {
+            td_string!(locale, admin.account_import_title).to_string()
+        }
         ["admin", "certificates"] => td_string!(locale, admin.certificates_title).to_string(),
         ["admin", "audit"] => td_string!(locale, admin.audit_title).to_string(),
         ["admin", "keys"] => td_string!(locale, admin.keys_title).to_string(),

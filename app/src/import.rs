@@ -145,17 +145,39 @@ pub async fn run(
     Ok(report)
 }
 
-/// The rows of a CSV file (a header row naming the columns, UTF-8, a BOM
-/// allowed) or a JSON array of objects with the same names.
+/// A row type a file is read into: its fields are the columns.
+pub trait FileRow: serde::de::DeserializeOwned {
+    fn set_line(&mut self, line: usize);
+}
+
+impl FileRow for RawRow {
+    fn set_line(&mut self, line: usize) {
+        self.line = line;
+    }
+}
+
+/// The certificate rows of a file.
 pub fn parse(file: &[u8], format: Format) -> Result<Vec<RawRow>, FileProblem> {
+    parse_rows(file, format, &COLUMNS, &COLUMNS[..REQUIRED_COLUMNS])
+}
+
+/// The rows of a CSV file (a header row naming the columns, UTF-8, a BOM
+/// allowed) or a JSON array of objects with the same names. Every column
+/// must be one of `columns`, and the `required` ones must be there.
+pub fn parse_rows<T: FileRow>(
+    file: &[u8],
+    format: Format,
+    columns: &[&str],
+    required: &[&str],
+) -> Result<Vec<T>, FileProblem> {
     let file = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
     let text = std::str::from_utf8(file).map_err(|_| FileProblem::NotUtf8)?;
     if text.trim().is_empty() {
         return Err(FileProblem::Empty);
     }
     let rows = match format {
-        Format::Csv => parse_csv(text)?,
-        Format::Json => parse_json(text)?,
+        Format::Csv => parse_csv(text, columns, required)?,
+        Format::Json => parse_json(text, columns, required)?,
     };
     if rows.is_empty() {
         return Err(FileProblem::Empty);
@@ -166,15 +188,15 @@ pub fn parse(file: &[u8], format: Format) -> Result<Vec<RawRow>, FileProblem> {
     Ok(rows)
 }
 
-fn parse_csv(text: &str) -> Result<Vec<RawRow>, FileProblem> {
+fn parse_csv<T: FileRow>(text: &str, columns: &[&str], required: &[&str]) -> Result<Vec<T>, FileProblem> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|_| FileProblem::Syntax { line: 1 })?.clone();
     for column in headers.iter() {
-        if !COLUMNS.contains(&column) {
+        if !columns.contains(&column) {
             return Err(FileProblem::UnknownColumn(column.to_string()));
         }
     }
-    if let Some(missing) = COLUMNS[..REQUIRED_COLUMNS].iter().find(|c| !headers.iter().any(|h| h == **c)) {
+    if let Some(missing) = required.iter().find(|c| !headers.iter().any(|h| h == **c)) {
         return Err(FileProblem::MissingColumn(missing.to_string()));
     }
     let mut rows = Vec::new();
@@ -192,8 +214,8 @@ fn parse_csv(text: &str) -> Result<Vec<RawRow>, FileProblem> {
         if record.iter().all(str::is_empty) {
             continue;
         }
-        let mut row: RawRow = record.deserialize(Some(&headers)).map_err(|_| FileProblem::Syntax { line })?;
-        row.line = record.position().map_or(line, |p| p.line() as usize);
+        let mut row: T = record.deserialize(Some(&headers)).map_err(|_| FileProblem::Syntax { line })?;
+        row.set_line(record.position().map_or(line, |p| p.line() as usize));
         rows.push(row);
         if rows.len() > MAX_ROWS {
             return Err(FileProblem::TooManyRows);
@@ -202,7 +224,7 @@ fn parse_csv(text: &str) -> Result<Vec<RawRow>, FileProblem> {
     Ok(rows)
 }
 
-fn parse_json(text: &str) -> Result<Vec<RawRow>, FileProblem> {
+fn parse_json<T: FileRow>(text: &str, columns: &[&str], required: &[&str]) -> Result<Vec<T>, FileProblem> {
     let values: Vec<serde_json::Value> =
         serde_json::from_str(text).map_err(|e| FileProblem::Syntax { line: e.line() })?;
     if values.len() > MAX_ROWS {
@@ -213,15 +235,15 @@ fn parse_json(text: &str) -> Result<Vec<RawRow>, FileProblem> {
         .enumerate()
         .map(|(i, value)| {
             if let Some(object) = value.as_object() {
-                if let Some(unknown) = object.keys().find(|k| !COLUMNS.contains(&k.as_str())) {
+                if let Some(unknown) = object.keys().find(|k| !columns.contains(&k.as_str())) {
                     return Err(FileProblem::UnknownColumn(unknown.clone()));
                 }
-                if let Some(missing) = COLUMNS[..REQUIRED_COLUMNS].iter().find(|c| !object.contains_key(**c)) {
+                if let Some(missing) = required.iter().find(|c| !object.contains_key(**c)) {
                     return Err(FileProblem::MissingColumn(missing.to_string()));
                 }
             }
-            let mut row: RawRow = serde_json::from_value(value).map_err(|_| FileProblem::Syntax { line: i + 1 })?;
-            row.line = i + 1;
+            let mut row: T = serde_json::from_value(value).map_err(|_| FileProblem::Syntax { line: i + 1 })?;
+            row.set_line(i + 1);
             Ok(row)
         })
         .collect()

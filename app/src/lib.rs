@@ -11,6 +11,8 @@ pub mod i18n;
 mod pages;
 
 #[cfg(feature = "ssr")]
+pub mod account_import;
+#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod clock;

@@ -110,6 +110,16 @@ impl Server {
         Ok(started.elapsed())
     }
 
+    /// `server accounts import FILE`, timed; its output when it fails.
+    pub async fn import_accounts(&self, file: &Path) -> Result<Duration, Error> {
+        let started = Instant::now();
+        let out = self.command(&["accounts", "import", &file.display().to_string()]).output().await?;
+        if !out.status.success() {
+            return Err(format!("accounts import: {}", String::from_utf8_lossy(&out.stdout)).into());
+        }
+        Ok(started.elapsed())
+    }
+
     /// Starts `server serve`; returns how long until it answered a page.
     pub async fn start(&mut self) -> Result<Duration, Error> {
         let command = self.command(&["serve"]);

@@ -1,5 +1,5 @@
 //! Command-line work of issuing bodies: `server import FILE` (load
-//! certificates) and `server admin create` (staff accounts; the only way to
+//! certificates), `server accounts import FILE` (platform accounts) and `server admin create` (staff accounts; the only way to
 //! make an administrator).
 
 use std::io::BufRead;
@@ -43,12 +43,28 @@ pub async fn import(
     let request =
         Request { seal_id, commit: !check_only, actor: &actor, staff_id: None, source: "cli", file_name: Some(name) };
     let report = app::import::run(&store, &typeface, &bytes, Format::guess(name, &bytes), &request).await?;
-    print!("{}", describe(&report, name));
+    print!("{}", describe(&report, name, "certificates"));
+    Ok(report.file_problem.is_none() && report.errors.is_empty())
+}
+
+/// `server accounts import FILE`: platform accounts with their password
+/// hashes (docs/accounts.md), as 账户导入 on the portal loads them.
+pub async fn import_accounts(settings: &app::config::Settings, file: &Path, check_only: bool) -> Result<bool, BoxError> {
+    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let store = open_store(settings).await?;
+    let typeface = Typeface::load(&settings.font_path, settings.font_index)
+        .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
+    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+    let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+    let request =
+        Request { seal_id: None, commit: !check_only, actor: &actor, staff_id: None, source: "cli", file_name: Some(name) };
+    let report = app::account_import::run(&store, &typeface, &bytes, Format::guess(name, &bytes), &request).await?;
+    print!("{}", describe(&report, name, "accounts"));
     Ok(report.file_problem.is_none() && report.errors.is_empty())
 }
 
 /// The report as text: one line per problem, with its line number.
-pub fn describe(r: &ImportReport, name: &str) -> String {
+pub fn describe<P>(r: &ImportReport<P>, name: &str, what: &str) -> String {
     if let Some(p) = &r.file_problem {
         return format!("{name}: cannot be read: {p:?}\nnothing written\n");
     }
@@ -58,7 +74,7 @@ pub fn describe(r: &ImportReport, name: &str) -> String {
         out += &format!("line {}: {}: {}\n", e.line, e.column, e.problem.code());
     }
     out += &match (r.batch_id, r.errors.len()) {
-        (Some(batch), _) => format!("loaded {} certificates (batch {batch})\n", r.new),
+        (Some(batch), _) => format!("loaded {} {what} (batch {batch})\n", r.new),
         (None, 0) if r.new == 0 => "nothing new to load\n".to_string(),
         (None, 0) => "checked only, nothing written\n".to_string(),
         (None, n) => format!("nothing written: {n} problems; fix them and import the whole file again\n"),

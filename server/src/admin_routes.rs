@@ -41,8 +41,17 @@ fn not_found() -> Response {
 
 async fn upload(State(state): State<AppState>, session: Session, mut form: Multipart) -> Response {
     let Ok(Some(member)) = staff_of(&session, &state).await else { return not_found() };
+    // The form names its kind before its file: 证书导入 (any staff) or 账户导入 (administrators).
+    let mut kind = "certificates";
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = form.next_field().await {
+        if field.name() == Some("kind") {
+            kind = match field.text().await.as_deref() {
+                Ok("accounts") => "accounts",
+                _ => "certificates",
+            };
+            continue;
+        }
         if field.name() != Some("file") {
             continue;
         }
@@ -50,12 +59,19 @@ async fn upload(State(state): State<AppState>, session: Session, mut form: Multi
         match field.bytes().await {
             Ok(bytes) if !bytes.is_empty() => file = Some((name, bytes.to_vec())),
             Ok(_) => {}
-            Err(_) => return Redirect::to("/admin/import?file=too_large").into_response(),
+            Err(_) => {
+                let page = if kind == "accounts" { "/admin/accounts/import" } else { "/admin/import" };
+                return Redirect::to(&format!("{page}?file=too_large")).into_response();
+            }
         }
     }
-    let Some((name, content)) = file else { return Redirect::to("/admin/import?file=missing").into_response() };
-    match state.store.keep_pending_import(member.id, &name, &content).await {
-        Ok(token) => Redirect::to(&format!("/admin/import/{token}")).into_response(),
+    let page = if kind == "accounts" { "/admin/accounts/import" } else { "/admin/import" };
+    if kind == "accounts" && member.role != Role::Admin {
+        return not_found();
+    }
+    let Some((name, content)) = file else { return Redirect::to(&format!("{page}?file=missing")).into_response() };
+    match state.store.keep_pending_import(member.id, kind, &name, &content).await {
+        Ok(token) => Redirect::to(&format!("{page}/{token}")).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "keeping an uploaded import");
             StatusCode::INTERNAL_SERVER_ERROR.into_response()

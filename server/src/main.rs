@@ -37,6 +37,11 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// Holder accounts from the exam-registration platform (docs/accounts.md).
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
     /// Seal keys: list, rotate (new key from the CA in keys_dir/ca), install (your own PEM key + chain).
     Keys {
         #[command(subcommand)]
@@ -60,6 +65,19 @@ enum Command {
     Admin {
         #[command(subcommand)]
         command: AdminCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Load accounts with their platform password hashes from a CSV or JSON
+    /// file: nothing is written unless every row is valid. Exit status 0:
+    /// loaded (or nothing new); 1: problems (listed); 2: error.
+    Import {
+        file: std::path::PathBuf,
+        /// Check only; write nothing.
+        #[arg(long)]
+        check: bool,
     },
 }
 
@@ -146,6 +164,14 @@ async fn run() -> std::process::ExitCode {
         },
         Command::Import { file, seal, check } => match settings() {
             Ok(s) => match server::admin_cli::import(&s, &file, seal.as_deref(), check).await {
+                Ok(true) => Ok(()),
+                Ok(false) => return std::process::ExitCode::from(1),
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        },
+        Command::Accounts { command: AccountsCommand::Import { file, check } } => match settings() {
+            Ok(s) => match server::admin_cli::import_accounts(&s, &file, check).await {
                 Ok(true) => Ok(()),
                 Ok(false) => return std::process::ExitCode::from(1),
                 Err(e) => Err(e),

@@ -27,7 +27,8 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
     if app::store::seed::catalog(&store).await? {
         tracing::info!("loaded the initial catalog of seals and qualifications");
     }
-    if settings.seed_demo && app::store::seed::demo(&store, app::auth::password::hash).await? {
+    let seeded = settings.seed_demo && app::store::seed::demo(&store, app::auth::password::hash).await?;
+    if seeded {
         tracing::info!("loaded demo holders and certificates");
     }
 
@@ -37,6 +38,9 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
     let sessions = crate::router::session_layer(session_records, &settings);
 
     let generator = Arc::new(generator(&settings, &store).await?);
+    if seeded {
+        import_demo_platform_accounts(&store, &generator).await?;
+    }
     // One process owns a SQLite database: leases of an earlier run are void.
     // On PostgreSQL other instances may hold leases now; a dead instance's
     // leases run out (WorkerConfig::lease) and its jobs are taken again.
@@ -56,6 +60,31 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
     };
     worker::spawn(state.clone(), workers);
     Ok(crate::router::router(state, sessions))
+}
+
+/// README's platform accounts, one per hash format, through the import an
+/// operator uses (docs/accounts.md).
+async fn import_demo_platform_accounts(store: &Store, generator: &Generator) -> Result<(), BoxError> {
+    let file = include_bytes!("../../docs/examples/platform-accounts.csv");
+    let request = app::import::Request {
+        seal_id: None,
+        commit: true,
+        actor: "demo",
+        staff_id: None,
+        source: "cli",
+        file_name: Some("platform-accounts.csv"),
+    };
+    let report =
+        app::account_import::run(store, generator.typeface(), file, app::import::Format::Csv, &request).await?;
+    if report.batch_id.is_none() {
+        return Err(format!(
+            "the demo platform accounts did not load: {:?} {:?} ({} already there)",
+            report.file_problem, report.errors, report.already_loaded
+        )
+        .into());
+    }
+    tracing::info!(accounts = report.new, "loaded the demo platform accounts");
+    Ok(())
 }
 
 /// The font and every seal's key (a demo CA and seal keys are made on first start).

@@ -116,7 +116,7 @@ async fn one_staff_members_upload_is_not_anothers() {
     let hash = app::auth::password::hash("Staff#2026pass");
     app.store.create_staff("root", &hash, "甲", app::domain::staff::Role::Admin, None).await.unwrap();
     app.store.create_staff("root2", &hash, "乙", app::domain::staff::Role::Admin, None).await.unwrap();
-    let token = app.store.keep_pending_import(1, "a.csv", app::import::sample::csv(0, 1).as_bytes()).await.unwrap();
+    let token = app.store.keep_pending_import(1, "certificates", "a.csv", app::import::sample::csv(0, 1).as_bytes()).await.unwrap();
     let mut other = Client::new(&app);
     let login = other.call("/api/staff_login", &[("username", "root2"), ("password", "Staff#2026pass")]).await;
     assert_eq!(login.location.as_deref(), Some("/admin"));

@@ -7,19 +7,7 @@ use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 
 async fn upload(c: &mut Client<'_>, name: &str, content: &str) -> Reply {
-    let boundary = "----ecertImport";
-    let body = format!(
-        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
-         Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
-    );
-    let cookie = c.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
-    let request = Request::post("/admin/upload")
-        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
-        .header(header::ACCEPT, "text/html")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body))
-        .unwrap();
-    c.send(request).await
+    support::upload(c, "certificates", name, content).await
 }
 
 /// One certificate for 张三 (whose account exists) and one for a newcomer.

@@ -11,6 +11,7 @@ mod certificates;
 mod endorsements;
 mod first_visit;
 mod navigation;
+mod platform_accounts;
 mod fuzz;
 mod health;
 mod security;

@@ -141,9 +141,22 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     };
     // Verify against a decoy when the user is unknown: same time, same answer.
     let stored = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
-    let matches = password::verify_off_thread(password, stored).await.map_err(internal("verify task"))?;
+    let imported = found.as_ref().is_some_and(|f| f.password_imported == 1);
+    let matches = password::verify_holder_off_thread(password.clone(), stored.clone(), imported)
+        .await
+        .map_err(internal("verify task"))?;
     let addr = client_addr();
     let subject: String = name.chars().take(64).collect();
+    if let (Some(f), true, true) = (&found, matches, imported) {
+        // The platform's hash has done its one job: ecert's Argon2id replaces it now.
+        let own = password::hash_off_thread(password).await.map_err(internal("hash task"))?;
+        let format = crate::domain::imported_password::classify(&stored).map(|s| s.label()).unwrap_or("imported");
+        state
+            .store
+            .upgrade_imported_password(f.id, &stored, &own, format, addr.as_deref())
+            .await
+            .map_err(internal("password upgrade"))?;
+    }
     let (holder, epoch) = match (found, matches) {
         (Some(f), true) => (f.id, f.session_epoch),
         _ => {

@@ -6,6 +6,7 @@
 
 use leptos::prelude::*;
 
+use crate::domain::account_import::AccountPreviewRow;
 use crate::domain::import::ImportReport;
 use crate::domain::staff::{AuditFilter, AuditPage, ManagedCertificate, StaffMember};
 use crate::error::AppError;
@@ -143,7 +144,7 @@ pub async fn change_revocation(number: String, action: String, reason: String) -
 pub async fn import_preview(token: String) -> Result<(String, ImportReport, Option<i64>), AppError> {
     use crate::auth::session::require_staff;
     let member = require_staff().await?;
-    let (name, content, batch) = pending(&member, &token).await?;
+    let (name, content, batch) = pending(&member, &token, "certificates").await?;
     let report = run_import(&member, &name, &content, false).await?;
     Ok((name, report, batch))
 }
@@ -153,7 +154,7 @@ pub async fn import_preview(token: String) -> Result<(String, ImportReport, Opti
 pub async fn commit_import(token: String) -> Result<ImportReport, AppError> {
     use crate::auth::session::{is_plain_form_post, require_staff, state};
     let member = require_staff().await?;
-    let (name, content, _) = pending(&member, &token).await?;
+    let (name, content, _) = pending(&member, &token, "certificates").await?;
     let report = run_import(&member, &name, &content, true).await?;
     if let Some(batch) = report.batch_id {
         state()
@@ -168,14 +169,77 @@ pub async fn commit_import(token: String) -> Result<ImportReport, AppError> {
     Ok(report)
 }
 
+/// Whether the caller may open 账户导入 (administrators); anyone else
+/// gets "not found", as for the page's reports.
+#[server(endpoint = "account_import_allowed")]
+pub async fn account_import_allowed() -> Result<(), AppError> {
+    crate::auth::session::require_admin().await.map(|_| ())
+}
+
+/// 账户导入's check of an uploaded file (administrators only).
+#[server(endpoint = "account_import_preview")]
+pub async fn account_import_preview(
+    token: String,
+) -> Result<(String, ImportReport<AccountPreviewRow>, Option<i64>), AppError> {
+    use crate::auth::session::require_admin;
+    let member = require_admin().await?;
+    let (name, content, batch) = pending(&member, &token, "accounts").await?;
+    let report = run_account_import(&member, &name, &content, false).await?;
+    Ok((name, report, batch))
+}
+
+/// 导入账户: loads the kept file if every row is valid.
+#[server(endpoint = "commit_account_import")]
+pub async fn commit_account_import(token: String) -> Result<ImportReport<AccountPreviewRow>, AppError> {
+    use crate::auth::session::{is_plain_form_post, require_admin, state};
+    let member = require_admin().await?;
+    let (name, content, _) = pending(&member, &token, "accounts").await?;
+    let report = run_account_import(&member, &name, &content, true).await?;
+    if let Some(batch) = report.batch_id {
+        state()
+            .store
+            .mark_pending_import_loaded(&token, batch)
+            .await
+            .map_err(crate::error::internal("pending import"))?;
+    }
+    if is_plain_form_post() {
+        leptos_axum::redirect(&format!("/admin/accounts/import/{token}"));
+    }
+    Ok(report)
+}
+
+/// A staff member's kept upload of this `kind`; anything else is not found.
 #[cfg(feature = "ssr")]
-async fn pending(member: &StaffMember, token: &str) -> Result<(String, Vec<u8>, Option<i64>), AppError> {
+async fn pending(member: &StaffMember, token: &str, kind: &str) -> Result<(String, Vec<u8>, Option<i64>), AppError> {
     crate::auth::session::state()
         .store
-        .pending_import(member.id, token)
+        .pending_import(member.id, token, kind)
         .await
         .map_err(crate::error::internal("pending import"))?
         .ok_or(AppError::NotFound)
+}
+
+#[cfg(feature = "ssr")]
+async fn run_account_import(
+    member: &StaffMember,
+    file_name: &str,
+    content: &[u8],
+    commit: bool,
+) -> Result<ImportReport<AccountPreviewRow>, AppError> {
+    use crate::import::{Format, Request};
+    let state = crate::auth::session::state();
+    let request = Request {
+        seal_id: None,
+        commit,
+        actor: &member.username,
+        staff_id: Some(member.id),
+        source: "web",
+        file_name: Some(file_name),
+    };
+    let format = Format::guess(file_name, content);
+    crate::account_import::run(&state.store, state.generator.typeface(), content, format, &request)
+        .await
+        .map_err(crate::error::internal("account import"))
 }
 
 #[cfg(feature = "ssr")]

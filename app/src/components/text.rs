@@ -4,6 +4,7 @@ use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState}
 use crate::domain::endorsement::{Phase, Refusal};
 use crate::domain::id_document::IdType;
 use crate::domain::import::{FileProblem as ImportFileProblem, RowProblem};
+use crate::domain::imported_password::HashProblem;
 use crate::domain::verification::{CredentialProblem, FileProblem, Method, Outcome, Standing};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
@@ -204,6 +205,16 @@ pub fn row_problem(locale: Locale, p: &RowProblem) -> String {
             return td_string!(locale, admin.problems.duplicate, line = line.to_string()).to_string()
         }
         RowProblem::ConflictsWithDatabase => td_string!(locale, admin.problems.conflicts_with_database),
+        RowProblem::Account(Problem::UsernameFormat) => td_string!(locale, admin.problems.username_format),
+        RowProblem::Account(Problem::PhoneFormat) => td_string!(locale, admin.problems.phone_format),
+        RowProblem::Account(Problem::EmailFormat) => td_string!(locale, admin.problems.email_format),
+        RowProblem::Account(_) => td_string!(locale, admin.problems.account_field),
+        RowProblem::PasswordHash(HashProblem::UnknownFormat) => td_string!(locale, admin.problems.password_hash_unknown),
+        RowProblem::PasswordHash(HashProblem::TooWeak) => td_string!(locale, admin.problems.password_hash_weak),
+        RowProblem::PasswordHash(HashProblem::TooCostly) => td_string!(locale, admin.problems.password_hash_costly),
+        RowProblem::UsernameTaken => td_string!(locale, admin.problems.username_taken),
+        RowProblem::IdLinkedToAnotherAccount => td_string!(locale, admin.problems.id_linked),
+        RowProblem::AccountDiffers => td_string!(locale, admin.problems.account_differs),
     };
     text.to_string()
 }

@@ -62,6 +62,23 @@ pub fn check_username(username: &str) -> Result<(), Problem> {
     }
 }
 
+/// An exam-registration platform's username, as an account import brings
+/// it: the same characters and length as ours, but it may start with a
+/// digit (platform holders often chose their mobile number). Registration
+/// on ecert keeps the stricter rule (docs/accounts.md).
+pub fn check_platform_username(username: &str) -> Result<(), Problem> {
+    if username.is_empty() {
+        return Err(Problem::Required);
+    }
+    let chars_ok = username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let starts_ok = username.starts_with(|c: char| c.is_ascii_alphanumeric());
+    if chars_ok && starts_ok && (USERNAME_MIN..=USERNAME_MAX).contains(&username.len()) {
+        Ok(())
+    } else {
+        Err(Problem::UsernameFormat)
+    }
+}
+
 /// 8–64 characters, at least three of: lower case, upper case, digit, symbol;
 /// must not contain the username.
 pub fn check_password(password: &str, username: &str) -> Result<(), Problem> {
@@ -108,7 +125,7 @@ pub fn check_real_name(name: &str) -> Result<(), Problem> {
 }
 
 /// Mainland mobile (11 digits starting 13–19) or an international number (+ and 6–15 digits).
-fn normalize_phone(raw: &str) -> Result<Option<String>, Problem> {
+pub(crate) fn normalize_phone(raw: &str) -> Result<Option<String>, Problem> {
     let phone: String = raw.chars().filter(|c| !matches!(c, ' ' | '-')).collect();
     if phone.is_empty() {
         return Ok(None);
@@ -125,7 +142,7 @@ fn normalize_phone(raw: &str) -> Result<Option<String>, Problem> {
     }
 }
 
-fn normalize_email(raw: &str) -> Result<Option<String>, Problem> {
+pub(crate) fn normalize_email(raw: &str) -> Result<Option<String>, Problem> {
     let email = raw.trim();
     if email.is_empty() {
         return Ok(None);

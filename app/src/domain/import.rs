@@ -12,6 +12,7 @@ use crate::domain::account::check_real_name;
 use crate::domain::calendar::Ymd;
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::id_document::{normalize_id_number, IdType};
+use crate::domain::imported_password::HashProblem;
 use crate::error::Problem;
 
 /// Column names, in the order a template lists them. `status` and
@@ -97,6 +98,17 @@ pub enum RowProblem {
     },
     /// The number exists in the database with other details.
     ConflictsWithDatabase,
+    /// An account import's username, phone or e-mail breaks the rule
+    /// registration applies (docs/accounts.md).
+    Account(Problem),
+    /// An account import's password hash: unknown format, or a cost out of bounds.
+    PasswordHash(HashProblem),
+    /// The username belongs to another account.
+    UsernameTaken,
+    /// The ID document is linked to an account with another username.
+    IdLinkedToAnotherAccount,
+    /// The account (username and ID document) exists with another name.
+    AccountDiffers,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -126,6 +138,11 @@ impl RowProblem {
             RowProblem::RevokedOn => "revoked_on".into(),
             RowProblem::DuplicateInFile { line } => format!("duplicate_of_line_{line}"),
             RowProblem::ConflictsWithDatabase => "conflicts_with_database".into(),
+            RowProblem::Account(p) => snake(&format!("{p:?}")),
+            RowProblem::PasswordHash(p) => format!("password_hash:{}", snake(&format!("{p:?}"))),
+            RowProblem::UsernameTaken => "username_taken".into(),
+            RowProblem::IdLinkedToAnotherAccount => "id_linked_to_another_account".into(),
+            RowProblem::AccountDiffers => "account_differs".into(),
         }
     }
 }
@@ -170,9 +187,10 @@ pub struct PreviewRow {
     pub status: CertificateStatus,
 }
 
-/// The outcome of checking (and, if asked and clean, loading) a file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub struct ImportReport {
+/// The outcome of checking (and, if asked and clean, loading) a file: of
+/// certificates, or (with [`AccountPreviewRow`](crate::domain::account_import::AccountPreviewRow)s) of accounts.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ImportReport<P = PreviewRow> {
     pub file_problem: Option<FileProblem>,
     pub rows: usize,
     /// Rows not in the database yet.
@@ -182,12 +200,26 @@ pub struct ImportReport {
     pub already_loaded: usize,
     pub errors: Vec<RowError>,
     /// The first new rows.
-    pub preview: Vec<PreviewRow>,
+    pub preview: Vec<P>,
     /// Set when the new rows were written.
     pub batch_id: Option<i64>,
 }
 
-impl ImportReport {
+impl<P> Default for ImportReport<P> {
+    fn default() -> Self {
+        ImportReport {
+            file_problem: None,
+            rows: 0,
+            new: 0,
+            already_loaded: 0,
+            errors: Vec::new(),
+            preview: Vec::new(),
+            batch_id: None,
+        }
+    }
+}
+
+impl<P> ImportReport<P> {
     /// Nothing is written unless every row is valid.
     pub fn can_commit(&self) -> bool {
         self.file_problem.is_none() && self.errors.is_empty() && self.new > 0

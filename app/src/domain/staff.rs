@@ -145,7 +145,7 @@ impl AuditKind {
     /// The stored event codes of this kind.
     pub fn events(self) -> &'static [&'static str] {
         match self {
-            AuditKind::Issue => &["certificates_imported"],
+            AuditKind::Issue => &["certificates_imported", "accounts_imported"],
             AuditKind::Endorse => &[
                 "endorsement_applied",
                 "endorsement_refused",
@@ -169,6 +169,9 @@ impl AuditKind {
                 "password_changed",
                 "sessions_ended",
                 "access_refused",
+                "password_upgraded",
+                "platform_login_refused",
+                "platform_linked",
             ],
             AuditKind::Account => {
                 &["register", "terms_accepted", "staff_created", "seal_key_changed", "catalog_changed"]

@@ -29,6 +29,15 @@ pub enum AuditEvent {
     Verification,
     /// A batch of certificates loaded (subject: the batch id).
     CertificatesImported,
+    /// A batch of platform accounts loaded (subject: the batch id).
+    AccountsImported,
+    /// An imported password hash replaced by ecert's Argon2id at sign-in
+    /// (detail: the imported format).
+    PasswordUpgraded,
+    /// 使用报名服务平台账号登录 refused (detail: why).
+    PlatformLoginRefused,
+    /// A holder account linked to a platform identity (subject: the username).
+    PlatformLinked,
     CertificateRevoked,
     /// A revocation undone.
     CertificateReinstated,
@@ -72,6 +81,10 @@ impl AuditEvent {
             AuditEvent::FileRefused => "file_refused",
             AuditEvent::Verification => "verification",
             AuditEvent::CertificatesImported => "certificates_imported",
+            AuditEvent::AccountsImported => "accounts_imported",
+            AuditEvent::PasswordUpgraded => "password_upgraded",
+            AuditEvent::PlatformLoginRefused => "platform_login_refused",
+            AuditEvent::PlatformLinked => "platform_linked",
             AuditEvent::CertificateRevoked => "certificate_revoked",
             AuditEvent::CertificateReinstated => "certificate_reinstated",
             AuditEvent::StaffCreated => "staff_created",

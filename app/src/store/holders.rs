@@ -2,7 +2,7 @@
 
 use crate::domain::id_document::IdType;
 
-use super::{is_unique_violation, now_unix, Result, Store, StoreError};
+use super::{is_unique_violation, now_unix, AuditEntry, AuditEvent, Result, Store, StoreError};
 
 pub struct NewHolder<'a> {
     pub username: &'a str,
@@ -40,6 +40,8 @@ pub struct HolderLogin {
     /// Read with the hash: a session signed in with this password gets this
     /// epoch, so a change made while the password was being verified ends it.
     pub session_epoch: i64,
+    /// 1 while `password_hash` is the one an account import brought.
+    pub password_imported: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -105,10 +107,45 @@ impl Store {
     }
 
     pub async fn holder_login(&self, username: &str) -> Result<Option<HolderLogin>> {
-        Ok(sqlx::query_as("SELECT id, password_hash, session_epoch FROM holders WHERE username = $1")
+        Ok(sqlx::query_as(
+            "SELECT id, password_hash, session_epoch, password_imported FROM holders WHERE username = $1",
+        )
             .bind(username)
             .fetch_optional(&self.pool)
             .await?)
+    }
+
+    /// Replaces an imported hash, just matched at sign-in, with ecert's
+    /// own, and audits it (`password_upgraded`, detail: the old format).
+    /// Only if the stored hash is still `imported`: of two sign-ins at once,
+    /// one upgrades. The session epoch stays: this is no password change.
+    pub async fn upgrade_imported_password(
+        &self,
+        holder_id: i64,
+        imported: &str,
+        own: &str,
+        format: &str,
+        client_addr: Option<&str>,
+    ) -> Result<bool> {
+        let mut tx = self.pool.begin().await?;
+        let changed = sqlx::query(
+            "UPDATE holders SET password_hash = $1, password_imported = 0
+             WHERE id = $2 AND password_hash = $3 AND password_imported = 1",
+        )
+        .bind(own)
+        .bind(holder_id)
+        .bind(imported)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if changed {
+            let entry =
+                AuditEntry { holder_id: Some(holder_id), client_addr, detail: Some(format), ..Default::default() };
+            super::audit::insert(&mut *tx, AuditEvent::PasswordUpgraded, &entry, now_unix()).await?;
+        }
+        tx.commit().await?;
+        Ok(changed)
     }
 
     pub async fn holder_profile(&self, holder_id: i64) -> Result<Option<HolderProfile>> {

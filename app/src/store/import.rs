@@ -4,6 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
+use crate::domain::id_document::IdType;
 use crate::domain::import::ValidRow;
 
 use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
@@ -51,6 +52,26 @@ pub struct ImportBatch<'a> {
     pub file_name: Option<&'a str>,
     pub sha256: &'a str,
     pub row_count: usize,
+}
+
+impl ImportBatch<'_> {
+    /// The batch row (`kind`: certificates or accounts) of `added` new rows.
+    pub(super) async fn insert(&self, tx: &mut super::Transaction, kind: &str, added: usize, now: i64) -> Result<i64> {
+        Ok(sqlx::query_scalar(
+            "INSERT INTO import_batches (at, actor, source, file_name, sha256, row_count, added, kind)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(now)
+        .bind(self.actor)
+        .bind(self.source)
+        .bind(self.file_name)
+        .bind(self.sha256)
+        .bind(self.row_count as i64)
+        .bind(added as i64)
+        .bind(kind)
+        .fetch_one(&mut **tx)
+        .await?)
+    }
 }
 
 impl Store {
@@ -102,47 +123,16 @@ impl Store {
     pub async fn insert_certificates(&self, rows: &[ValidRow], batch: &ImportBatch<'_>) -> Result<i64> {
         let now = now_unix();
         let mut tx = self.begin_write(Some(super::WriteLock::Imports)).await?;
-        let batch_id: i64 = sqlx::query_scalar(
-            "INSERT INTO import_batches (at, actor, source, file_name, sha256, row_count, added)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(now)
-        .bind(batch.actor)
-        .bind(batch.source)
-        .bind(batch.file_name)
-        .bind(batch.sha256)
-        .bind(batch.row_count as i64)
-        .bind(rows.len() as i64)
-        .fetch_one(&mut *tx)
-        .await?;
+        let batch_id = batch.insert(&mut tx, "certificates", rows.len(), now).await?;
         let qualifications: HashMap<String, i64> =
             sqlx::query_as::<_, (String, i64)>("SELECT code, id FROM qualifications")
                 .fetch_all(&mut *tx)
                 .await?
                 .into_iter()
                 .collect();
-        // Many rows per statement: one statement per row made 100,000 rows take 10 s.
         for chunk in rows.chunks(CHUNK) {
-            let pairs = super::placeholders(chunk.len(), 2);
-            let sql = format!(
-                "INSERT INTO id_documents (id_type, id_number) VALUES {pairs}
-                 ON CONFLICT (id_type, id_number) DO NOTHING"
-            );
-            let mut insert_docs = sqlx::query(&sql);
-            for row in chunk {
-                insert_docs = insert_docs.bind(row.id_type.code()).bind(&row.id_number);
-            }
-            insert_docs.execute(&mut *tx).await?;
-            let sql = format!(
-                "SELECT id, id_type, id_number FROM id_documents WHERE (id_type, id_number) IN (VALUES {pairs})"
-            );
-            let mut select_docs = sqlx::query_as::<_, (i64, String, String)>(&sql);
-            for row in chunk {
-                select_docs = select_docs.bind(row.id_type.code()).bind(&row.id_number);
-            }
-            let documents: HashMap<(String, String), i64> =
-                select_docs.fetch_all(&mut *tx).await?.into_iter().map(|(id, t, n)| ((t, n), id)).collect();
-
+            let wanted: Vec<(IdType, &str)> = chunk.iter().map(|r| (r.id_type, r.id_number.as_str())).collect();
+            let documents = super::id_documents::upsert_many(&mut tx, &wanted).await?;
             let values = super::placeholders(chunk.len(), 11);
             let sql = format!(
                 "INSERT INTO certificates (certificate_number, management_number, holder_name, id_document_id,
@@ -182,29 +172,44 @@ impl Store {
 }
 
 impl Store {
-    /// Keeps an uploaded file for its preview; returns its token.
-    pub async fn keep_pending_import(&self, staff_id: i64, file_name: &str, content: &[u8]) -> Result<String> {
+    /// Keeps an uploaded file (`kind`: certificates or accounts) for its
+    /// preview; returns its token.
+    pub async fn keep_pending_import(
+        &self,
+        staff_id: i64,
+        kind: &str,
+        file_name: &str,
+        content: &[u8],
+    ) -> Result<String> {
         let token = super::random_token();
         sqlx::query(
-            "INSERT INTO pending_imports (token, staff_id, file_name, content, created_at) VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO pending_imports (token, staff_id, file_name, content, created_at, kind)
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(&token)
         .bind(staff_id)
         .bind(file_name)
         .bind(content)
         .bind(now_unix())
+        .bind(kind)
         .execute(&self.pool)
         .await?;
         Ok(token)
     }
 
-    /// (file name, content, batch id once loaded) of a staff member's upload.
-    pub async fn pending_import(&self, staff_id: i64, token: &str) -> Result<Option<(String, Vec<u8>, Option<i64>)>> {
+    /// (file name, content, batch id once loaded) of a staff member's upload of this kind.
+    pub async fn pending_import(
+        &self,
+        staff_id: i64,
+        token: &str,
+        kind: &str,
+    ) -> Result<Option<(String, Vec<u8>, Option<i64>)>> {
         Ok(sqlx::query_as(
-            "SELECT file_name, content, batch_id FROM pending_imports WHERE token = $1 AND staff_id = $2",
+            "SELECT file_name, content, batch_id FROM pending_imports WHERE token = $1 AND staff_id = $2 AND kind = $3",
         )
         .bind(token)
         .bind(staff_id)
+        .bind(kind)
         .fetch_optional(&self.pool)
         .await?)
     }

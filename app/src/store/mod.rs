@@ -5,6 +5,7 @@
 //! functions), and run through sqlx's `Any` driver; the few that must differ
 //! (write locks, the queue claim, the bulk loader) ask `self.backend`.
 
+mod account_import;
 mod admin;
 mod audit;
 mod catalog;
@@ -28,6 +29,7 @@ use sqlx::any::AnyPoolOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
+pub use account_import::{AccountsLike, StoredAccount};
 pub use admin::{Managed, Revocation};
 pub use audit::{AuditEntry, AuditEvent};
 pub use catalog::{NewQualification, NewSeal};

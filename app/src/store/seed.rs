@@ -92,7 +92,7 @@ struct DemoPerson {
 
 /// 张三, 李四 and 王五 have accounts; 赵六 and 钱七 have certificates but no
 /// account yet (they register in the end-to-end journeys).
-const PEOPLE: [DemoPerson; 6] = [
+const PEOPLE: [DemoPerson; 10] = [
     DemoPerson {
         username: Some("zhangsan"),
         name: "张三",
@@ -106,13 +106,19 @@ const PEOPLE: [DemoPerson; 6] = [
     DemoPerson {
         username: Some("sunba"), name: "孙八", id_type: IdType::ResidentId, id_number: "320102198707090038"
     },
+    // Exam-registration platform accounts, imported with their platform
+    // hashes from docs/examples/platform-accounts.csv (server::startup).
+    DemoPerson { username: None, name: "周九", id_type: IdType::ResidentId, id_number: "11010119900307002X" },
+    DemoPerson { username: None, name: "吴十", id_type: IdType::ResidentId, id_number: "440106199208150048" },
+    DemoPerson { username: None, name: "郑一", id_type: IdType::ResidentId, id_number: "330106198811220039" },
+    DemoPerson { username: None, name: "陈二", id_type: IdType::ResidentId, id_number: "500103199506010059" },
 ];
 
 /// (person index, qualification, specialty, certificate no., management no., issued, revoked on)
 type DemoCertificate =
     (usize, &'static str, Option<&'static str>, &'static str, &'static str, &'static str, Option<&'static str>);
 
-const CERTIFICATES: [DemoCertificate; 12] = [
+const CERTIFICATES: [DemoCertificate; 16] = [
     (0, "0301", Some("化工安全"), "0301202203150001", "2022030111000101", "2022-03-15", None),
     (0, "0501", Some("中级 · 人力资源管理"), "0501201911200017", "2019110511000217", "2019-11-20", None),
     (0, "0601", Some("土木建筑工程"), "0601202306300042", "2023063011000342", "2023-06-30", Some("2024-02-01")),
@@ -125,6 +131,10 @@ const CERTIFICATES: [DemoCertificate; 12] = [
     (4, "0601", Some("安装工程"), "0601202209170007", "2022091751000607", "2022-09-17", None),
     (5, "0601", Some("交通运输工程"), "0601202404160051", "2024041661000651", "2024-04-16", None),
     (5, "0401", Some("药学"), "0401202502180063", "2025021861000463", "2025-02-18", None),
+    (6, "0301", Some("道路运输安全"), "0301202306100071", "2023061071000171", "2023-06-10", None),
+    (7, "0401", Some("药学"), "0401202110230084", "2021102381000484", "2021-10-23", None),
+    (8, "0501", Some("中级 · 金融"), "0501202111060091", "2021110691000591", "2021-11-06", None),
+    (9, "0701", None, "0701202309090102", "2023090910200702", "2023-09-09", None),
 ];
 
 /// Loads the demo holders and certificates once (after `catalog`): does

@@ -186,6 +186,24 @@ impl<'a> Client<'a> {
     }
 }
 
+/// A file posted to the portal's upload as its form does (`kind`:
+/// certificates or accounts).
+pub async fn upload(c: &mut Client<'_>, kind: &str, name: &str, content: &str) -> Reply {
+    let boundary = "----ecertImport";
+    let body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\n{kind}\r\n\
+         --{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n\
+         Content-Type: text/csv\r\n\r\n{content}\r\n--{boundary}--\r\n"
+    );
+    let request = Request::post("/admin/upload")
+        .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::COOKIE, c.cookie_header())
+        .body(Body::from(body))
+        .unwrap();
+    c.send(request).await
+}
+
 /// A demo holder, logged in, the terms accepted (on the first login).
 pub const STAFF_PASSWORD: &str = "Staff#2026pass";
 

@@ -15,6 +15,24 @@ use crate::i18n::*;
 #[component]
 pub fn ImportPage() -> impl IntoView {
     let i18n = use_i18n();
+    view! {
+        <StaffGate>
+            <section class="card" aria-labelledby="import-title">
+                <h1 id="import-title">{t!(i18n, admin.import_title)}</h1>
+                <p class="lead">{t!(i18n, admin.import_lead)}</p>
+                <UploadForm kind="certificates"/>
+            </section>
+        </StaffGate>
+    }
+}
+
+/// The file form of an import page (`kind`: certificates or accounts): a
+/// plain multipart post to /admin/upload, which keeps the file and sends
+/// the browser to its report. An upload the route refused comes back as
+/// `?file=too_large|missing`.
+#[component]
+pub fn UploadForm(kind: &'static str) -> impl IntoView {
+    let i18n = use_i18n();
     let query = use_query_map();
     let problem = move || {
         let l = i18n.get_locale();
@@ -24,20 +42,15 @@ pub fn ImportPage() -> impl IntoView {
         })
     };
     view! {
-        <StaffGate>
-            <section class="card" aria-labelledby="import-title">
-                <h1 id="import-title">{t!(i18n, admin.import_title)}</h1>
-                <p class="lead">{t!(i18n, admin.import_lead)}</p>
-                {move || problem().map(|m| view! { <div class="notice error" role="alert" data-testid="import-file-error">{m}</div> })}
-                <form method="post" action="/admin/upload" enctype="multipart/form-data" data-testid="import-form">
-                    <div class="field">
-                        <label for="f-import-file">{t!(i18n, admin.file_label)}</label>
-                        <input id="f-import-file" type="file" name="file" accept=".csv,.json,text/csv,application/json" required data-testid="import-file"/>
-                    </div>
-                    <button type="submit" class="button primary" data-testid="import-upload">{t!(i18n, admin.upload)}</button>
-                </form>
-            </section>
-        </StaffGate>
+        {move || problem().map(|m| view! { <div class="notice error" role="alert" data-testid="import-file-error">{m}</div> })}
+        <form method="post" action="/admin/upload" enctype="multipart/form-data" data-testid="import-form">
+            <input type="hidden" name="kind" value=kind/>
+            <div class="field">
+                <label for="f-import-file">{t!(i18n, admin.file_label)}</label>
+                <input id="f-import-file" type="file" name="file" accept=".csv,.json,text/csv,application/json" required data-testid="import-file"/>
+            </div>
+            <button type="submit" class="button primary" data-testid="import-upload">{t!(i18n, admin.upload)}</button>
+        </form>
     }
 }
 
@@ -79,8 +92,36 @@ pub fn ImportReportPage() -> impl IntoView {
     }
 }
 
+/// The certificates' report: the shared part, then the new certificates.
 #[component]
 fn Report(report: ImportReport, batch: Option<i64>) -> impl IntoView {
+    let i18n = use_i18n();
+    let rows = report.preview.clone();
+    let preview = (!rows.is_empty() && batch.is_none()).then(|| {
+        view! {
+            <h2>{t!(i18n, admin.preview_title)}</h2>
+            <table class="table" data-testid="import-preview">
+                <thead><tr>
+                    <th>{t!(i18n, admin.col_line)}</th><th>{t!(i18n, info.certificate_number)}</th><th>{t!(i18n, info.holder_name)}</th>
+                    <th>{t!(i18n, info.id_number)}</th><th>{t!(i18n, info.qualification)}</th><th>{t!(i18n, info.issued_on)}</th>
+                </tr></thead>
+                <tbody>
+                    {rows.into_iter().map(|r| view! {
+                        <tr><td>{r.line}</td><td class="mono">{r.certificate_number}</td><td>{r.holder_name}</td>
+                            <td class="mono">{r.id_number_masked}</td><td class="mono">{r.qualification_code}</td><td>{r.issued_on.to_string()}</td></tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+        .into_any()
+    });
+    report_summary(&report, batch, preview)
+}
+
+/// What every import report shows, of certificates or of accounts: the
+/// file's problem if it cannot be read; else the counts, the outcome, every
+/// bad row with its line and reason, then `preview` (the new rows).
+pub fn report_summary<P>(report: &ImportReport<P>, batch: Option<i64>, preview: Option<AnyView>) -> AnyView {
     let i18n = use_i18n();
     if let Some(problem) = report.file_problem.clone() {
         return view! {
@@ -124,24 +165,6 @@ fn Report(report: ImportReport, batch: Option<i64>) -> impl IntoView {
                                 <td>{move || text::row_problem(i18n.get_locale(), &problem)}</td>
                             </tr>
                         }
-                    }).collect_view()}
-                </tbody>
-            </table>
-        }
-    });
-    let preview = (!report.preview.is_empty() && batch.is_none()).then(|| {
-        let rows = report.preview.clone();
-        view! {
-            <h2>{t!(i18n, admin.preview_title)}</h2>
-            <table class="table" data-testid="import-preview">
-                <thead><tr>
-                    <th>{t!(i18n, admin.col_line)}</th><th>{t!(i18n, info.certificate_number)}</th><th>{t!(i18n, info.holder_name)}</th>
-                    <th>{t!(i18n, info.id_number)}</th><th>{t!(i18n, info.qualification)}</th><th>{t!(i18n, info.issued_on)}</th>
-                </tr></thead>
-                <tbody>
-                    {rows.into_iter().map(|r| view! {
-                        <tr><td>{r.line}</td><td class="mono">{r.certificate_number}</td><td>{r.holder_name}</td>
-                            <td class="mono">{r.id_number_masked}</td><td class="mono">{r.qualification_code}</td><td>{r.issued_on.to_string()}</td></tr>
                     }).collect_view()}
                 </tbody>
             </table>

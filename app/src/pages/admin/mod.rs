@@ -1,6 +1,7 @@
 //! The issuers' portal (/admin): a frame with its own navigation, shown
 //! only to staff; everyone else gets the site's "not found".
 
+pub mod account_import;
 pub mod audit;
 pub mod catalog;
 pub mod certificates;
@@ -59,6 +60,7 @@ fn AdminNav(member: StaffMember) -> impl IntoView {
                 <li><A href="/admin/import">{t!(i18n, admin.nav_import)}</A></li>
                 <li><A href="/admin/certificates">{t!(i18n, admin.nav_certificates)}</A></li>
                 {admin.then(|| view! {
+                    <li><A href="/admin/accounts/import">{t!(i18n, admin.nav_account_import)}</A></li>
                     <li><A href="/admin/audit">{t!(i18n, admin.nav_audit)}</A></li>
                     <li><A href="/admin/catalog">{t!(i18n, admin.nav_catalog)}</A></li>
                     <li><A href="/admin/keys">{t!(i18n, admin.nav_keys)}</A></li>
