@@ -28,6 +28,7 @@ use crate::pages::{
     endorsement::EndorsementPage,
     help::HelpPage,
     login::LoginPage,
+    platform_link::PlatformLinkPage,
     not_found::NotFound,
     refused::CrossSiteRefusedPage,
     register::RegisterPage,
@@ -192,6 +193,7 @@ pub fn App() -> impl IntoView {
                     <Routes fallback=NotFound>
                         <Route path=path!("/") view=|| view! { <Redirect path="/certificates"/> } ssr=SsrMode::Async/>
                         <Route path=path!("/login") view=LoginPage ssr=SsrMode::Async/>
+                        <Route path=path!("/login/platform/link") view=PlatformLinkPage ssr=SsrMode::Async/>
                         <Route path=path!("/register") view=RegisterPage ssr=SsrMode::Async/>
                         <Route path=path!("/terms") view=TermsPage ssr=SsrMode::Async/>
                         <Route path=path!("/certificates") view=CertificatesPage ssr=SsrMode::Async/>
@@ -246,6 +248,7 @@ fn page_name(locale: Locale, path: &str) -> Option<String> {
     let segments: Vec<&str> = path.trim_end_matches('/').split('/').skip(1).collect();
     let name = match segments.as_slice() {
         ["login"] => td_string!(locale, login.title).to_string(),
+        ["login", "platform", "link"] => td_string!(locale, platform_link.title).to_string(),
         ["register"] => td_string!(locale, register.title).to_string(),
         ["terms"] => td_string!(locale, terms.title).to_string(),
         ["certificates"] => td_string!(locale, certificates.title).to_string(),

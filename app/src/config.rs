@@ -57,6 +57,50 @@ pub struct Settings {
     /// Addresses (CIDR) that may read `/metrics`, connecting directly (a
     /// request that came through a proxy is refused).
     pub metrics_from: Vec<ipnet::IpNet>,
+    /// 使用报名服务平台账号登录: the exam-registration platform's OpenID
+    /// Provider (`[ecert.platform]`); off while `issuer` is empty.
+    pub platform: PlatformSettings,
+}
+
+/// The exam-registration platform as an OpenID Provider (docs/accounts.md).
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(default, deny_unknown_fields)]
+pub struct PlatformSettings {
+    /// The issuer URL; its `/.well-known/openid-configuration` is read.
+    pub issuer: String,
+    pub client_id: String,
+    pub client_secret: String,
+    /// Scopes asked for besides `openid` (those releasing the claims below).
+    pub scopes: Vec<String>,
+    /// The claims (ID token or userinfo) carrying the ID type, the ID
+    /// number and the name. An empty `id_type_claim`: every ID number is
+    /// a resident ID (居民身份证).
+    pub id_type_claim: String,
+    pub id_number_claim: String,
+    pub name_claim: String,
+    /// How long a sign-in started here may take at the platform.
+    pub login_timeout_seconds: i64,
+}
+
+impl Default for PlatformSettings {
+    fn default() -> Self {
+        PlatformSettings {
+            issuer: String::new(),
+            client_id: String::new(),
+            client_secret: String::new(),
+            scopes: vec!["profile".into()],
+            id_type_claim: "id_type".into(),
+            id_number_claim: "id_number".into(),
+            name_claim: "name".into(),
+            login_timeout_seconds: 600,
+        }
+    }
+}
+
+impl PlatformSettings {
+    pub fn enabled(&self) -> bool {
+        !self.issuer.is_empty()
+    }
 }
 
 impl Default for Settings {
@@ -85,6 +129,7 @@ impl Default for Settings {
             applications_per_minute: 10,
             trusted_proxies: Vec::new(),
             metrics_from: ["127.0.0.0/8", "::1/128"].iter().map(|n| n.parse().expect("a valid CIDR")).collect(),
+            platform: PlatformSettings::default(),
         }
     }
 }
@@ -197,6 +242,30 @@ impl Settings {
         }
         if let Some(v) = env("ECERT_METRICS_FROM") {
             s.metrics_from = networks("ECERT_METRICS_FROM", v)?;
+        }
+        let platform = &mut s.platform;
+        for (name, field) in [
+            ("ECERT_PLATFORM_ISSUER", &mut platform.issuer),
+            ("ECERT_PLATFORM_CLIENT_ID", &mut platform.client_id),
+            ("ECERT_PLATFORM_CLIENT_SECRET", &mut platform.client_secret),
+            ("ECERT_PLATFORM_ID_TYPE_CLAIM", &mut platform.id_type_claim),
+            ("ECERT_PLATFORM_ID_NUMBER_CLAIM", &mut platform.id_number_claim),
+            ("ECERT_PLATFORM_NAME_CLAIM", &mut platform.name_claim),
+        ] {
+            if let Some(v) = env(name) {
+                *field = v;
+            }
+        }
+        if let Some(v) = env("ECERT_PLATFORM_SCOPES") {
+            platform.scopes = v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect();
+        }
+        if let Some(v) = env("ECERT_PLATFORM_LOGIN_TIMEOUT_SECONDS") {
+            platform.login_timeout_seconds = parsed("ECERT_PLATFORM_LOGIN_TIMEOUT_SECONDS", v)?;
+        }
+        if platform.enabled() && (platform.client_id.is_empty() || platform.id_number_claim.is_empty()) {
+            return Err(ConfigError::Invalid(
+                "[ecert.platform]: an issuer needs a client_id and an id_number_claim".into(),
+            ));
         }
         if s.verify_per_minute == 0 || s.verify_burst == 0 {
             return Err(ConfigError::Invalid("verify_per_minute and verify_burst must be at least 1".into()));

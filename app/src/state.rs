@@ -18,6 +18,8 @@ pub struct AppState {
     pub jobs: Arc<tokio::sync::Notify>,
     /// Login and registration limits.
     pub throttle: Arc<crate::auth::throttle::Throttle>,
+    /// The exam-registration platform's OpenID Provider, when configured.
+    pub platform: Option<Arc<crate::auth::platform::Platform>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

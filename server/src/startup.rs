@@ -54,6 +54,7 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
         leptos_options: config.leptos,
         store,
         throttle: Arc::new(app::auth::throttle::Throttle::new(&settings)),
+        platform: app::auth::platform::Platform::new(&settings.platform, &settings.public_base_url)?.map(Arc::new),
         settings: Arc::new(settings),
         generator,
         jobs: Arc::new(tokio::sync::Notify::new()),

@@ -83,6 +83,8 @@ async fn what_is_not_yours_is_not_found_and_stays_unchanged() {
         ("/api/change_revocation", vec![("number", "0301202203150001"), ("action", "revoke"), ("reason", "x")]),
         ("/api/import_preview", vec![("token", "00000000000000000000000000000000")]),
         ("/api/commit_import", vec![("token", "00000000000000000000000000000000")]),
+        ("/api/account_import_preview", vec![("token", "00000000000000000000000000000000")]),
+        ("/api/commit_account_import", vec![("token", "00000000000000000000000000000000")]),
         ("/api/seal_keys", vec![]),
         ("/api/rotate_seal_key", vec![("seal_code", "mohrss")]),
         ("/api/catalog", vec![]),
@@ -124,5 +126,14 @@ async fn one_staff_members_upload_is_not_anothers() {
     assert_eq!(other.call("/api/commit_import", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.get(&format!("/admin/import/{token}")).await.status, StatusCode::NOT_FOUND);
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(app.store.pool()).await.unwrap();
-    assert_eq!(count, 12, "only the demo certificates");
+    assert_eq!(count, 16, "only the demo certificates");
+    // Nor an administrator's accounts upload another's.
+    let file = app::account_import::sample::csv(0, 1);
+    let token = app.store.keep_pending_import(1, "accounts", "a.csv", file.as_bytes()).await.unwrap();
+    assert_eq!(other.call("/api/account_import_preview", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.call("/api/commit_account_import", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("/admin/accounts/import/{token}")).await.status, StatusCode::NOT_FOUND);
+    let holders: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM holders WHERE username LIKE 'ks%'").fetch_one(app.store.pool()).await.unwrap();
+    assert_eq!(holders, 0);
 }

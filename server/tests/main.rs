@@ -12,6 +12,7 @@ mod endorsements;
 mod first_visit;
 mod navigation;
 mod platform_accounts;
+mod platform_login;
 mod fuzz;
 mod health;
 mod security;

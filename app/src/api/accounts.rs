@@ -140,23 +140,14 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
         state.store.holder_login(&name).await.map_err(internal("login lookup"))?
     };
     // Verify against a decoy when the user is unknown: same time, same answer.
-    let stored = found.as_ref().map(|f| f.password_hash.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
-    let imported = found.as_ref().is_some_and(|f| f.password_imported == 1);
-    let matches = password::verify_holder_off_thread(password.clone(), stored.clone(), imported)
-        .await
-        .map_err(internal("verify task"))?;
+    let matches = match &found {
+        Some(f) => verify_and_upgrade(f, password).await?,
+        None => password::verify_off_thread(password, password::decoy_hash().to_string())
+            .await
+            .map_err(internal("verify task"))?,
+    };
     let addr = client_addr();
     let subject: String = name.chars().take(64).collect();
-    if let (Some(f), true, true) = (&found, matches, imported) {
-        // The platform's hash has done its one job: ecert's Argon2id replaces it now.
-        let own = password::hash_off_thread(password).await.map_err(internal("hash task"))?;
-        let format = crate::domain::imported_password::classify(&stored).map(|s| s.label()).unwrap_or("imported");
-        state
-            .store
-            .upgrade_imported_password(f.id, &stored, &own, format, addr.as_deref())
-            .await
-            .map_err(internal("password upgrade"))?;
-    }
     let (holder, epoch) = match (found, matches) {
         (Some(f), true) => (f.id, f.session_epoch),
         _ => {
@@ -188,6 +179,32 @@ pub async fn login(username: String, password: String) -> Result<(), AppError> {
     let accepted = accepted_current_terms(holder).await?;
     leptos_axum::redirect(if accepted { "/certificates" } else { "/terms" });
     Ok(())
+}
+
+/// Checks a holder's password against the stored hash, ecert's own or an
+/// imported one. An imported hash that matches has done its one job:
+/// ecert's Argon2id replaces it at once (`password_upgraded`).
+#[cfg(feature = "ssr")]
+pub(crate) async fn verify_and_upgrade(found: &crate::store::HolderLogin, password: String) -> Result<bool, AppError> {
+    use crate::auth::{password, session::client_addr};
+    use crate::error::internal;
+
+    let imported = found.password_imported == 1;
+    let stored = found.password_hash.clone();
+    let matches = password::verify_holder_off_thread(password.clone(), stored.clone(), imported)
+        .await
+        .map_err(internal("verify task"))?;
+    if matches && imported {
+        let own = password::hash_off_thread(password).await.map_err(internal("hash task"))?;
+        let format = crate::domain::imported_password::classify(&stored).map(|s| s.label()).unwrap_or("imported");
+        let addr = client_addr();
+        crate::auth::session::state()
+            .store
+            .upgrade_imported_password(found.id, &stored, &own, format, addr.as_deref())
+            .await
+            .map_err(internal("password upgrade"))?;
+    }
+    Ok(matches)
 }
 
 #[server(endpoint = "logout")]

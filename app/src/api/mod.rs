@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod admin;
 pub mod certificates;
 pub mod endorsements;
+pub mod platform;
 pub mod terms;
 pub mod verification;
 

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::api::accounts::{take_form_flash, Login};
+use crate::api::platform::{platform_available, PlatformLogin};
 use crate::components::fields::{submission_error, FormError, TextField};
 use crate::i18n::*;
 
@@ -14,6 +15,20 @@ pub fn LoginPage() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_form_flash("login".into()));
     let query = use_query_map();
     let registered = move || query.read().get("registered").is_some();
+    let platform = Resource::new(|| (), |_| platform_available());
+    let platform_action = ServerAction::<PlatformLogin>::new();
+    // Why a platform sign-in was refused (`?platform=` from its callback).
+    let platform_error = move || {
+        let l = i18n.get_locale();
+        query.read().get("platform").map(|reason| match reason.as_str() {
+            "denied" => td_string!(l, login.platform_errors.denied),
+            "expired" => td_string!(l, login.platform_errors.expired),
+            "unavailable" => td_string!(l, login.platform_errors.unavailable),
+            "identity" => td_string!(l, login.platform_errors.identity),
+            "linked" => td_string!(l, login.platform_errors.linked),
+            _ => td_string!(l, login.platform_errors.invalid),
+        })
+    };
 
     view! {
         <section class="card narrow" aria-labelledby="login-title">
@@ -22,6 +37,7 @@ pub fn LoginPage() -> impl IntoView {
             <Show when=registered>
                 <p class="notice success" role="status" data-testid="registered-notice">{t!(i18n, login.registered)}</p>
             </Show>
+            {move || platform_error().map(|m| view! { <p class="notice error" role="alert" data-testid="platform-error">{m}</p> })}
             <Suspense fallback=move || view! { <p>{t!(i18n, loading)}</p> }>
                 {move || Suspend::new(async move {
                     let flash = flash.await.ok().flatten();
@@ -53,6 +69,20 @@ pub fn LoginPage() -> impl IntoView {
                             </button>
                         </ActionForm>
                     }
+                })}
+            </Suspense>
+            <Suspense fallback=|| ()>
+                {move || Suspend::new(async move {
+                    platform.await.unwrap_or(false).then(|| view! {
+                        <div class="platform-login">
+                            <p class="aside">{t!(i18n, login.platform_or)}</p>
+                            <ActionForm action=platform_action>
+                                <button type="submit" class="button" data-testid="platform-login">
+                                    {t!(i18n, login.platform_button)}
+                                </button>
+                            </ActionForm>
+                        </div>
+                    })
                 })}
             </Suspense>
             <p class="aside">{t!(i18n, login.no_account)}" "<A href="/register">{t!(i18n, login.register_link)}</A></p>

@@ -9,6 +9,7 @@ pub mod endorsement;
 pub mod help;
 pub mod login;
 pub mod not_found;
+pub mod platform_link;
 pub mod refused;
 pub mod register;
 pub mod terms;

@@ -36,8 +36,9 @@ pub enum AuditEvent {
     PasswordUpgraded,
     /// 使用报名服务平台账号登录 refused (detail: why).
     PlatformLoginRefused,
-    /// A holder account linked to a platform identity (subject: the username).
+    /// A holder account linked to a platform identity (detail: the issuer).
     PlatformLinked,
+
     CertificateRevoked,
     /// A revocation undone.
     CertificateReinstated,
@@ -85,6 +86,7 @@ impl AuditEvent {
             AuditEvent::PasswordUpgraded => "password_upgraded",
             AuditEvent::PlatformLoginRefused => "platform_login_refused",
             AuditEvent::PlatformLinked => "platform_linked",
+
             AuditEvent::CertificateRevoked => "certificate_revoked",
             AuditEvent::CertificateReinstated => "certificate_reinstated",
             AuditEvent::StaffCreated => "staff_created",

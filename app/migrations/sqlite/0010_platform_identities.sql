@@ -1,0 +1,11 @@
+-- 使用报名服务平台账号登录 (docs/accounts.md): a platform identity (the ID
+-- token's issuer and subject) signs in to one holder account, and a holder
+-- has at most one. An account made by a first platform sign-in has no
+-- local password: its password_hash is empty, which no password matches.
+CREATE TABLE platform_identities (
+    issuer      TEXT NOT NULL,
+    subject     TEXT NOT NULL,
+    holder_id   INTEGER NOT NULL UNIQUE REFERENCES holders (id),
+    linked_at   INTEGER NOT NULL,
+    PRIMARY KEY (issuer, subject)
+);

@@ -1,0 +1,196 @@
+//! 使用报名服务平台账号登录 (docs/accounts.md): the start, the platform's
+//! callback, and the one-time password confirmation that links an account
+//! registered here to the platform identity with the same ID document.
+//! Plain form posts and a GET callback: it all works without JavaScript.
+
+use leptos::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::AppError;
+
+/// Session keys: the sign-in started here, and a link awaiting its password.
+#[cfg(feature = "ssr")]
+const PENDING_LOGIN: &str = "platform.pending";
+#[cfg(feature = "ssr")]
+const PENDING_LINK: &str = "platform.link";
+
+/// What 关联账户 shows: the account found for the platform's ID document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkOffer {
+    pub username: String,
+    pub real_name: String,
+    pub id_number_masked: String,
+}
+
+#[cfg(feature = "ssr")]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct PendingLink {
+    identity: crate::auth::platform::PlatformIdentity,
+    holder_id: i64,
+    username: String,
+}
+
+/// Whether the sign-in page offers 使用报名服务平台账号登录.
+#[server(endpoint = "platform_available")]
+pub async fn platform_available() -> Result<bool, AppError> {
+    Ok(crate::auth::session::state().platform.is_some())
+}
+
+/// The button: off to the platform's sign-in page.
+#[server(endpoint = "platform_login")]
+pub async fn platform_login() -> Result<(), AppError> {
+    use crate::auth::session::{session, state};
+    use crate::error::internal;
+
+    let Some(platform) = state().platform else { return Err(AppError::NotFound) };
+    match platform.start(crate::store::now_unix()).await {
+        Ok((url, pending)) => {
+            session().await?.insert(PENDING_LOGIN, pending).await.map_err(internal("session write"))?;
+            leptos_axum::redirect(&url);
+        }
+        Err(refusal) => refuse(refusal.code()).await?,
+    }
+    Ok(())
+}
+
+/// The platform's redirect back (`redirect_uri`): the holder is signed in,
+/// made, or asked to confirm a link; anything wrong is refused, audited,
+/// and shown on the sign-in page.
+#[server(endpoint = "platform_callback", input = server_fn::codec::GetUrl)]
+pub async fn platform_callback(
+    code: Option<String>,
+    state: Option<String>,
+    iss: Option<String>,
+    error: Option<String>,
+) -> Result<(), AppError> {
+    use crate::auth::platform::{Callback, PendingLogin};
+    use crate::auth::session::{client_addr, session};
+    use crate::error::internal;
+
+    let app = crate::auth::session::state();
+    let Some(platform) = app.platform.clone() else { return Err(AppError::NotFound) };
+    // One use: a replayed callback finds nothing pending.
+    let pending = session().await?.remove::<PendingLogin>(PENDING_LOGIN).await.map_err(internal("session read"))?;
+    let callback = Callback { code, state, iss, error };
+    let now = crate::store::now_unix();
+    let identity = match platform.finish(pending, &callback, now, crate::clock::today_shanghai()).await {
+        Ok(identity) => identity,
+        Err(refusal) => return refuse(refusal.code()).await,
+    };
+    let store = &app.store;
+    let addr = client_addr();
+    if let Some(holder) =
+        store.holder_of_platform_identity(&identity.issuer, &identity.subject).await.map_err(internal("platform"))?
+    {
+        return signed_in(holder.id, holder.session_epoch, &holder.username).await;
+    }
+    match store.holder_of_document(identity.id_type, &identity.id_number).await.map_err(internal("platform"))? {
+        // Another platform identity holds this account: never two.
+        Some((_, true)) => refuse("linked").await,
+        // An account registered here: linked only once its password is confirmed.
+        Some((holder, false)) => {
+            let link = PendingLink { identity, holder_id: holder.id, username: holder.username };
+            session().await?.insert(PENDING_LINK, link).await.map_err(internal("session write"))?;
+            leptos_axum::redirect("/login/platform/link");
+            Ok(())
+        }
+        None => {
+            let holder = store
+                .create_platform_holder(
+                    &identity.issuer,
+                    &identity.subject,
+                    &identity.real_name,
+                    identity.id_type,
+                    &identity.id_number,
+                    addr.as_deref(),
+                )
+                .await
+                .map_err(internal("platform holder"))?;
+            signed_in(holder.id, holder.session_epoch, &holder.username).await
+        }
+    }
+}
+
+/// The account a pending link would join, for 关联账户.
+#[server(endpoint = "platform_link_offer")]
+pub async fn platform_link_offer() -> Result<Option<LinkOffer>, AppError> {
+    use crate::auth::session::session;
+    use crate::error::internal;
+    let link = session().await?.get::<PendingLink>(PENDING_LINK).await.map_err(internal("session read"))?;
+    Ok(link.map(|l| LinkOffer {
+        username: l.username,
+        real_name: l.identity.real_name,
+        id_number_masked: crate::domain::id_document::mask_id_number(&l.identity.id_number),
+    }))
+}
+
+/// 关联并登录: the account's password, once; then the platform identity
+/// signs in to it from now on. Throttled and audited as a login.
+#[server(endpoint = "confirm_platform_link")]
+pub async fn confirm_platform_link(password: String) -> Result<(), AppError> {
+    use crate::auth::session::{client_addr, client_ip, fail_form, session, throttled};
+    use crate::error::internal;
+    use crate::store::{AuditEntry, AuditEvent};
+
+    let app = crate::auth::session::state();
+    let Some(link) = session().await?.get::<PendingLink>(PENDING_LINK).await.map_err(internal("session read"))? else {
+        leptos_axum::redirect("/login?platform=expired");
+        return Ok(());
+    };
+    let fail = |err| fail_form("/login/platform/link", "platform_link", err, vec![]);
+    if let Err(e) = throttled(app.throttle.login(&link.username, client_ip()), &link.username).await {
+        return Err(fail(e).await);
+    }
+    let found = app.store.holder_login_by_id(link.holder_id).await.map_err(internal("link lookup"))?;
+    let matches = match (&found, password.len() <= super::accounts::MAX_PASSWORD_BYTES) {
+        (Some(f), true) => super::accounts::verify_and_upgrade(f, password).await?,
+        _ => false,
+    };
+    let addr = client_addr();
+    let Some(found) = found.filter(|_| matches) else {
+        let entry = AuditEntry { subject: Some(&link.username), client_addr: addr.as_deref(), ..Default::default() };
+        app.store.audit(AuditEvent::LoginFailed, entry).await.map_err(internal("audit"))?;
+        return Err(fail(AppError::InvalidCredentials).await);
+    };
+    app.store
+        .link_platform_identity(&link.identity.issuer, &link.identity.subject, found.id, addr.as_deref())
+        .await
+        .map_err(internal("platform link"))?;
+    session().await?.remove::<PendingLink>(PENDING_LINK).await.map_err(internal("session write"))?;
+    signed_in(found.id, found.session_epoch, &link.username).await
+}
+
+/// Signs the holder in (a new session id), audits it, and sends them on:
+/// 服务须知 first when needed, else the list.
+#[cfg(feature = "ssr")]
+async fn signed_in(holder_id: i64, epoch: i64, username: &str) -> Result<(), AppError> {
+    use crate::auth::session::{accepted_current_terms, client_addr, sign_in, state};
+    use crate::store::{AuditEntry, AuditEvent};
+
+    sign_in(crate::domain::account::Account::Holder(holder_id), epoch).await?;
+    let addr = client_addr();
+    let entry = AuditEntry {
+        holder_id: Some(holder_id),
+        subject: Some(username),
+        client_addr: addr.as_deref(),
+        detail: Some("platform"),
+        ..Default::default()
+    };
+    state().store.audit(AuditEvent::LoginSucceeded, entry).await.map_err(crate::error::internal("audit"))?;
+    let accepted = accepted_current_terms(holder_id).await?;
+    leptos_axum::redirect(if accepted { "/certificates" } else { "/terms" });
+    Ok(())
+}
+
+/// A refused platform sign-in: audited with its reason, and the sign-in
+/// page says why (`/login?platform=<reason>`).
+#[cfg(feature = "ssr")]
+async fn refuse(reason: &str) -> Result<(), AppError> {
+    use crate::auth::session::{client_addr, state};
+    use crate::store::{AuditEntry, AuditEvent};
+    let addr = client_addr();
+    let entry = AuditEntry { client_addr: addr.as_deref(), detail: Some(reason), ..Default::default() };
+    state().store.audit(AuditEvent::PlatformLoginRefused, entry).await.map_err(crate::error::internal("audit"))?;
+    leptos_axum::redirect(&format!("/login?platform={reason}"));
+    Ok(())
+}
