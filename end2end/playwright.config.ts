@@ -10,6 +10,10 @@ import { launchOptions } from "./chromium.mjs";
 const port = Number(process.env.ECERT_E2E_PORT ?? 3100);
 const postgres = process.env.ECERT_TEST_POSTGRES_URL ?? "";
 const postgresPort = port + 1;
+// The exam-registration platform's OpenID Provider (oidc-provider, see
+// end2end/oidc/provider.mjs), for 使用报名服务平台账号登录.
+const oidcPort = port + 90;
+const oidcIssuer = `http://127.0.0.1:${oidcPort}`;
 const chromium = {
   browserName: "chromium" as const,
   launchOptions,
@@ -38,6 +42,10 @@ function server(port: number, dataDir: string, env: Record<string, string>, befo
       ECERT_LOGIN_PER_MINUTE: "1000",
       ECERT_REGISTRATIONS_PER_MINUTE: "1000",
       ECERT_APPLICATIONS_PER_MINUTE: "1000",
+      ECERT_PLATFORM_ISSUER: oidcIssuer,
+      ECERT_PLATFORM_CLIENT_ID: "ecert",
+      ECERT_PLATFORM_CLIENT_SECRET: "ecert-platform-test-secret",
+      ECERT_PLATFORM_SCOPES: "profile,id_document",
       RUST_LOG: "warn",
       ...env,
     },
@@ -45,7 +53,18 @@ function server(port: number, dataDir: string, env: Record<string, string>, befo
 }
 
 const e2eDatabase = postgres.replace(/\/[^/]*$/, "/ecert_e2e");
-const servers = [server(port, "end2end/.data", {})];
+const platform = {
+  command: "node end2end/oidc/provider.mjs",
+  cwd: "..",
+  url: `${oidcIssuer}/.well-known/openid-configuration`,
+  reuseExistingServer: false,
+  timeout: 30_000,
+  env: {
+    OIDC_PORT: String(oidcPort),
+    ECERT_CALLBACKS: [port, postgresPort].map((p) => `http://127.0.0.1:${p}/api/platform_callback`).join(","),
+  },
+};
+const servers = [platform, server(port, "end2end/.data", {})];
 if (postgres) {
   servers.push(
     server(

@@ -36,8 +36,11 @@ pub async fn platform_available() -> Result<bool, AppError> {
     Ok(crate::auth::session::state().platform.is_some())
 }
 
-/// The button: off to the platform's sign-in page.
-#[server(endpoint = "platform_login")]
+/// The button, a link (a form's redirect to another site would break the
+/// pages' CSP `form-action 'self'`): off to the platform's sign-in page.
+/// Starting is harmless to forge: only the browser that started a sign-in
+/// can finish it (the state).
+#[server(endpoint = "platform_login", input = server_fn::codec::GetUrl)]
 pub async fn platform_login() -> Result<(), AppError> {
     use crate::auth::session::{session, state};
     use crate::error::internal;

@@ -5,6 +5,7 @@ use leptos_router::{components::A, hooks::use_query_map};
 
 use crate::api::accounts::{take_form_flash, Login};
 use crate::api::platform::{platform_available, PlatformLogin};
+use server_fn::ServerFn;
 use crate::components::fields::{submission_error, FormError, TextField};
 use crate::i18n::*;
 
@@ -16,7 +17,6 @@ pub fn LoginPage() -> impl IntoView {
     let query = use_query_map();
     let registered = move || query.read().get("registered").is_some();
     let platform = Resource::new(|| (), |_| platform_available());
-    let platform_action = ServerAction::<PlatformLogin>::new();
     // Why a platform sign-in was refused (`?platform=` from its callback).
     let platform_error = move || {
         let l = i18n.get_locale();
@@ -76,11 +76,9 @@ pub fn LoginPage() -> impl IntoView {
                     platform.await.unwrap_or(false).then(|| view! {
                         <div class="platform-login">
                             <p class="aside">{t!(i18n, login.platform_or)}</p>
-                            <ActionForm action=platform_action>
-                                <button type="submit" class="button" data-testid="platform-login">
-                                    {t!(i18n, login.platform_button)}
-                                </button>
-                            </ActionForm>
+                            <a class="button" href=PlatformLogin::PATH rel="external" data-testid="platform-login">
+                                {t!(i18n, login.platform_button)}
+                            </a>
                         </div>
                     })
                 })}
