@@ -42,8 +42,11 @@ test("账户导入: a bad file lists every problem, the fixed one loads, and the
   const { username, id } = account(info);
   await adminLogIn(page, info);
 
-  // zhangsan is taken; a plaintext "hash" is never taken.
-  const bad = `${HEADER}\nzhangsan,冯一,resident_id,${id},,,${BCRYPT}\n${username}x,冯一,resident_id,310104199005120023,,,Ecert@2026\n`;
+  // zhangsan is taken; 李四's ID has an account; a plaintext "hash" is never taken.
+  const bad =
+    `${HEADER}\nzhangsan,冯一,resident_id,${id},,,${BCRYPT}\n` +
+    `${username}x,冯一,resident_id,310104199005120023,,,${BCRYPT}\n` +
+    `${username}y,冯一,passport,G12345678,,,Ecert@2026\n`;
   await upload(page, info, "accounts-bad.csv", bad);
   const errors = page.getByTestId("import-error");
   await expect(errors).toHaveCount(3);
