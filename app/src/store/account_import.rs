@@ -10,7 +10,6 @@ use crate::domain::id_document::IdType;
 use super::import::ImportBatch;
 use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
 
-const CHUNK: usize = 500;
 
 /// An account as stored, in the terms of an import row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -45,7 +44,7 @@ impl Store {
         let mut found = AccountsLike::default();
         let select = "SELECT h.username, h.real_name, d.id_type, d.id_number
                       FROM holders h JOIN id_documents d ON d.id = h.id_document_id";
-        for chunk in rows.chunks(CHUNK) {
+        for chunk in rows.chunks(super::rows_per_statement(2)) {
             let sql = format!("{select} WHERE h.username IN ({})", super::placeholders(chunk.len(), 1));
             let mut query = sqlx::query_as::<_, StoredAccount>(&sql);
             for row in chunk {
@@ -76,7 +75,7 @@ impl Store {
         let now = now_unix();
         let mut tx = self.begin_write(Some(super::WriteLock::Imports)).await?;
         let batch_id = batch.insert(&mut tx, "accounts", rows.len(), now).await?;
-        for chunk in rows.chunks(CHUNK) {
+        for chunk in rows.chunks(super::rows_per_statement(9)) {
             let wanted: Vec<(IdType, &str)> = chunk.iter().map(|r| (r.id_type, r.id_number.as_str())).collect();
             let documents = super::id_documents::upsert_many(&mut tx, &wanted).await?;
             let sql = format!(

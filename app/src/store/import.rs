@@ -9,8 +9,6 @@ use crate::domain::import::ValidRow;
 
 use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
 
-/// SQLite accepts 32,766 parameters; a few hundred per query is plenty.
-const CHUNK: usize = 500;
 
 /// A certificate as stored, in the terms of an import row, to tell "already
 /// loaded" (same details) from a conflict.
@@ -92,7 +90,7 @@ impl Store {
     pub async fn certificates_like(&self, rows: &[ValidRow]) -> Result<HashMap<String, StoredCertificate>> {
         let mut found = HashMap::new();
         for column in ["certificate_number", "management_number"] {
-            for chunk in rows.chunks(CHUNK) {
+            for chunk in rows.chunks(super::rows_per_statement(1)) {
                 let marks = super::placeholders(chunk.len(), 1);
                 let sql = format!(
                     "SELECT c.certificate_number, c.management_number, c.holder_name, d.id_type, d.id_number,
@@ -130,7 +128,7 @@ impl Store {
                 .await?
                 .into_iter()
                 .collect();
-        for chunk in rows.chunks(CHUNK) {
+        for chunk in rows.chunks(super::rows_per_statement(11)) {
             let wanted: Vec<(IdType, &str)> = chunk.iter().map(|r| (r.id_type, r.id_number.as_str())).collect();
             let documents = super::id_documents::upsert_many(&mut tx, &wanted).await?;
             let values = super::placeholders(chunk.len(), 11);
