@@ -22,6 +22,43 @@ async fn open_store(settings: &app::config::Settings) -> Result<Store, BoxError>
     Ok(store)
 }
 
+/// What both imports from the command line need: the file, the store, the
+/// certificate font (names must be printable) and who is acting.
+struct CliImport {
+    bytes: Vec<u8>,
+    store: Store,
+    typeface: Typeface,
+    name: String,
+    actor: String,
+}
+
+impl CliImport {
+    async fn open(settings: &app::config::Settings, file: &Path) -> Result<CliImport, BoxError> {
+        let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+        let store = open_store(settings).await?;
+        let typeface = Typeface::load(&settings.font_path, settings.font_index)
+            .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
+        let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default().to_string();
+        let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
+        Ok(CliImport { bytes, store, typeface, name, actor })
+    }
+
+    fn request(&self, seal_id: Option<i64>, check_only: bool) -> Request<'_> {
+        Request {
+            seal_id,
+            commit: !check_only,
+            actor: &self.actor,
+            staff_id: None,
+            source: "cli",
+            file_name: Some(&self.name),
+        }
+    }
+
+    fn format(&self) -> Format {
+        Format::guess(&self.name, &self.bytes)
+    }
+}
+
 /// Checks `file` and, unless `check_only`, loads it when every row is valid.
 /// Prints the report; `Ok(true)` when nothing was wrong.
 pub async fn import(
@@ -30,36 +67,24 @@ pub async fn import(
     seal: Option<&str>,
     check_only: bool,
 ) -> Result<bool, BoxError> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let store = open_store(settings).await?;
-    let typeface = Typeface::load(&settings.font_path, settings.font_index)
-        .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
+    let cli = CliImport::open(settings, file).await?;
     let seal_id = match seal {
-        Some(code) => Some(store.seal_id(code).await?.ok_or_else(|| format!("no seal with code {code:?}"))?),
+        Some(code) => Some(cli.store.seal_id(code).await?.ok_or_else(|| format!("no seal with code {code:?}"))?),
         None => None,
     };
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
-    let request =
-        Request { seal_id, commit: !check_only, actor: &actor, staff_id: None, source: "cli", file_name: Some(name) };
-    let report = app::import::run(&store, &typeface, &bytes, Format::guess(name, &bytes), &request).await?;
-    print!("{}", describe(&report, name, "certificates"));
+    let request = cli.request(seal_id, check_only);
+    let report = app::import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request).await?;
+    print!("{}", describe(&report, &cli.name, "certificates"));
     Ok(report.file_problem.is_none() && report.errors.is_empty())
 }
 
 /// `server accounts import FILE`: platform accounts with their password
 /// hashes (docs/accounts.md), as 账户导入 on the portal loads them.
 pub async fn import_accounts(settings: &app::config::Settings, file: &Path, check_only: bool) -> Result<bool, BoxError> {
-    let bytes = std::fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
-    let store = open_store(settings).await?;
-    let typeface = Typeface::load(&settings.font_path, settings.font_index)
-        .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
-    let name = file.file_name().and_then(|n| n.to_str()).unwrap_or_default();
-    let actor = format!("cli:{}", std::env::var("USER").unwrap_or_else(|_| "unknown".into()));
-    let request =
-        Request { seal_id: None, commit: !check_only, actor: &actor, staff_id: None, source: "cli", file_name: Some(name) };
-    let report = app::account_import::run(&store, &typeface, &bytes, Format::guess(name, &bytes), &request).await?;
-    print!("{}", describe(&report, name, "accounts"));
+    let cli = CliImport::open(settings, file).await?;
+    let request = cli.request(None, check_only);
+    let report = app::account_import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request).await?;
+    print!("{}", describe(&report, &cli.name, "accounts"));
     Ok(report.file_problem.is_none() && report.errors.is_empty())
 }
 

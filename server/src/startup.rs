@@ -37,6 +37,7 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
     session_records.delete_expired_every(tokio::time::Duration::from_secs(300));
     let sessions = crate::router::session_layer(session_records, &settings);
 
+    app::auth::password::warm_up().await?;
     let generator = Arc::new(generator(&settings, &store).await?);
     if seeded {
         import_demo_platform_accounts(&store, &generator).await?;

@@ -113,12 +113,28 @@ async fn refusals(app: &TestApp) -> Vec<String> {
         .unwrap()
 }
 
-/// The callback was refused for `reason`: audited, said on the sign-in
-/// page, and nobody is signed in.
+/// The callback was refused for `reason`: said on the sign-in page, and
+/// nobody is signed in. Audited, unless nothing was pending in this
+/// browser (anyone can send those; they are only logged).
 async fn assert_refused(app: &TestApp, c: &mut Client<'_>, callback: &str, reason: &str) {
+    let before = refusals(app).await.len();
     let reply = c.get(callback).await;
     assert_eq!(reply.location.as_deref(), Some(format!("/login?platform={reason}").as_str()), "{callback}");
-    assert_eq!(refusals(app).await.last().map(String::as_str), Some(reason));
+    let after = refusals(app).await;
+    assert_eq!(after.len(), before + 1, "audited: {callback}");
+    assert_eq!(after.last().map(String::as_str), Some(reason));
+    assert_signed_out_and_told(c, reason).await;
+}
+
+async fn assert_refused_unaudited(app: &TestApp, c: &mut Client<'_>, callback: &str) {
+    let before = refusals(app).await.len();
+    let reply = c.get(callback).await;
+    assert_eq!(reply.location.as_deref(), Some("/login?platform=expired"), "{callback}");
+    assert_eq!(refusals(app).await.len(), before, "nothing was pending: logged, not audited");
+    assert_signed_out_and_told(c, "expired").await;
+}
+
+async fn assert_signed_out_and_told(c: &mut Client<'_>, reason: &str) {
     assert_eq!(c.call("/api/certificates", &[]).await.status, 401);
     let page = c.get(&format!("/login?platform={reason}")).await;
     assert!(page.body.contains(r#"data-testid="platform-error""#), "the page says why");
@@ -152,7 +168,7 @@ async fn a_first_visit_makes_the_holder_and_a_returning_one_signs_in() {
     // The same callback again, from elsewhere (a leaked address): the
     // sign-in it finished is gone.
     let mut replay = Client::new(&app);
-    assert_refused(&app, &mut replay, &callback, "expired").await;
+    assert_refused_unaudited(&app, &mut replay, &callback).await;
 
     // Next time: the same account, straight to the list.
     let mut again = Client::new(&app);
@@ -240,7 +256,7 @@ async fn forged_mismatched_and_foreign_callbacks_are_refused() {
 
     // A callback nobody started here.
     let mut stranger = Client::new(&app);
-    assert_refused(&app, &mut stranger, &callback, "expired").await;
+    assert_refused_unaudited(&app, &mut stranger, &callback).await;
 
     // The person cancels at the platform.
     let mut c = Client::new(&app);

@@ -28,6 +28,18 @@ struct PendingLink {
     identity: crate::auth::platform::PlatformIdentity,
     holder_id: i64,
     username: String,
+    /// When the platform sign-in came back: the link is offered for as long
+    /// as a sign-in may take (`login_timeout_seconds`).
+    at: i64,
+}
+
+/// This session's pending link, if it has not timed out.
+#[cfg(feature = "ssr")]
+async fn pending_link() -> Result<Option<PendingLink>, AppError> {
+    use crate::auth::session::{session, state};
+    let link = session().await?.get::<PendingLink>(PENDING_LINK).await.map_err(crate::error::internal("session read"))?;
+    let now = crate::store::now_unix();
+    Ok(link.filter(|l| state().platform.is_some_and(|p| !p.expired(l.at, now))))
 }
 
 /// Whether the sign-in page offers 使用报名服务平台账号登录.
@@ -74,6 +86,14 @@ pub async fn platform_callback(
     let Some(platform) = app.platform.clone() else { return Err(AppError::NotFound) };
     // One use: a replayed callback finds nothing pending.
     let pending = session().await?.remove::<PendingLogin>(PENDING_LOGIN).await.map_err(internal("session read"))?;
+    if pending.is_none() {
+        // Nothing started in this browser: anyone can send these by the
+        // thousand, so they are logged, not audited (as for anonymous
+        // refusals: server::security).
+        tracing::info!("a platform callback with no sign-in pending");
+        leptos_axum::redirect("/login?platform=expired");
+        return Ok(());
+    }
     let callback = Callback { code, state, iss, error };
     let now = crate::store::now_unix();
     let identity = match platform.finish(pending, &callback, now, crate::clock::today_shanghai()).await {
@@ -92,13 +112,13 @@ pub async fn platform_callback(
         Some((_, true)) => refuse("linked").await,
         // An account registered here: linked only once its password is confirmed.
         Some((holder, false)) => {
-            let link = PendingLink { identity, holder_id: holder.id, username: holder.username };
+            let link = PendingLink { identity, holder_id: holder.id, username: holder.username, at: now };
             session().await?.insert(PENDING_LINK, link).await.map_err(internal("session write"))?;
             leptos_axum::redirect("/login/platform/link");
             Ok(())
         }
         None => {
-            let holder = store
+            let created = store
                 .create_platform_holder(
                     &identity.issuer,
                     &identity.subject,
@@ -107,9 +127,16 @@ pub async fn platform_callback(
                     &identity.id_number,
                     addr.as_deref(),
                 )
-                .await
-                .map_err(internal("platform holder"))?;
-            signed_in(holder.id, holder.session_epoch, &holder.username).await
+                .await;
+            match created {
+                Ok(holder) => signed_in(holder.id, holder.session_epoch, &holder.username).await,
+                // A registration (or another browser) took the document
+                // meanwhile: signing in again offers the link.
+                Err(crate::store::StoreError::Database(e)) if crate::store::is_unique_violation(&e).is_some() => {
+                    refuse("expired").await
+                }
+                Err(e) => Err(internal("platform holder")(e)),
+            }
         }
     }
 }
@@ -117,10 +144,7 @@ pub async fn platform_callback(
 /// The account a pending link would join, for 关联账户.
 #[server(endpoint = "platform_link_offer")]
 pub async fn platform_link_offer() -> Result<Option<LinkOffer>, AppError> {
-    use crate::auth::session::session;
-    use crate::error::internal;
-    let link = session().await?.get::<PendingLink>(PENDING_LINK).await.map_err(internal("session read"))?;
-    Ok(link.map(|l| LinkOffer {
+    Ok(pending_link().await?.map(|l| LinkOffer {
         username: l.username,
         real_name: l.identity.real_name,
         id_number_masked: crate::domain::id_document::mask_id_number(&l.identity.id_number),
@@ -136,7 +160,7 @@ pub async fn confirm_platform_link(password: String) -> Result<(), AppError> {
     use crate::store::{AuditEntry, AuditEvent};
 
     let app = crate::auth::session::state();
-    let Some(link) = session().await?.get::<PendingLink>(PENDING_LINK).await.map_err(internal("session read"))? else {
+    let Some(link) = pending_link().await? else {
         leptos_axum::redirect("/login?platform=expired");
         return Ok(());
     };
@@ -155,21 +179,28 @@ pub async fn confirm_platform_link(password: String) -> Result<(), AppError> {
         app.store.audit(AuditEvent::LoginFailed, entry).await.map_err(internal("audit"))?;
         return Err(fail(AppError::InvalidCredentials).await);
     };
-    app.store
-        .link_platform_identity(&link.identity.issuer, &link.identity.subject, found.id, addr.as_deref())
-        .await
-        .map_err(internal("platform link"))?;
-    session().await?.remove::<PendingLink>(PENDING_LINK).await.map_err(internal("session write"))?;
-    signed_in(found.id, found.session_epoch, &link.username).await
+    let linked =
+        app.store.link_platform_identity(&link.identity.issuer, &link.identity.subject, found.id, addr.as_deref()).await;
+    match linked {
+        Ok(()) => signed_in(found.id, found.session_epoch, &link.username).await,
+        // Linked meanwhile (another browser of the same person, or another identity).
+        Err(crate::store::StoreError::Database(e)) if crate::store::is_unique_violation(&e).is_some() => {
+            session().await?.remove::<PendingLink>(PENDING_LINK).await.map_err(internal("session write"))?;
+            refuse("linked").await
+        }
+        Err(e) => Err(internal("platform link")(e)),
+    }
 }
 
 /// Signs the holder in (a new session id), audits it, and sends them on:
 /// 服务须知 first when needed, else the list.
 #[cfg(feature = "ssr")]
 async fn signed_in(holder_id: i64, epoch: i64, username: &str) -> Result<(), AppError> {
-    use crate::auth::session::{accepted_current_terms, client_addr, sign_in, state};
+    use crate::auth::session::{accepted_current_terms, client_addr, session, sign_in, state};
     use crate::store::{AuditEntry, AuditEvent};
 
+    // A link offered earlier in this browser is void once anyone signs in.
+    session().await?.remove::<PendingLink>(PENDING_LINK).await.map_err(crate::error::internal("session write"))?;
     sign_in(crate::domain::account::Account::Holder(holder_id), epoch).await?;
     let addr = client_addr();
     let entry = AuditEntry {

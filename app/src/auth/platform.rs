@@ -115,12 +115,9 @@ impl Platform {
         Ok(Some(Platform { settings: settings.clone(), redirect, http, metadata: Default::default() }))
     }
 
-    pub fn issuer(&self) -> &str {
-        &self.settings.issuer
-    }
-
-    pub fn login_timeout_seconds(&self) -> i64 {
-        self.settings.login_timeout_seconds
+    /// Whether a sign-in started at `started_at` took too long.
+    pub fn expired(&self, started_at: i64, now: i64) -> bool {
+        now - started_at > self.settings.login_timeout_seconds
     }
 
     async fn client(&self) -> Result<Client, Refusal> {
@@ -175,7 +172,7 @@ impl Platform {
             return Err(Refusal::Denied);
         }
         let pending = pending.ok_or(Refusal::Expired)?;
-        if now - pending.started_at > self.settings.login_timeout_seconds {
+        if self.expired(pending.started_at, now) {
             return Err(Refusal::Expired);
         }
         let (Some(code), Some(state)) = (&callback.code, &callback.state) else { return Err(Refusal::Invalid) };

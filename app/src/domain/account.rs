@@ -47,19 +47,9 @@ pub fn normalize_username(raw: &str) -> String {
     raw.trim().to_ascii_lowercase()
 }
 
+/// 4–32 ASCII letters, digits, `_` `.` `-`, starting with a letter.
 pub fn check_username(username: &str) -> Result<(), Problem> {
-    if username.is_empty() {
-        return Err(Problem::Required);
-    }
-    let mut chars = username.chars();
-    let starts_with_letter = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
-    let rest_ok = username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    let len_ok = (USERNAME_MIN..=USERNAME_MAX).contains(&username.len());
-    if starts_with_letter && rest_ok && len_ok {
-        Ok(())
-    } else {
-        Err(Problem::UsernameFormat)
-    }
+    check_username_shape(username, |c| c.is_ascii_alphabetic())
 }
 
 /// An exam-registration platform's username, as an account import brings
@@ -67,12 +57,17 @@ pub fn check_username(username: &str) -> Result<(), Problem> {
 /// digit (platform holders often chose their mobile number). Registration
 /// on ecert keeps the stricter rule (docs/accounts.md).
 pub fn check_platform_username(username: &str) -> Result<(), Problem> {
+    check_username_shape(username, |c| c.is_ascii_alphanumeric())
+}
+
+fn check_username_shape(username: &str, first: fn(char) -> bool) -> Result<(), Problem> {
     if username.is_empty() {
         return Err(Problem::Required);
     }
-    let chars_ok = username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
-    let starts_ok = username.starts_with(|c: char| c.is_ascii_alphanumeric());
-    if chars_ok && starts_ok && (USERNAME_MIN..=USERNAME_MAX).contains(&username.len()) {
+    let starts_ok = username.chars().next().is_some_and(first);
+    let rest_ok = username.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-'));
+    let len_ok = (USERNAME_MIN..=USERNAME_MAX).contains(&username.len());
+    if starts_ok && rest_ok && len_ok {
         Ok(())
     } else {
         Err(Problem::UsernameFormat)

@@ -88,15 +88,21 @@ pub fn classify(hash: &str) -> Result<Scheme, HashProblem> {
     if let Some(rest) = hash.strip_prefix("$pbkdf2-sha256$") {
         let fields: Vec<&str> = rest.split('$').collect();
         let [params, salt, digest] = fields[..] else { return Err(HashProblem::UnknownFormat) };
-        if salt.is_empty() || digest.is_empty() {
+        // A 32-byte key (43 base64 characters): a longer one would cost
+        // one more derivation per 32 bytes.
+        if salt.is_empty() || digest.len() != 43 {
             return Err(HashProblem::UnknownFormat);
         }
         let (scheme, iterations) = if params.bytes().all(|b| b.is_ascii_digit()) {
             (Scheme::Pbkdf2Passlib, params.parse::<u32>().ok())
         } else {
-            let iterations = params.split(',').find_map(|p| p.strip_prefix("i=")).and_then(|i| i.parse::<u32>().ok());
-            let known = params.split(',').all(|p| p.starts_with("i=") || p == "l=32");
-            (Scheme::Pbkdf2Phc, iterations.filter(|_| known))
+            // Exactly `i=N` or `i=N,l=32`: with a repeated `i=` the crate
+            // would use another count than the one bounded here.
+            let iterations = match params.split(',').collect::<Vec<_>>()[..] {
+                [i] | [i, "l=32"] => i.strip_prefix("i=").and_then(|i| i.parse::<u32>().ok()),
+                _ => None,
+            };
+            (Scheme::Pbkdf2Phc, iterations)
         };
         let iterations = iterations.ok_or(HashProblem::UnknownFormat)?;
         bounded(iterations.into(), PBKDF2_MIN_ITERATIONS.into(), PBKDF2_MAX_ITERATIONS.into())?;
@@ -170,13 +176,16 @@ mod tests {
     use super::*;
 
     const BCRYPT: &str = crate::domain::imported_password::vectors::BCRYPT;
+    /// Any 32-byte key in PHC base64.
+    const KEY: &str = "ElUk6b4GcYQv8EuoV9LZu0hjRXNMblSV6Ik7qDNk8ms";
 
     #[test]
     fn each_format_is_recognised() {
         assert_eq!(classify(BCRYPT), Ok(Scheme::Bcrypt));
         assert_eq!(classify(&BCRYPT.replacen("$2b$", "$2y$", 1)), Ok(Scheme::Bcrypt));
-        assert_eq!(classify("$pbkdf2-sha256$i=600000,l=32$c2FsdHNhbHQ$aGFzaA"), Ok(Scheme::Pbkdf2Phc));
-        assert_eq!(classify("$pbkdf2-sha256$600000$c2FsdA$aGFzaA"), Ok(Scheme::Pbkdf2Passlib));
+        assert_eq!(classify(&format!("$pbkdf2-sha256$i=600000,l=32$c2FsdHNhbHQ${KEY}")), Ok(Scheme::Pbkdf2Phc));
+        assert_eq!(classify(&format!("$pbkdf2-sha256$i=600000$c2FsdHNhbHQ${KEY}")), Ok(Scheme::Pbkdf2Phc));
+        assert_eq!(classify(&format!("$pbkdf2-sha256$600000$c2FsdA${KEY}")), Ok(Scheme::Pbkdf2Passlib));
         assert_eq!(
             classify("pbkdf2_sha256$870000$saltsaltsalt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
             Ok(Scheme::Pbkdf2Django)
@@ -192,8 +201,8 @@ mod tests {
     fn floors_and_ceilings() {
         assert_eq!(classify(&BCRYPT.replacen("$10$", "$09$", 1)), Err(HashProblem::TooWeak));
         assert_eq!(classify(&BCRYPT.replacen("$10$", "$15$", 1)), Err(HashProblem::TooCostly));
-        assert_eq!(classify("$pbkdf2-sha256$i=99999,l=32$c2FsdA$aGFzaA"), Err(HashProblem::TooWeak));
-        assert_eq!(classify("$pbkdf2-sha256$29000$c2FsdA$aGFzaA"), Err(HashProblem::TooWeak));
+        assert_eq!(classify(&format!("$pbkdf2-sha256$i=99999,l=32$c2FsdA${KEY}")), Err(HashProblem::TooWeak));
+        assert_eq!(classify(&format!("$pbkdf2-sha256$29000$c2FsdA${KEY}")), Err(HashProblem::TooWeak));
         assert_eq!(
             classify("pbkdf2_sha256$2400001$salt$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="),
             Err(HashProblem::TooCostly)
@@ -216,6 +225,9 @@ mod tests {
             "$2b$10$short",
             "$pbkdf2-sha256$i=600000,l=64$c2FsdA$aGFzaA",
             "$pbkdf2-sha512$i=600000$c2FsdA$aGFzaA",
+            // A second `i=` (the crate would use it), a longer key (more work).
+            "$pbkdf2-sha256$i=100000,i=4294967295,l=32$c2FsdA$ElUk6b4GcYQv8EuoV9LZu0hjRXNMblSV6Ik7qDNk8ms",
+            "$pbkdf2-sha256$100000$c2FsdA$ElUk6b4GcYQv8EuoV9LZu0hjRXNMblSV6Ik7qDNk8msElUk6b4GcYQv8EuoV9LZu0hjRXNMblSV6Ik7qDNk8ms",
             "pbkdf2_sha256$abc$salt$AAAA",
             "$argon2id$v=19$m=65536,t=3$c2FsdA$aGFzaA",
             "$argon2id$v=18$m=65536,t=3,p=1$c2FsdA$aGFzaA",

@@ -10,7 +10,6 @@ use crate::domain::id_document::IdType;
 use super::import::ImportBatch;
 use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
 
-
 /// An account as stored, in the terms of an import row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredAccount {

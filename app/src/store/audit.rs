@@ -38,7 +38,6 @@ pub enum AuditEvent {
     PlatformLoginRefused,
     /// A holder account linked to a platform identity (detail: the issuer).
     PlatformLinked,
-
     CertificateRevoked,
     /// A revocation undone.
     CertificateReinstated,
@@ -86,7 +85,6 @@ impl AuditEvent {
             AuditEvent::PasswordUpgraded => "password_upgraded",
             AuditEvent::PlatformLoginRefused => "platform_login_refused",
             AuditEvent::PlatformLinked => "platform_linked",
-
             AuditEvent::CertificateRevoked => "certificate_revoked",
             AuditEvent::CertificateReinstated => "certificate_reinstated",
             AuditEvent::StaffCreated => "staff_created",
