@@ -1,6 +1,7 @@
 //! ecert's server: configuration, the HTTP router and its layers, and the
 //! command-line entry points. Wiring only; the rules live in `app`.
 
+pub mod access_log;
 pub mod admin_cli;
 pub mod admin_routes;
 pub mod config;

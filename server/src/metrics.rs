@@ -1,7 +1,11 @@
 //! Prometheus metrics at `/metrics` (metrics + metrics-exporter-prometheus,
 //! rendered here: no listener of its own). Per instance:
 //! `ecert_http_requests_total{route,method,status}` (route: the matched
-//! path pattern, so ids do not make new series) and the generation latency
+//! path pattern, so ids do not make new series; throttled requests are its
+//! `status="429"`), the request latency histogram
+//! `ecert_http_request_duration_seconds{route,method,status}` (status: the
+//! class, `2xx`…; both recorded by `access_log`), the database pool's
+//! `ecert_db_connections{state}` (`in_use`, `idle`), and the generation latency
 //! histogram `ecert_generation_seconds` (one copy: render and sign). Read
 //! from the database at each scrape, the same on every instance (take the
 //! max, not the sum): `ecert_generation_queue_depth` and
@@ -12,9 +16,8 @@ use std::{net::SocketAddr, sync::OnceLock};
 
 use app::state::AppState;
 use axum::{
-    extract::{ConnectInfo, MatchedPath, Request, State},
+    extract::{ConnectInfo, Request, State},
     http::{header, StatusCode},
-    middleware::Next,
     response::{IntoResponse, Response},
     routing::get,
     Router,
@@ -23,6 +26,8 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const REQUESTS: &str = "ecert_http_requests_total";
 pub const GENERATION_SECONDS: &str = "ecert_generation_seconds";
+pub const REQUEST_SECONDS: &str = "ecert_http_request_duration_seconds";
+const DB_CONNECTIONS: &str = "ecert_db_connections";
 const QUEUE_DEPTH: &str = "ecert_generation_queue_depth";
 const ENDORSEMENTS: &str = "ecert_endorsements";
 
@@ -33,8 +38,12 @@ pub fn handle() -> &'static PrometheusHandle {
     HANDLE.get_or_init(|| {
         // A copy takes a few milliseconds; a busy machine, tens.
         let buckets = [0.002, 0.004, 0.006, 0.008, 0.012, 0.016, 0.025, 0.05, 0.1, 0.25, 1.0];
+        // A page or a function takes a few milliseconds; a slow one, seconds.
+        let request_buckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0];
         let recorder = PrometheusBuilder::new()
             .set_buckets_for_metric(Matcher::Full(GENERATION_SECONDS.into()), &buckets)
+            .expect("the buckets are not empty")
+            .set_buckets_for_metric(Matcher::Full(REQUEST_SECONDS.into()), &request_buckets)
             .expect("the buckets are not empty")
             .build_recorder();
         let handle = recorder.handle();
@@ -43,6 +52,12 @@ pub fn handle() -> &'static PrometheusHandle {
         }
         metrics::describe_counter!(REQUESTS, "HTTP requests answered, by matched route, method and status");
         metrics::describe_histogram!(GENERATION_SECONDS, metrics::Unit::Seconds, "Rendering and signing one copy");
+        metrics::describe_histogram!(
+            REQUEST_SECONDS,
+            metrics::Unit::Seconds,
+            "Time to the response's head, by matched route, method and status class"
+        );
+        metrics::describe_gauge!(DB_CONNECTIONS, "Database pool connections of this instance, in use and idle");
         metrics::describe_gauge!(QUEUE_DEPTH, "Endorsements waiting to be generated (all instances)");
         metrics::describe_gauge!(ENDORSEMENTS, "Endorsements by status (all instances)");
         handle
@@ -52,16 +67,6 @@ pub fn handle() -> &'static PrometheusHandle {
 pub fn routes(state: AppState) -> Router {
     handle();
     Router::new().route("/metrics", get(scrape)).with_state(state)
-}
-
-/// Counts every answered request (a layer on the site's routes).
-pub async fn count_requests(request: Request, next: Next) -> Response {
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", |p| p.as_str()).to_string();
-    let method = request.method().as_str().to_string();
-    let response = next.run(request).await;
-    let status = response.status().as_u16().to_string();
-    metrics::counter!(REQUESTS, "route" => route, "method" => method, "status" => status).increment(1);
-    response
 }
 
 async fn scrape(State(state): State<AppState>, request: Request) -> Response {
@@ -83,6 +88,9 @@ async fn scrape(State(state): State<AppState>, request: Request) -> Response {
         }
         Err(e) => tracing::warn!(error = %e, "metrics: the database does not answer"),
     }
+    let (open, idle) = state.store.pool_connections();
+    metrics::gauge!(DB_CONNECTIONS, "state" => "in_use").set(open.saturating_sub(idle) as f64);
+    metrics::gauge!(DB_CONNECTIONS, "state" => "idle").set(idle as f64);
     let handle = handle();
     handle.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render()).into_response()

@@ -1,12 +1,11 @@
 //! The HTTP surface: pages and server functions (leptos_axum), the
 //! verification API and forms, the locale switch, static files, sessions,
-//! the verification rate limit and request tracing.
+//! the verification rate limit, and the access log with request ids.
 
 use crate::session_records::SessionRecords;
 use app::{shell, state::AppState, App};
 use axum::{middleware, routing::get, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use tower_http::trace::TraceLayer;
 use tower_sessions::{
     cookie::{time::Duration, SameSite},
     Expiry, SessionManagerLayer,
@@ -47,13 +46,14 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
         .layer(middleware::from_fn_with_state(state.clone(), crate::security::client_address))
         .layer(middleware::from_fn(check_sign_in_once))
         .layer(sessions)
-        .layer(TraceLayer::new_for_http())
-        .layer(middleware::from_fn(crate::metrics::count_requests))
         // Outside the session layer, so a response that sets a cookie is
         // seen as one; inside compression, so the ETag is over the page itself.
         .layer(middleware::from_fn(crate::wire::plain_pages))
         .layer(middleware::from_fn_with_state(state.clone(), crate::wire::cache_policy))
         .layer(crate::wire::compression())
+        // Outermost: the request id and its span cover everything above,
+        // and the access log counts the bytes as sent.
+        .layer(middleware::from_fn_with_state(state.clone(), crate::access_log::layer))
         .with_state(state);
     probes.merge(site)
 }

@@ -70,6 +70,12 @@ async fn metrics_count_requests_generation_and_states_for_the_allowed_addresses_
     assert!(sample(body, "ecert_generation_seconds_count") >= Some(1.0), "{body}");
     assert!(body.contains(r#"ecert_generation_seconds_bucket{le="0.05"}"#), "a histogram with buckets: {body}");
     assert_eq!(sample(body, "ecert_generation_queue_depth"), Some(0.0), "{body}");
+    // The request latency histogram, by route, method and status class.
+    let login_count = sample(body, r#"ecert_http_request_duration_seconds_count{route="/login",method="GET",status="2xx"}"#);
+    assert!(login_count >= Some(1.0), "{body}");
+    assert!(body.contains(r#"ecert_http_request_duration_seconds_bucket{route="/login",method="GET",status="2xx",le="0.25"}"#), "{body}");
+    assert!(sample(body, r#"ecert_db_connections{state="idle"}"#).is_some(), "{body}");
+    assert!(sample(body, r#"ecert_db_connections{state="in_use"}"#).is_some(), "{body}");
     let ready = sample(body, r#"ecert_endorsements{status="ready"}"#).unwrap();
     assert!(ready >= 2.0, "the demo's copy and the new one: {body}");
 

@@ -221,6 +221,11 @@ impl Store {
     }
 
     /// The pool, for tests and the bulk loader's checks.
+    /// The pool's open and idle connections (for `/metrics`).
+    pub fn pool_connections(&self) -> (u32, usize) {
+        (self.pool.size(), self.pool.num_idle())
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }
