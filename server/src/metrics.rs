@@ -89,7 +89,7 @@ async fn scrape(State(state): State<AppState>, request: Request) -> Response {
         Err(e) => tracing::warn!(error = %e, "metrics: the database does not answer"),
     }
     let (open, idle) = state.store.pool_connections();
-    metrics::gauge!(DB_CONNECTIONS, "state" => "in_use").set(open.saturating_sub(idle) as f64);
+    metrics::gauge!(DB_CONNECTIONS, "state" => "in_use").set((open as usize).saturating_sub(idle) as f64);
     metrics::gauge!(DB_CONNECTIONS, "state" => "idle").set(idle as f64);
     let handle = handle();
     handle.run_upkeep();
