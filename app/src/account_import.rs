@@ -13,7 +13,7 @@ use crate::domain::account_import::{
 use crate::domain::id_document::mask_id_number;
 use crate::domain::import::{FileProblem, ImportReport, RowError, RowProblem};
 use crate::import::{parse_rows, FileRow, Format, Request};
-use crate::store::{ImportBatch, Store, StoreError};
+use crate::store::{Store, StoreError};
 
 pub type AccountImportReport = ImportReport<AccountPreviewRow>;
 
@@ -86,15 +86,7 @@ pub async fn run(
     };
     if request.commit && report.can_commit() {
         let sha256 = crate::verify::file_sha256(file);
-        let batch = ImportBatch {
-            actor: request.actor,
-            staff_id: request.staff_id,
-            source: request.source,
-            file_name: request.file_name,
-            sha256: &sha256,
-            row_count: rows.len(),
-        };
-        match store.insert_accounts(&new, &batch).await {
+        match store.insert_accounts(&new, &request.batch(&sha256, rows.len())).await {
             Ok(id) => report.batch_id = Some(id),
             // A registration or another load took a username or document
             // since the check: nothing was written; check again to say which.

@@ -53,6 +53,32 @@ pub struct Request<'a> {
     pub file_name: Option<&'a str>,
 }
 
+impl<'a> Request<'a> {
+    /// A staff member's load on the portal: an issuer's only under its seal.
+    pub fn web(member: &'a crate::domain::staff::StaffMember, file_name: &'a str, commit: bool) -> Request<'a> {
+        Request {
+            seal_id: member.seal_id,
+            commit,
+            actor: &member.username,
+            staff_id: Some(member.id),
+            source: "web",
+            file_name: Some(file_name),
+        }
+    }
+
+    /// The batch record of this load (`file`'s digest, its row count).
+    pub(crate) fn batch(&self, sha256: &'a str, row_count: usize) -> ImportBatch<'a> {
+        ImportBatch {
+            actor: self.actor,
+            staff_id: self.staff_id,
+            source: self.source,
+            file_name: self.file_name,
+            sha256,
+            row_count,
+        }
+    }
+}
+
 pub async fn run(
     store: &Store,
     typeface: &Typeface,
@@ -123,15 +149,7 @@ pub async fn run(
     };
     if request.commit && report.can_commit() {
         let sha256 = crate::verify::file_sha256(file);
-        let batch = ImportBatch {
-            actor: request.actor,
-            staff_id: request.staff_id,
-            source: request.source,
-            file_name: request.file_name,
-            sha256: &sha256,
-            row_count: rows.len(),
-        };
-        match store.insert_certificates(&new, &batch).await {
+        match store.insert_certificates(&new, &request.batch(&sha256, rows.len())).await {
             Ok(id) => report.batch_id = Some(id),
             // Another load of the same rows won the race (a double click):
             // nothing was written here; the rows now count as loaded.

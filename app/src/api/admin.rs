@@ -152,20 +152,11 @@ pub async fn import_preview(token: String) -> Result<(String, ImportReport, Opti
 /// 导入: loads the kept file if every row is valid.
 #[server(endpoint = "commit_import")]
 pub async fn commit_import(token: String) -> Result<ImportReport, AppError> {
-    use crate::auth::session::{is_plain_form_post, require_staff, state};
+    use crate::auth::session::require_staff;
     let member = require_staff().await?;
     let (name, content, _) = pending(&member, &token, "certificates").await?;
     let report = run_import(&member, &name, &content, true).await?;
-    if let Some(batch) = report.batch_id {
-        state()
-            .store
-            .mark_pending_import_loaded(&token, batch)
-            .await
-            .map_err(crate::error::internal("pending import"))?;
-    }
-    if is_plain_form_post() {
-        leptos_axum::redirect(&format!("/admin/import/{token}"));
-    }
+    committed(&token, report.batch_id, "/admin/import").await?;
     Ok(report)
 }
 
@@ -191,21 +182,30 @@ pub async fn account_import_preview(
 /// 导入账户: loads the kept file if every row is valid.
 #[server(endpoint = "commit_account_import")]
 pub async fn commit_account_import(token: String) -> Result<ImportReport<AccountPreviewRow>, AppError> {
-    use crate::auth::session::{is_plain_form_post, require_admin, state};
+    use crate::auth::session::require_admin;
     let member = require_admin().await?;
     let (name, content, _) = pending(&member, &token, "accounts").await?;
     let report = run_account_import(&member, &name, &content, true).await?;
-    if let Some(batch) = report.batch_id {
+    committed(&token, report.batch_id, "/admin/accounts/import").await?;
+    Ok(report)
+}
+
+/// After a load: the kept upload remembers its batch, and a browser without
+/// JavaScript goes back to the report at `page`/<token>.
+#[cfg(feature = "ssr")]
+async fn committed(token: &str, batch_id: Option<i64>, page: &str) -> Result<(), AppError> {
+    use crate::auth::session::{is_plain_form_post, state};
+    if let Some(batch) = batch_id {
         state()
             .store
-            .mark_pending_import_loaded(&token, batch)
+            .mark_pending_import_loaded(token, batch)
             .await
             .map_err(crate::error::internal("pending import"))?;
     }
     if is_plain_form_post() {
-        leptos_axum::redirect(&format!("/admin/accounts/import/{token}"));
+        leptos_axum::redirect(&format!("{page}/{token}"));
     }
-    Ok(report)
+    Ok(())
 }
 
 /// A staff member's kept upload of this `kind`; anything else is not found.
@@ -228,14 +228,8 @@ async fn run_account_import(
 ) -> Result<ImportReport<AccountPreviewRow>, AppError> {
     use crate::import::{Format, Request};
     let state = crate::auth::session::state();
-    let request = Request {
-        seal_id: None,
-        commit,
-        actor: &member.username,
-        staff_id: Some(member.id),
-        source: "web",
-        file_name: Some(file_name),
-    };
+    // Administrators only: no seal limits an account import.
+    let request = Request::web(member, file_name, commit);
     let format = Format::guess(file_name, content);
     crate::account_import::run(&state.store, state.generator.typeface(), content, format, &request)
         .await
@@ -251,14 +245,7 @@ pub async fn run_import(
 ) -> Result<ImportReport, AppError> {
     use crate::import::{Format, Request};
     let state = crate::auth::session::state();
-    let request = Request {
-        seal_id: member.seal_id,
-        commit,
-        actor: &member.username,
-        staff_id: Some(member.id),
-        source: "web",
-        file_name: Some(file_name),
-    };
+    let request = Request::web(member, file_name, commit);
     let format = Format::guess(file_name, content);
     crate::import::run(&state.store, state.generator.typeface(), content, format, &request)
         .await
