@@ -38,9 +38,9 @@ scripts/build-release.sh
 # README's quick start (scripts/demo.sh on a fresh data directory: every
 # demo account signs in), what a first visit receives on the wire with its
 # budgets (docs/performance.md), and two release servers sharing PostgreSQL.
-section "quick start, bytes on the wire, two instances (bench/src/scenarios/{quickstart,wire,instances}.rs)"
+section "quick start, bytes on the wire, bounded cost, two instances (bench/src/scenarios/{quickstart,wire,amplification,instances}.rs)"
 cargo build --release -p bench
-target/release/bench --only quickstart,instances
+target/release/bench --only quickstart,amplification,instances
 
 section "Playwright (end2end/)"
 cd end2end

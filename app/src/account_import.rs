@@ -8,16 +8,14 @@
 
 use crate::document::Typeface;
 use crate::domain::account_import::{
-    check_account_rows, AccountPreviewRow, RawAccountRow, ValidAccountRow, ACCOUNT_COLUMNS, ACCOUNT_REQUIRED_COLUMNS,
+    AccountPreviewRow, AccountRowChecker, RawAccountRow, ValidAccountRow, ACCOUNT_COLUMNS, ACCOUNT_REQUIRED_COLUMNS,
 };
 use crate::domain::id_document::mask_id_number;
 use crate::domain::import::{FileProblem, ImportReport, RowError, RowProblem};
-use crate::import::{parse_rows, FileRow, Format, Request};
+use crate::import::{read_rows, FileRow, Format, Request};
 use crate::store::{Store, StoreError};
 
 pub type AccountImportReport = ImportReport<AccountPreviewRow>;
-
-const PREVIEW_ROWS: usize = 10;
 
 impl FileRow for RawAccountRow {
     fn set_line(&mut self, line: usize) {
@@ -25,26 +23,33 @@ impl FileRow for RawAccountRow {
     }
 }
 
-pub fn parse(file: &[u8], format: Format) -> Result<Vec<RawAccountRow>, FileProblem> {
-    parse_rows(file, format, &ACCOUNT_COLUMNS, &ACCOUNT_REQUIRED_COLUMNS)
+/// The account rows of a file, handed to `each` one at a time.
+pub fn read(file: &[u8], format: Format, each: impl FnMut(RawAccountRow)) -> Result<usize, FileProblem> {
+    read_rows(file, format, &ACCOUNT_COLUMNS, &ACCOUNT_REQUIRED_COLUMNS, each)
 }
 
 /// Checks `file` and, if `request.commit` and every row is valid, writes
 /// its new accounts. (`request.seal_id` does not apply: accounts belong to
-/// no issuing body, and only administrators import them.)
+/// no issuing body, and only administrators import them.) The report shows
+/// page `page` of its problems and new accounts (`None`: every listed problem).
 pub async fn run(
     store: &Store,
     typeface: &Typeface,
     file: &[u8],
     format: Format,
     request: &Request<'_>,
+    page: Option<usize>,
 ) -> Result<AccountImportReport, StoreError> {
-    let rows = match parse(file, format) {
-        Ok(rows) => rows,
+    // In a block: the checker is not `Send`, and the database comes next.
+    let checked = {
+        let unprintable = |text: &str| !typeface.missing_chars(text).is_empty();
+        let mut checker = AccountRowChecker::new(crate::clock::today_shanghai(), &unprintable);
+        read(file, format, |row| checker.check(&row)).map(|rows| (rows, checker.finish()))
+    };
+    let (rows, (valid, mut problems)) = match checked {
+        Ok(checked) => checked,
         Err(problem) => return Ok(AccountImportReport { file_problem: Some(problem), ..Default::default() }),
     };
-    let (valid, mut errors) =
-        check_account_rows(&rows, crate::clock::today_shanghai(), &|text| !typeface.missing_chars(text).is_empty());
 
     let stored = store.accounts_like(&valid).await?;
     let mut new: Vec<ValidAccountRow> = Vec::with_capacity(valid.len());
@@ -57,42 +62,31 @@ pub async fn run(
             (None, None) => new.push(row),
             (Some(s), _) if s.same_as(&row) => already_loaded += 1,
             (Some(s), _) if s.id_type == row.id_type.code() && s.id_number == row.id_number => {
-                errors.push(conflict("real_name", RowProblem::AccountDiffers))
+                problems.push(conflict("real_name", RowProblem::AccountDiffers))
             }
-            (Some(_), _) => errors.push(conflict("username", RowProblem::UsernameTaken)),
-            (None, Some(_)) => errors.push(conflict("id_number", RowProblem::IdLinkedToAnotherAccount)),
+            (Some(_), _) => problems.push(conflict("username", RowProblem::UsernameTaken)),
+            (None, Some(_)) => problems.push(conflict("id_number", RowProblem::IdLinkedToAnotherAccount)),
         }
     }
-    errors.sort_by_key(|e| e.line);
-
-    let mut report = AccountImportReport {
-        file_problem: None,
-        rows: rows.len(),
-        new: new.len(),
-        already_loaded,
-        preview: new
-            .iter()
-            .take(PREVIEW_ROWS)
-            .map(|r| AccountPreviewRow {
-                line: r.line,
-                username: r.username.clone(),
-                real_name: r.real_name.clone(),
-                id_number_masked: mask_id_number(&r.id_number),
-                hash_format: r.scheme.label().to_string(),
-            })
-            .collect(),
-        errors,
-        batch_id: None,
-    };
+    let (errors, problems, unlisted) = problems.finish();
+    let counts =
+        AccountImportReport { rows, new: new.len(), already_loaded, problems, unlisted, ..Default::default() };
+    let mut report = counts.paged(errors, &new, page, |r| AccountPreviewRow {
+        line: r.line,
+        username: r.username.clone(),
+        real_name: r.real_name.clone(),
+        id_number_masked: mask_id_number(&r.id_number),
+        hash_format: r.scheme.label().to_string(),
+    });
     if request.commit && report.can_commit() {
         let sha256 = crate::verify::file_sha256(file);
-        match store.insert_accounts(&new, &request.batch(&sha256, rows.len())).await {
+        match store.insert_accounts(&new, &request.batch(&sha256, rows)).await {
             Ok(id) => report.batch_id = Some(id),
             // A registration or another load took a username or document
             // since the check: nothing was written; check again to say which.
             Err(StoreError::Database(e)) if crate::store::is_unique_violation(&e).is_some() => {
                 let again = Request { commit: false, ..*request };
-                return Box::pin(run(store, typeface, file, format, &again)).await;
+                return Box::pin(run(store, typeface, file, format, &again, page)).await;
             }
             Err(e) => return Err(e),
         }
@@ -126,7 +120,7 @@ mod tests {
         let tf = crate::document::tests::typeface();
         let request =
             Request { seal_id: None, commit, actor: "test", staff_id: None, source: "cli", file_name: Some("a.csv") };
-        run(store, &tf, file.as_bytes(), Format::guess("a.csv", file.as_bytes()), &request).await.unwrap()
+        run(store, &tf, file.as_bytes(), Format::guess("a.csv", file.as_bytes()), &request, Some(0)).await.unwrap()
     }
 
     async fn holders(store: &Store) -> i64 {
@@ -193,12 +187,14 @@ mod tests {
             ]
         );
         assert_eq!(holders(&store).await, 0);
-        let json = serde_json::to_string(&parse(sample::csv(0, 2).as_bytes(), Format::Csv).unwrap()).unwrap();
+        let mut rows = Vec::new();
+        read(sample::csv(0, 2).as_bytes(), Format::Csv, |row| rows.push(row)).unwrap();
+        let json = serde_json::to_string(&rows).unwrap();
         assert_eq!(Format::guess("upload", json.as_bytes()), Format::Json);
         let tf = crate::document::tests::typeface();
         let request =
             Request { seal_id: None, commit: false, actor: "test", staff_id: None, source: "cli", file_name: None };
-        let from_json = run(&store, &tf, json.as_bytes(), Format::Json, &request).await.unwrap();
+        let from_json = run(&store, &tf, json.as_bytes(), Format::Json, &request, Some(0)).await.unwrap();
         assert_eq!((from_json.new, from_json.errors.len()), (2, 0), "JSON says the same as CSV");
     }
 }

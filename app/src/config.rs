@@ -57,6 +57,15 @@ pub struct Settings {
     /// Addresses (CIDR) that may read `/metrics`, connecting directly (a
     /// request that came through a proxy is refused).
     pub metrics_from: Vec<ipnet::IpNet>,
+    /// A request not answered within this long gets 503 (docs/configuration.md).
+    pub request_timeout_seconds: u64,
+    /// A connection must send a request's whole head within this long.
+    pub header_read_timeout_seconds: u64,
+    /// Requests handled at once by this instance; more get 503 at once.
+    pub max_concurrent_requests: usize,
+    /// At SIGTERM/SIGINT: how long in-flight requests and copies being made
+    /// may take before the process exits anyway.
+    pub shutdown_grace_seconds: u64,
     /// 使用报名服务平台账号登录: the exam-registration platform's OpenID
     /// Provider (`[ecert.platform]`); off while `issuer` is empty.
     pub platform: PlatformSettings,
@@ -129,6 +138,10 @@ impl Default for Settings {
             applications_per_minute: 10,
             trusted_proxies: Vec::new(),
             metrics_from: ["127.0.0.0/8", "::1/128"].iter().map(|n| n.parse().expect("a valid CIDR")).collect(),
+            request_timeout_seconds: 30,
+            header_read_timeout_seconds: 10,
+            max_concurrent_requests: 512,
+            shutdown_grace_seconds: 20,
             platform: PlatformSettings::default(),
         }
     }
@@ -243,6 +256,18 @@ impl Settings {
         if let Some(v) = env("ECERT_METRICS_FROM") {
             s.metrics_from = networks("ECERT_METRICS_FROM", v)?;
         }
+        if let Some(v) = env("ECERT_REQUEST_TIMEOUT_SECONDS") {
+            s.request_timeout_seconds = parsed("ECERT_REQUEST_TIMEOUT_SECONDS", v)?;
+        }
+        if let Some(v) = env("ECERT_HEADER_READ_TIMEOUT_SECONDS") {
+            s.header_read_timeout_seconds = parsed("ECERT_HEADER_READ_TIMEOUT_SECONDS", v)?;
+        }
+        if let Some(v) = env("ECERT_MAX_CONCURRENT_REQUESTS") {
+            s.max_concurrent_requests = parsed("ECERT_MAX_CONCURRENT_REQUESTS", v)?;
+        }
+        if let Some(v) = env("ECERT_SHUTDOWN_GRACE_SECONDS") {
+            s.shutdown_grace_seconds = parsed("ECERT_SHUTDOWN_GRACE_SECONDS", v)?;
+        }
         let platform = &mut s.platform;
         for (name, field) in [
             ("ECERT_PLATFORM_ISSUER", &mut platform.issuer),
@@ -269,6 +294,12 @@ impl Settings {
         }
         if s.verify_per_minute == 0 || s.verify_burst == 0 {
             return Err(ConfigError::Invalid("verify_per_minute and verify_burst must be at least 1".into()));
+        }
+        if s.request_timeout_seconds == 0 || s.header_read_timeout_seconds == 0 || s.max_concurrent_requests == 0 {
+            return Err(ConfigError::Invalid(
+                "request_timeout_seconds, header_read_timeout_seconds and max_concurrent_requests must be at least 1"
+                    .into(),
+            ));
         }
         s.public_base_url = s.public_base_url.trim_end_matches('/').to_string();
         if s.keys_dir.as_os_str().is_empty() {

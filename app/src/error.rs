@@ -12,7 +12,7 @@ use server_fn::{
 };
 
 /// What is wrong with one form field. Codes, not text: the UI localises them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     Required,
@@ -110,6 +110,10 @@ pub enum AppError {
     /// Too many public checks from one address; try again after this long.
     #[error("rate limited")]
     RateLimited { retry_after_seconds: u64 },
+    /// This instance is at its limit of requests at once, or the request
+    /// took longer than the request timeout; try again after this long.
+    #[error("busy")]
+    Busy { retry_after_seconds: u64 },
     #[error("internal error")]
     Internal,
 }

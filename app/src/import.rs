@@ -11,12 +11,10 @@ use std::collections::HashMap;
 use crate::document::Typeface;
 use crate::domain::id_document::mask_id_number;
 use crate::domain::import::{
-    check_rows, Context, FileProblem, ImportReport, PreviewRow, RawRow, RowError, RowProblem, COLUMNS, MAX_ROWS,
+    Context, FileProblem, ImportReport, PreviewRow, RawRow, RowChecker, RowError, RowProblem, COLUMNS, MAX_ROWS,
     REQUIRED_COLUMNS,
 };
 use crate::store::{ImportBatch, Store, StoreError};
-
-const PREVIEW_ROWS: usize = 10;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
@@ -79,19 +77,20 @@ impl<'a> Request<'a> {
     }
 }
 
+/// Checks `file` and, if `request.commit` and every row is valid, loads
+/// its new rows. The report shows page `page` of its problems and new rows
+/// (`None`: every listed problem).
 pub async fn run(
     store: &Store,
     typeface: &Typeface,
     file: &[u8],
     format: Format,
     request: &Request<'_>,
+    page: Option<usize>,
 ) -> Result<ImportReport, StoreError> {
-    let rows = match parse(file, format) {
-        Ok(rows) => rows,
-        Err(problem) => return Ok(ImportReport { file_problem: Some(problem), ..ImportReport::default() }),
-    };
     let qualifications = store.qualification_codes(request.seal_id).await?;
-    let (valid, mut errors) = {
+    // In a block: the rules' context is not `Send`, and the database comes next.
+    let checked = {
         let ctx = Context {
             today: crate::clock::today_shanghai(),
             qualifications: &|code| qualifications.contains_key(code),
@@ -100,7 +99,12 @@ pub async fn run(
             },
             unprintable: &|text| !typeface.missing_chars(text).is_empty(),
         };
-        check_rows(&rows, &ctx)
+        let mut checker = RowChecker::new(&ctx);
+        read(file, format, |row| checker.check(&row)).map(|rows| (rows, checker.finish()))
+    };
+    let (rows, (valid, mut problems)) = match checked {
+        Ok(checked) => checked,
+        Err(problem) => return Ok(ImportReport { file_problem: Some(problem), ..ImportReport::default() }),
     };
 
     // Against the database.
@@ -117,45 +121,33 @@ pub async fn run(
         };
         match stored.get(&row.certificate_number) {
             Some(s) if s.same_as(&row) => already_loaded += 1,
-            Some(_) => errors.push(conflict("certificate_number")),
+            Some(_) => problems.push(conflict("certificate_number")),
             None if by_management.contains_key(row.management_number.as_str()) => {
-                errors.push(conflict("management_number"))
+                problems.push(conflict("management_number"))
             }
             None => new.push(row),
         }
     }
-    errors.sort_by_key(|e| e.line);
-
-    let mut report = ImportReport {
-        file_problem: None,
-        rows: rows.len(),
-        new: new.len(),
-        already_loaded,
-        preview: new
-            .iter()
-            .take(PREVIEW_ROWS)
-            .map(|r| PreviewRow {
-                line: r.line,
-                certificate_number: r.certificate_number.clone(),
-                holder_name: r.holder_name.clone(),
-                id_number_masked: mask_id_number(&r.id_number),
-                qualification_code: r.qualification_code.clone(),
-                issued_on: r.issued_on,
-                status: r.status,
-            })
-            .collect(),
-        errors,
-        batch_id: None,
-    };
+    let (errors, problems, unlisted) = problems.finish();
+    let counts = ImportReport { rows, new: new.len(), already_loaded, problems, unlisted, ..ImportReport::default() };
+    let mut report = counts.paged(errors, &new, page, |r| PreviewRow {
+        line: r.line,
+        certificate_number: r.certificate_number.clone(),
+        holder_name: r.holder_name.clone(),
+        id_number_masked: mask_id_number(&r.id_number),
+        qualification_code: r.qualification_code.clone(),
+        issued_on: r.issued_on,
+        status: r.status,
+    });
     if request.commit && report.can_commit() {
         let sha256 = crate::verify::file_sha256(file);
-        match store.insert_certificates(&new, &request.batch(&sha256, rows.len())).await {
+        match store.insert_certificates(&new, &request.batch(&sha256, rows)).await {
             Ok(id) => report.batch_id = Some(id),
             // Another load of the same rows won the race (a double click):
             // nothing was written here; the rows now count as loaded.
             Err(StoreError::Database(e)) if crate::store::is_unique_violation(&e).is_some() => {
                 let again = Request { commit: false, ..*request };
-                return Box::pin(run(store, typeface, file, format, &again)).await;
+                return Box::pin(run(store, typeface, file, format, &again, page)).await;
             }
             Err(e) => return Err(e),
         }
@@ -174,39 +166,52 @@ impl FileRow for RawRow {
     }
 }
 
-/// The certificate rows of a file.
-pub fn parse(file: &[u8], format: Format) -> Result<Vec<RawRow>, FileProblem> {
-    parse_rows(file, format, &COLUMNS, &COLUMNS[..REQUIRED_COLUMNS])
+/// The certificate rows of a file, handed to `each` one at a time.
+pub fn read(file: &[u8], format: Format, each: impl FnMut(RawRow)) -> Result<usize, FileProblem> {
+    read_rows(file, format, &COLUMNS, &COLUMNS[..REQUIRED_COLUMNS], each)
 }
 
-/// The rows of a CSV file (a header row naming the columns, UTF-8, a BOM
-/// allowed) or a JSON array of objects with the same names. Every column
-/// must be one of `columns`, and the `required` ones must be there.
-pub fn parse_rows<T: FileRow>(
+/// Reads the rows of a CSV file (a header row naming the columns, UTF-8, a
+/// BOM allowed) or a JSON array of objects with the same names, handing
+/// each to `each` as it is read: the file is never held as rows, so a
+/// preview costs about its valid rows, not a multiple of the file. Every
+/// column must be one of `columns`, and the `required` ones must be there.
+/// Returns the number of rows; on a problem with the file the rows handed
+/// so far are to be discarded.
+pub fn read_rows<T: FileRow>(
     file: &[u8],
     format: Format,
     columns: &[&str],
     required: &[&str],
-) -> Result<Vec<T>, FileProblem> {
+    mut each: impl FnMut(T),
+) -> Result<usize, FileProblem> {
     let file = file.strip_prefix("\u{feff}".as_bytes()).unwrap_or(file);
     let text = std::str::from_utf8(file).map_err(|_| FileProblem::NotUtf8)?;
     if text.trim().is_empty() {
         return Err(FileProblem::Empty);
     }
-    let rows = match format {
-        Format::Csv => parse_csv(text, columns, required)?,
-        Format::Json => parse_json(text, columns, required)?,
+    let mut rows = 0;
+    let mut counted = |row: T| {
+        rows += 1;
+        if rows > MAX_ROWS {
+            return Err(FileProblem::TooManyRows);
+        }
+        each(row);
+        Ok(())
     };
-    if rows.is_empty() {
+    match format {
+        Format::Csv => read_csv(text, columns, required, &mut counted)?,
+        Format::Json => read_json(text, columns, required, &mut counted)?,
+    };
+    if rows == 0 {
         return Err(FileProblem::Empty);
-    }
-    if rows.len() > MAX_ROWS {
-        return Err(FileProblem::TooManyRows);
     }
     Ok(rows)
 }
 
-fn parse_csv<T: FileRow>(text: &str, columns: &[&str], required: &[&str]) -> Result<Vec<T>, FileProblem> {
+type Each<'a, T> = &'a mut dyn FnMut(T) -> Result<(), FileProblem>;
+
+fn read_csv<T: FileRow>(text: &str, columns: &[&str], required: &[&str], each: Each<T>) -> Result<(), FileProblem> {
     let mut reader = csv::ReaderBuilder::new().trim(csv::Trim::All).flexible(false).from_reader(text.as_bytes());
     let headers = reader.headers().map_err(|_| FileProblem::Syntax { line: 1 })?.clone();
     for column in headers.iter() {
@@ -217,12 +222,11 @@ fn parse_csv<T: FileRow>(text: &str, columns: &[&str], required: &[&str]) -> Res
     if let Some(missing) = required.iter().find(|c| !headers.iter().any(|h| h == **c)) {
         return Err(FileProblem::MissingColumn(missing.to_string()));
     }
-    let mut rows = Vec::new();
     let mut record = csv::StringRecord::new();
     loop {
         let line = reader.position().line() as usize;
         match reader.read_record(&mut record) {
-            Ok(false) => break,
+            Ok(false) => return Ok(()),
             Ok(true) => {}
             Err(e) => {
                 let line = e.position().map_or(line, |p| p.line() as usize);
@@ -234,37 +238,73 @@ fn parse_csv<T: FileRow>(text: &str, columns: &[&str], required: &[&str]) -> Res
         }
         let mut row: T = record.deserialize(Some(&headers)).map_err(|_| FileProblem::Syntax { line })?;
         row.set_line(record.position().map_or(line, |p| p.line() as usize));
-        rows.push(row);
-        if rows.len() > MAX_ROWS {
-            return Err(FileProblem::TooManyRows);
-        }
+        each(row)?;
     }
-    Ok(rows)
 }
 
-fn parse_json<T: FileRow>(text: &str, columns: &[&str], required: &[&str]) -> Result<Vec<T>, FileProblem> {
-    let values: Vec<serde_json::Value> =
-        serde_json::from_str(text).map_err(|e| FileProblem::Syntax { line: e.line() })?;
-    if values.len() > MAX_ROWS {
-        return Err(FileProblem::TooManyRows);
+/// A JSON array read element by element (serde's sequence access), each
+/// element checked for its keys and turned into a row before the next is read.
+fn read_json<T: FileRow>(text: &str, columns: &[&str], required: &[&str], each: Each<T>) -> Result<(), FileProblem> {
+    use serde::de::{DeserializeSeed, Error as _, SeqAccess, Visitor};
+
+    struct Rows<'a, 'b, T> {
+        columns: &'a [&'a str],
+        required: &'a [&'a str],
+        each: Each<'b, T>,
+        /// Why reading stopped, when it was the file's content.
+        problem: &'a mut Option<FileProblem>,
     }
-    values
-        .into_iter()
-        .enumerate()
-        .map(|(i, value)| {
-            if let Some(object) = value.as_object() {
-                if let Some(unknown) = object.keys().find(|k| !columns.contains(&k.as_str())) {
-                    return Err(FileProblem::UnknownColumn(unknown.clone()));
+
+    impl<'de, T: FileRow> Visitor<'de> for Rows<'_, '_, T> {
+        type Value = ();
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an array of objects")
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut index = 0;
+            while let Some(value) = seq.next_element::<serde_json::Value>()? {
+                index += 1;
+                let mut stop = |problem| {
+                    *self.problem = Some(problem);
+                    A::Error::custom("")
+                };
+                if let Some(object) = value.as_object() {
+                    if let Some(unknown) = object.keys().find(|k| !self.columns.contains(&k.as_str())) {
+                        return Err(stop(FileProblem::UnknownColumn(unknown.clone())));
+                    }
+                    if let Some(missing) = self.required.iter().find(|c| !object.contains_key(**c)) {
+                        return Err(stop(FileProblem::MissingColumn(missing.to_string())));
+                    }
                 }
-                if let Some(missing) = required.iter().find(|c| !object.contains_key(**c)) {
-                    return Err(FileProblem::MissingColumn(missing.to_string()));
-                }
+                let Ok(mut row) = serde_json::from_value::<T>(value) else {
+                    return Err(stop(FileProblem::Syntax { line: index }));
+                };
+                row.set_line(index);
+                (self.each)(row).map_err(stop)?;
             }
-            let mut row: T = serde_json::from_value(value).map_err(|_| FileProblem::Syntax { line: i + 1 })?;
-            row.set_line(i + 1);
-            Ok(row)
-        })
-        .collect()
+            Ok(())
+        }
+    }
+
+    impl<'de, T: FileRow> DeserializeSeed<'de> for Rows<'_, '_, T> {
+        type Value = ();
+
+        fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+            deserializer.deserialize_seq(self)
+        }
+    }
+
+    let mut problem = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let read = Rows { columns, required, each, problem: &mut problem }.deserialize(&mut deserializer);
+    let read = read.and_then(|()| deserializer.end());
+    match (read, problem) {
+        (_, Some(problem)) => Err(problem),
+        (Ok(()), None) => Ok(()),
+        (Err(e), None) => Err(FileProblem::Syntax { line: e.line() }),
+    }
 }
 
 /// Made-up but valid files, the same for the tests and the benchmark.
@@ -313,7 +353,14 @@ mod tests {
 
     async fn load(store: &Store, file: &str, commit: bool) -> ImportReport {
         let tf = crate::document::tests::typeface();
-        run(store, &tf, file.as_bytes(), Format::guess("t.csv", file.as_bytes()), &request(commit, None)).await.unwrap()
+        run(store, &tf, file.as_bytes(), Format::guess("t.csv", file.as_bytes()), &request(commit, None), Some(0)).await.unwrap()
+    }
+
+    /// Every row of a file, or why it cannot be read.
+    fn parse(file: &[u8], format: Format) -> Result<Vec<RawRow>, FileProblem> {
+        let mut rows = Vec::new();
+        read(file, format, |row| rows.push(row))?;
+        Ok(rows)
     }
 
     async fn count(store: &Store) -> i64 {
@@ -387,7 +434,7 @@ mod tests {
         let cba = store.seal_id("cba").await.unwrap();
         let tf = crate::document::tests::typeface();
         let file = sample::csv(0, 2);
-        let report = run(&store, &tf, file.as_bytes(), Format::Csv, &request(true, cba)).await.unwrap();
+        let report = run(&store, &tf, file.as_bytes(), Format::Csv, &request(true, cba), Some(0)).await.unwrap();
         assert_eq!(report.errors.len(), 2);
         assert!(report.errors.iter().all(|e| e.problem == RowProblem::Qualification));
         assert_eq!(count(&store).await, 0);
@@ -405,7 +452,7 @@ mod tests {
         assert_eq!(from_json[1].certificate_number, rows[1].certificate_number);
         assert_eq!(from_json[1].line, 2, "JSON rows are numbered from 1");
         let tf = crate::document::tests::typeface();
-        let report = run(&store, &tf, json.as_bytes(), Format::Json, &request(true, None)).await.unwrap();
+        let report = run(&store, &tf, json.as_bytes(), Format::Json, &request(true, None), Some(0)).await.unwrap();
         assert_eq!(report.new, 3);
     }
 
@@ -444,14 +491,40 @@ mod tests {
 
     #[test]
     fn a_hundred_thousand_rows_pass_the_rules() {
-        let rows = parse(sample::csv(0, 100_000).as_bytes(), Format::Csv).unwrap();
         let ctx = Context {
             today: Ymd::parse_iso("2026-11-25").unwrap(),
             qualifications: &|c| c == "0301",
             unprintable: &|_| false,
             specialty_allowed: &|_, _| true,
         };
-        let (valid, errors) = check_rows(&rows, &ctx);
-        assert_eq!((valid.len(), errors.len()), (100_000, 0), "{:?}", errors.first());
+        let mut checker = RowChecker::new(&ctx);
+        read(sample::csv(0, 100_000).as_bytes(), Format::Csv, |row| checker.check(&row)).unwrap();
+        let (valid, problems) = checker.finish();
+        let (errors, total, _) = problems.finish();
+        assert_eq!((valid.len(), total), (100_000, 0), "{:?}", errors.first());
+    }
+
+    #[tokio::test]
+    async fn a_file_of_bad_rows_lists_the_first_thousand_problems_and_counts_the_rest() {
+        let (store, _dir) = temp_store().await;
+        crate::store::seed::catalog(&store).await.unwrap();
+        let mut file = COLUMNS[..REQUIRED_COLUMNS].join(",") + "\n";
+        for _ in 0..5_000 {
+            file += "!,!,!,!,!,!,!,!\n";
+        }
+        let report = load(&store, &file, false).await;
+        assert_eq!(report.rows, 5_000);
+        assert!(report.problems >= 5 * 5_000, "{}", report.problems);
+        assert_eq!(report.errors.len(), crate::domain::import::PROBLEMS_PER_PAGE, "one page of the listed");
+        assert_eq!(report.pages, crate::domain::import::MAX_LISTED_PROBLEMS / crate::domain::import::PROBLEMS_PER_PAGE);
+        let unlisted: usize = report.unlisted.iter().map(|c| c.count).sum();
+        assert_eq!(unlisted + crate::domain::import::MAX_LISTED_PROBLEMS, report.problems);
+        assert!(report.unlisted.iter().any(|c| c.column == "certificate_number"), "{:?}", report.unlisted);
+        assert!(!report.can_commit());
+        let last = run(&store, &crate::document::tests::typeface(), file.as_bytes(), Format::Csv, &request(false, None), Some(99))
+            .await
+            .unwrap();
+        assert_eq!(last.page, last.pages - 1, "a page past the end is the last");
+        assert!(last.errors.iter().all(|e| e.line > report.errors.last().unwrap().line));
     }
 }

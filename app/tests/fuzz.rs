@@ -7,9 +7,9 @@ use std::time::{Duration, SystemTime};
 use app::domain::{
     calendar::Ymd,
     id_document::{mask_id_number, normalize_id_number, IdType},
-    import::{check_rows, Context},
+    import::{Context, RowChecker, MAX_LISTED_PROBLEMS},
 };
-use app::import::{parse, Format};
+use app::import::{read, Format};
 use proptest::prelude::*;
 
 const TODAY: Ymd = Ymd { year: 2026, month: 11, day: 25 };
@@ -57,18 +57,29 @@ proptest! {
 }
 
 /// A file is either refused as a whole or read into rows; every row is then
-/// accepted or reported with its own line, and accepted rows are canonical.
+/// accepted or reported with its own line, at most `MAX_LISTED_PROBLEMS`
+/// problems are listed and every other one is counted, and accepted rows
+/// are canonical.
 fn check_import(input: &[u8], format: Format) -> Result<(), TestCaseError> {
-    let Ok(rows) = parse(input, format) else { return Ok(()) };
     let ctx = Context {
         today: TODAY,
         qualifications: &|code| ["0301", "0401"].contains(&code),
         specialty_allowed: &|_, specialty| specialty != "未开设",
         unprintable: &|text| text.contains('\u{E000}'),
     };
-    let (valid, errors) = check_rows(&rows, &ctx);
-    let lines: Vec<usize> = rows.iter().map(|r| r.line).collect();
-    prop_assert!(valid.len() <= rows.len());
+    let mut checker = RowChecker::new(&ctx);
+    let mut lines = Vec::new();
+    let read = read(input, format, |row| {
+        lines.push(row.line);
+        checker.check(&row);
+    });
+    let Ok(rows) = read else { return Ok(()) };
+    prop_assert_eq!(rows, lines.len());
+    let (valid, problems) = checker.finish();
+    let (errors, total, unlisted) = problems.finish();
+    prop_assert!(valid.len() <= rows);
+    prop_assert!(errors.len() <= MAX_LISTED_PROBLEMS);
+    prop_assert_eq!(total, errors.len() + unlisted.iter().map(|c| c.count).sum::<usize>());
     prop_assert!(errors.iter().all(|e| lines.contains(&e.line)), "errors point at rows: {:?} {:?}", errors, lines);
     prop_assert!(errors.windows(2).all(|w| w[0].line <= w[1].line), "errors in line order");
     for row in &valid {

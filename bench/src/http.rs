@@ -63,19 +63,38 @@ impl Client {
         form: Option<&[(&str, &str)]>,
         accept: &str,
     ) -> Result<Reply, Error> {
+        let (content_type, body) = match form {
+            Some(pairs) => (
+                Some("application/x-www-form-urlencoded"),
+                form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish().into_bytes(),
+            ),
+            None => (None, Vec::new()),
+        };
+        self.request(method, path, content_type, body, accept).await
+    }
+
+    /// A request with any body (an upload, a file of JSON).
+    pub async fn post(&mut self, path: &str, content_type: &str, body: Vec<u8>, accept: &str) -> Result<Reply, Error> {
+        self.request(Method::POST, path, Some(content_type), body, accept).await
+    }
+
+    async fn request(
+        &mut self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: Vec<u8>,
+        accept: &str,
+    ) -> Result<Reply, Error> {
         let host = self.addr.to_string();
         let mut request =
             Request::builder().method(method).uri(path).header(header::HOST, host).header(header::ACCEPT, accept);
         if let Some(cookie) = &self.cookie {
             request = request.header(header::COOKIE, cookie);
         }
-        let body = match form {
-            Some(pairs) => {
-                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
-                form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish()
-            }
-            None => String::new(),
-        };
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
         let request = request.body(Full::new(Bytes::from(body)))?;
         let sender = self.connect().await?;
         sender.ready().await?;

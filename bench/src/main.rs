@@ -6,7 +6,7 @@
 //!
 //! `--quick`: shorter runs and smaller data (a smoke run, not the figures).
 //! `--only a,b`: some scenarios (quickstart, client, serving, generation,
-//! scale, import, instances). `quickstart` runs README's quick start after
+//! scale, import, amplification, instances). `quickstart` runs README's quick start after
 //! the build (scripts/demo.sh), signs in every demo account README lists,
 //! and measures what a first visitor receives (bytes on the wire, slow 4G). `instances` (two servers on one PostgreSQL) runs when
 //! `ECERT_TEST_POSTGRES_URL` names a PostgreSQL server whose user may create
@@ -123,6 +123,12 @@ async fn main() -> ExitCode {
     }
 
     let postgres = std::env::var("ECERT_TEST_POSTGRES_URL").unwrap_or_default();
+    if wanted("amplification") {
+        println!("== bounded cost of the worst inputs, and memory after a burst");
+        if let Err(e) = amplification::run(&mut report).await {
+            report.error("amplification", &e.to_string());
+        }
+    }
     if wanted("instances") && (only.is_some() || !postgres.is_empty()) {
         println!("== two instances on one PostgreSQL");
         let result = match postgres.as_str() {

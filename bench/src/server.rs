@@ -100,6 +100,19 @@ impl Server {
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
+    /// `server admin create`: a portal administrator with this password.
+    pub async fn create_admin(&self, username: &str, password: &str) -> Result<(), Error> {
+        let args = ["admin", "create", "--username", username, "--name", "性能测试", "--role", "admin"];
+        let mut child =
+            self.command(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        child.stdin.take().expect("piped").write_all(format!("{password}\n").as_bytes()).await?;
+        let out = child.wait_with_output().await?;
+        if !out.status.success() {
+            return Err(format!("admin create: {}", String::from_utf8_lossy(&out.stderr)).into());
+        }
+        Ok(())
+    }
+
     /// `server import FILE`, timed.
     pub async fn import(&self, file: &Path) -> Result<Duration, Error> {
         let started = Instant::now();

@@ -60,6 +60,9 @@ pub async fn layer(State(state): State<AppState>, mut request: Request, next: Ne
     }
     let status = response.status().as_u16();
     let class = format!("{}xx", status / 100);
+    if status == 429 {
+        metrics::counter!(crate::metrics::REFUSALS, "reason" => "rate_limited").increment(1);
+    }
     metrics::counter!(crate::metrics::REQUESTS, "route" => route.clone(), "method" => method.clone(), "status" => status.to_string())
         .increment(1);
     metrics::histogram!(crate::metrics::REQUEST_SECONDS, "route" => route.clone(), "method" => method.clone(), "status" => class)

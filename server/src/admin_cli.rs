@@ -73,9 +73,9 @@ pub async fn import(
         None => None,
     };
     let request = cli.request(seal_id, check_only);
-    let report = app::import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request).await?;
+    let report = app::import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request, None).await?;
     print!("{}", describe(&report, &cli.name, "certificates"));
-    Ok(report.file_problem.is_none() && report.errors.is_empty())
+    Ok(report.file_problem.is_none() && report.problems == 0)
 }
 
 /// `server accounts import FILE`: platform accounts with their password
@@ -83,9 +83,10 @@ pub async fn import(
 pub async fn import_accounts(settings: &app::config::Settings, file: &Path, check_only: bool) -> Result<bool, BoxError> {
     let cli = CliImport::open(settings, file).await?;
     let request = cli.request(None, check_only);
-    let report = app::account_import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request).await?;
+    let report =
+        app::account_import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request, None).await?;
     print!("{}", describe(&report, &cli.name, "accounts"));
-    Ok(report.file_problem.is_none() && report.errors.is_empty())
+    Ok(report.file_problem.is_none() && report.problems == 0)
 }
 
 /// The report as text: one line per problem, with its line number.
@@ -98,7 +99,13 @@ pub fn describe<P>(r: &ImportReport<P>, name: &str, what: &str) -> String {
     for e in &r.errors {
         out += &format!("line {}: {}: {}\n", e.line, e.column, e.problem.code());
     }
-    out += &match (r.batch_id, r.errors.len()) {
+    if !r.unlisted.is_empty() {
+        out += &format!("{} more problems not listed, by column and kind:\n", r.problems - r.errors.len());
+        for c in &r.unlisted {
+            out += &format!("  {}: {}: {}\n", c.column, c.problem.code(), c.count);
+        }
+    }
+    out += &match (r.batch_id, r.problems) {
         (Some(batch), _) => format!("loaded {} {what} (batch {batch})\n", r.new),
         (None, 0) if r.new == 0 => "nothing new to load\n".to_string(),
         (None, 0) => "checked only, nothing written\n".to_string(),

@@ -25,6 +25,7 @@ pub fn status_of(error: &AppError) -> StatusCode {
         AppError::Request => StatusCode::BAD_REQUEST,
         AppError::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         AppError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+        AppError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
         // The copy existed and is no longer available (expired or withdrawn).
         AppError::Refused(Refusal::Expired | Refusal::Cancelled) => StatusCode::GONE,
         // Quota, revoked, not ready…: the request conflicts with the record's state.

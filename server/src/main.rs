@@ -1,7 +1,6 @@
 //! `server [serve]`: runs ecert; `server verify FILE.pdf`: checks a copy
 //! offline. Configuration: Leptos.toml + environment (docs/configuration.md).
 
-use std::net::SocketAddr;
 
 use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
@@ -225,15 +224,53 @@ async fn run() -> std::process::ExitCode {
 }
 
 async fn serve() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    raise_open_file_limit();
     let config = server::config::load(&server::config::config_path())?;
     let addr = config.leptos.site_addr;
-    let app = server::startup::build(config).await?;
+    let settings = config.settings.clone();
+    let service = server::startup::build(config).await?;
     let listener = tokio::net::TcpListener::bind(addr).await.map_err(|e| format!("cannot listen on {addr}: {e}"))?;
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    let grace = std::time::Duration::from_secs(settings.shutdown_grace_seconds);
+    let timeouts = server::listener::Timeouts {
+        header_read: std::time::Duration::from_secs(settings.header_read_timeout_seconds),
+        grace,
+    };
+    // At the signal the listener drains and the workers finish their copies,
+    // side by side, each within the grace period.
+    let stop = tokio_util::sync::CancellationToken::new();
+    let workers = service.workers;
+    let stopping_workers = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            stop.cancelled().await;
+            workers.stop(grace).await;
+        }
+    });
+    let signal = async move {
+        shutdown_signal().await;
+        stop.cancel();
+    };
+    if !server::listener::serve(listener, service.router, timeouts, signal).await {
+        tracing::warn!(grace_s = grace.as_secs(), "requests still in flight at the end of the grace period were dropped");
+    }
+    let _ = stopping_workers.await;
+    tracing::info!("stopped");
     Ok(())
+}
+
+/// Each connection is a file descriptor: the soft limit (often 1,024) is
+/// raised to the hard one, so that many idle or slow clients cannot take
+/// the last one while the header-read timeout runs.
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    // SAFETY: getrlimit/setrlimit only read and write the struct passed.
+    unsafe {
+        if libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && limit.rlim_cur < limit.rlim_max {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit);
+        }
+    }
 }
 
 fn settings() -> Result<app::config::Settings, Box<dyn std::error::Error + Send + Sync>> {
@@ -255,4 +292,5 @@ async fn shutdown_signal() {
         }
     };
     tokio::select! { _ = ctrl_c => {}, _ = terminate => {} }
+    tracing::info!("stop signal received");
 }

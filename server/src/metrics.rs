@@ -5,7 +5,9 @@
 //! `status="429"`), the request latency histogram
 //! `ecert_http_request_duration_seconds{route,method,status}` (status: the
 //! class, `2xx`…; both recorded by `access_log`), the database pool's
-//! `ecert_db_connections{state}` (`in_use`, `idle`), and the generation latency
+//! `ecert_db_connections{state}` (`in_use`, `idle`), the refusals
+//! `ecert_refusals_total{reason}` (`rate_limited`: a throttle or the
+//! verification limit; `busy`, `timeout`: `limits`), and the generation latency
 //! histogram `ecert_generation_seconds` (one copy: render and sign). Read
 //! from the database at each scrape, the same on every instance (take the
 //! max, not the sum): `ecert_generation_queue_depth` and
@@ -27,6 +29,7 @@ use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 pub const REQUESTS: &str = "ecert_http_requests_total";
 pub const GENERATION_SECONDS: &str = "ecert_generation_seconds";
 pub const REQUEST_SECONDS: &str = "ecert_http_request_duration_seconds";
+pub const REFUSALS: &str = "ecert_refusals_total";
 const DB_CONNECTIONS: &str = "ecert_db_connections";
 const QUEUE_DEPTH: &str = "ecert_generation_queue_depth";
 const ENDORSEMENTS: &str = "ecert_endorsements";
@@ -56,6 +59,10 @@ pub fn handle() -> &'static PrometheusHandle {
             REQUEST_SECONDS,
             metrics::Unit::Seconds,
             "Time to the response's head, by matched route, method and status class"
+        );
+        metrics::describe_counter!(
+            REFUSALS,
+            "Requests refused before a handler answered: rate_limited (a throttle or the verification limit), busy (at max_concurrent_requests), timeout (request_timeout_seconds)"
         );
         metrics::describe_gauge!(DB_CONNECTIONS, "Database pool connections of this instance, in use and idle");
         metrics::describe_gauge!(QUEUE_DEPTH, "Endorsements waiting to be generated (all instances)");

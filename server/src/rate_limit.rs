@@ -9,13 +9,10 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use std::time::Duration;
 
-use app::error::AppError;
 use axum::{
-    body::Body,
     extract::{Request, State},
-    http::{header, HeaderValue, StatusCode},
     middleware::Next,
-    response::{IntoResponse, Response},
+    response::Response,
 };
 use governor::{clock::Clock, DefaultKeyedRateLimiter, Quota, RateLimiter};
 
@@ -65,30 +62,7 @@ pub async fn layer(State(limiter): State<VerifyLimiter>, request: Request, next:
     let seconds = wait.as_secs() + 1;
     // Not the path: a result page's address is its access token.
     tracing::warn!(%ip, route = path.split('/').nth(1).unwrap_or(""), "verification rate limit");
-    let wants_html =
-        request.headers().get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
-    let mut response = if path.starts_with("/api/v1/") {
-        let body = serde_json::json!({
-            "error": "rate_limited",
-            "retry_after_seconds": seconds,
-            "message": format!("查验过于频繁，请 {seconds} 秒后再试。Too many checks; try again in {seconds} s."),
-        });
-        (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response()
-    } else if path.starts_with("/api/") && !wants_html {
-        // The WASM client reads this as its error type and shows the message.
-        let error = AppError::RateLimited { retry_after_seconds: seconds };
-        let body = serde_json::to_string(&error).unwrap_or_default();
-        let mut response = Response::new(Body::from(body));
-        *response.status_mut() = StatusCode::TOO_MANY_REQUESTS;
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
-    } else {
-        (StatusCode::TOO_MANY_REQUESTS, axum::response::Html(page(seconds))).into_response()
-    };
-    if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
-        response.headers_mut().insert(header::RETRY_AFTER, value);
-    }
-    response
+    crate::refusal::refuse(path, request.headers(), crate::refusal::Why::RateLimited, seconds)
 }
 
 /// One budget per IPv4 address, and per IPv6 /64 (what one subscriber
@@ -101,18 +75,6 @@ fn client_key(ip: IpAddr) -> IpAddr {
         }
         v4 => v4,
     }
-}
-
-/// A self-contained page: the app shell is not rendered for a refused request.
-fn page(seconds: u64) -> String {
-    format!(
-        "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>查验过于频繁</title>\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"></head><body>\
-         <main role=\"alert\" data-testid=\"rate-limited\"><h1>查验过于频繁</h1>\
-         <p>为保障服务安全，同一网络地址的查验次数有限制。请 {seconds} 秒后再试。</p>\
-         <p lang=\"en\">Too many checks from your address. Please try again in {seconds} seconds.</p>\
-         <p><a href=\"/verify\">返回证书查验 / Back to verification</a></p></main></body></html>"
-    )
 }
 
 #[cfg(test)]

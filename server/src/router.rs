@@ -51,6 +51,8 @@ pub fn router(state: AppState, sessions: SessionManagerLayer<SessionRecords>) ->
         .layer(middleware::from_fn(crate::wire::plain_pages))
         .layer(middleware::from_fn_with_state(state.clone(), crate::wire::cache_policy))
         .layer(crate::wire::compression())
+        // Requests at once and the request timeout; refusals are logged below.
+        .layer(middleware::from_fn_with_state(crate::limits::Limits::new(&state.settings), crate::limits::layer))
         // Outermost: the request id and its span cover everything above,
         // and the access log counts the bytes as sent.
         .layer(middleware::from_fn_with_state(state.clone(), crate::access_log::layer))

@@ -12,13 +12,19 @@ use crate::worker::{self, WorkerConfig};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
-pub async fn build(config: Config) -> Result<Router, BoxError> {
+/// The router, and the workers to stop at a graceful shutdown.
+pub struct Service {
+    pub router: Router,
+    pub workers: worker::Workers,
+}
+
+pub async fn build(config: Config) -> Result<Service, BoxError> {
     let mut workers = WorkerConfig::new(config.settings.generation_workers);
     workers.lease = std::time::Duration::from_secs(config.settings.generation_lease_seconds.max(1));
     build_with_workers(config, workers).await
 }
 
-pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result<Router, BoxError> {
+pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result<Service, BoxError> {
     let settings = config.settings;
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
@@ -60,8 +66,8 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
         generator,
         jobs: Arc::new(tokio::sync::Notify::new()),
     };
-    worker::spawn(state.clone(), workers);
-    Ok(crate::router::router(state, sessions))
+    let workers = worker::spawn(state.clone(), workers);
+    Ok(Service { router: crate::router::router(state, sessions), workers })
 }
 
 /// README's platform accounts, one per hash format, through the import an
@@ -77,7 +83,7 @@ async fn import_demo_platform_accounts(store: &Store, generator: &Generator) -> 
         file_name: Some("platform-accounts.csv"),
     };
     let report =
-        app::account_import::run(store, generator.typeface(), file, app::import::Format::Csv, &request).await?;
+        app::account_import::run(store, generator.typeface(), file, app::import::Format::Csv, &request, None).await?;
     if report.batch_id.is_none() {
         return Err(format!(
             "the demo platform accounts did not load: {:?} {:?} ({} already there)",

@@ -4,14 +4,21 @@
 //! backoff; after `max_attempts` the endorsement ends `failed` (it then
 //! does not count toward the quota and the holder can retry). A lease
 //! that expires, e.g. because the process died, makes the job due again.
+//! At a graceful stop (`Workers::stop`) no job is claimed any more, the
+//! copies being made are finished and stored, and whatever this instance
+//! still holds goes back to the queue at once.
+//!
+//! Each copy's log lines carry the id of the request that queued it
+//! (`request_id`), as the access log's line for that request does.
 
 use std::{sync::Arc, time::Duration};
 
 use app::{
     state::AppState,
-    store::{now_unix, AfterFailure, AuditEntry, AuditEvent, Job},
+    store::{now_unix, AfterFailure, AuditEntry, AuditEvent, Job, Store},
 };
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -47,15 +54,55 @@ impl WorkerConfig {
     }
 }
 
+/// This instance's running workers and housekeeping task.
+pub struct Workers {
+    /// Every worker's lease owner is `<instance>-<n>`.
+    instance: String,
+    stop: CancellationToken,
+    handles: Vec<JoinHandle<()>>,
+    store: Store,
+}
+
 /// Starts the workers and the housekeeping task (abandoned jobs, expired files).
-pub fn spawn(state: AppState, config: WorkerConfig) -> Vec<JoinHandle<()>> {
+pub fn spawn(state: AppState, config: WorkerConfig) -> Workers {
     let config = Arc::new(config);
     let instance = format!("{}-{:08x}", std::process::id(), rand::random::<u32>());
+    let stop = CancellationToken::new();
     let mut handles: Vec<JoinHandle<()>> = (0..config.workers)
-        .map(|n| tokio::spawn(run(state.clone(), config.clone(), format!("{instance}-{n}"))))
+        .map(|n| tokio::spawn(run(state.clone(), config.clone(), format!("{instance}-{n}"), stop.clone())))
         .collect();
-    handles.push(tokio::spawn(housekeeping(state, config)));
-    handles
+    let store = state.store.clone();
+    handles.push(tokio::spawn(housekeeping(state, config, stop.clone())));
+    Workers { instance, stop, handles, store }
+}
+
+impl Workers {
+    /// No more claims; each worker finishes the copies it is making, for up
+    /// to `grace` (then they are dropped); then the jobs this instance still
+    /// holds go back to the queue without counting the interrupted attempt,
+    /// so another instance (or this one, restarted) takes them at once.
+    pub async fn stop(self, grace: Duration) {
+        self.stop.cancel();
+        let mut handles = self.handles;
+        let finished = tokio::time::timeout(grace, async {
+            for handle in &mut handles {
+                let _ = handle.await;
+            }
+        })
+        .await
+        .is_ok();
+        if !finished {
+            tracing::warn!(grace_s = grace.as_secs(), "generation workers still busy at the end of the grace period");
+            for handle in &handles {
+                handle.abort();
+            }
+        }
+        match self.store.release_leases_of(&format!("{}-", self.instance)).await {
+            Ok(0) => tracing::info!("generation workers stopped"),
+            Ok(n) => tracing::info!(count = n, "generation workers stopped; their unfinished jobs are back in the queue"),
+            Err(e) => tracing::error!(error = %e, "releasing this instance's jobs failed; they are taken again when their lease ends"),
+        }
+    }
 }
 
 /// Jobs a worker claims at once: its claim and the store of its copies are
@@ -63,8 +110,9 @@ pub fn spawn(state: AppState, config: WorkerConfig) -> Vec<JoinHandle<()>> {
 /// three others before it is stored and two workers share a short queue.
 const BATCH: i64 = 4;
 
-async fn run(state: AppState, config: Arc<WorkerConfig>, owner: String) {
-    loop {
+async fn run(state: AppState, config: Arc<WorkerConfig>, owner: String, stop: CancellationToken) {
+    // A batch being made is finished before the stop is seen.
+    while !stop.is_cancelled() {
         // Registered before looking, so a job queued meanwhile still wakes us.
         let wake = state.jobs.notified();
         tokio::pin!(wake);
@@ -82,6 +130,7 @@ async fn run(state: AppState, config: Arc<WorkerConfig>, owner: String) {
         tokio::select! {
             _ = &mut wake => {}
             _ = tokio::time::sleep(config.idle_poll) => {}
+            _ = stop.cancelled() => {}
         }
     }
 }
@@ -95,7 +144,7 @@ async fn generate(state: &AppState, config: &WorkerConfig, owner: &str, jobs: Ve
     for (job, outcome) in make_copies(state, jobs).await {
         match outcome {
             Ok((number, pdf)) => {
-                numbers.push(number);
+                numbers.push((number, job.request_id.clone().unwrap_or_default()));
                 made.push((job, pdf));
             }
             Err(reason) => record_failure(state, config, owner, &job, &reason).await,
@@ -123,11 +172,11 @@ async fn generate(state: &AppState, config: &WorkerConfig, owner: &str, jobs: Ve
         }
     };
     let ms = started.elapsed().as_millis() as u64;
-    for ((number, (_, pdf)), stored) in numbers.iter().zip(&made).zip(stored) {
+    for (((number, request_id), (_, pdf)), stored) in numbers.iter().zip(&made).zip(stored) {
         if stored {
-            tracing::info!(endorsement = %number, bytes = pdf.len(), ms, "endorsed copy ready");
+            tracing::info!(%request_id, endorsement = %number, bytes = pdf.len(), ms, "endorsed copy ready");
         } else {
-            tracing::warn!(endorsement = %number, "copy not stored: lease lost to another worker, or failed");
+            tracing::warn!(%request_id, endorsement = %number, "copy not stored: lease lost to another worker, or failed");
         }
     }
 }
@@ -151,7 +200,8 @@ async fn record_failure(state: &AppState, config: &WorkerConfig, owner: &str, jo
     } else {
         AfterFailure::RetryAt(now_unix() + config.backoff(job.attempts).as_secs().max(1) as i64)
     };
-    tracing::warn!(endorsement_id = job.endorsement_id, attempts = job.attempts, give_up, %reason, "generation failed");
+    let request_id = job.request_id.as_deref().unwrap_or_default();
+    tracing::warn!(%request_id, endorsement_id = job.endorsement_id, attempts = job.attempts, give_up, %reason, "generation failed");
     let result = match store.fail_job(job, owner, reason, after).await {
         Ok(()) if give_up => {
             let subject = job.endorsement_id.to_string();
@@ -206,10 +256,13 @@ async fn make_copies(state: &AppState, jobs: Vec<Job>) -> Vec<(Job, Result<(Stri
 
 /// Ends jobs abandoned too often, deletes the files of expired copies and
 /// forgets verification results older than a day.
-async fn housekeeping(state: AppState, config: Arc<WorkerConfig>) {
+async fn housekeeping(state: AppState, config: Arc<WorkerConfig>, stop: CancellationToken) {
     let mut tick = tokio::time::interval(Duration::from_secs(60));
     loop {
-        tick.tick().await;
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = stop.cancelled() => return,
+        }
         match state.store.fail_abandoned_jobs(now_unix(), config.max_attempts).await {
             Ok(0) => {}
             Ok(n) => tracing::warn!(count = n, "endorsements failed after every attempt was interrupted"),

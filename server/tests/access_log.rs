@@ -77,3 +77,38 @@ async fn a_request_id_is_taken_from_a_trusted_proxy_only() {
     let odd = c.send(from("127.0.0.1:50001", "id status=500")).await;
     assert_ne!(odd.header("x-request-id"), "id status=500", "nothing that could forge a log field");
 }
+
+#[tokio::test]
+async fn the_workers_line_for_a_copy_carries_the_id_of_the_request_that_queued_it() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_env_filter("info")
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let app = support::app().await;
+    let mut zhang = support::ready_holder(&app, "zhangsan").await;
+    let cert = support::certificate_id(&mut zhang, "0301202203150001").await.to_string();
+    let applied = zhang
+        .call(
+            "/api/apply_endorsement",
+            &[("certificate_id", &cert), ("scenario", "own_use"), ("days", "30"), ("form_key", "log-id")],
+        )
+        .await;
+    assert_eq!(applied.status, 200, "{}", applied.body);
+    let id = applied.header("x-request-id").to_string();
+    let number = applied.json()["number"].as_str().unwrap().to_string();
+    let started = std::time::Instant::now();
+    loop {
+        let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        if let Some(line) = log.lines().find(|l| l.contains("endorsed copy ready") && l.contains(&number)) {
+            assert!(line.contains(&format!("request_id={id}")), "{line}");
+            break;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "no ready line: {log}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

@@ -16,6 +16,7 @@ mod platform_accounts;
 mod platform_login;
 mod fuzz;
 mod health;
+mod limits;
 mod security;
 mod sessions;
 mod verification;

@@ -140,12 +140,16 @@ pub async fn change_revocation(number: String, action: String, reason: String) -
 
 /// The check of an uploaded file (kept since its upload): its name, the
 /// report, and the batch once loaded.
+/// `page` (from 0) of its problems and new rows.
 #[server(endpoint = "import_preview")]
-pub async fn import_preview(token: String) -> Result<(String, ImportReport, Option<i64>), AppError> {
+pub async fn import_preview(
+    token: String,
+    page: Option<usize>,
+) -> Result<(String, ImportReport, Option<i64>), AppError> {
     use crate::auth::session::require_staff;
     let member = require_staff().await?;
     let (name, content, batch) = pending(&member, &token, "certificates").await?;
-    let report = run_import(&member, &name, &content, false).await?;
+    let report = run_import(&member, &name, &content, false, page.unwrap_or(0)).await?;
     Ok((name, report, batch))
 }
 
@@ -155,7 +159,7 @@ pub async fn commit_import(token: String) -> Result<ImportReport, AppError> {
     use crate::auth::session::require_staff;
     let member = require_staff().await?;
     let (name, content, _) = pending(&member, &token, "certificates").await?;
-    let report = run_import(&member, &name, &content, true).await?;
+    let report = run_import(&member, &name, &content, true, 0).await?;
     committed(&token, report.batch_id, "/admin/import").await?;
     Ok(report)
 }
@@ -167,15 +171,17 @@ pub async fn account_import_allowed() -> Result<(), AppError> {
     crate::auth::session::require_admin().await.map(|_| ())
 }
 
-/// 账户导入's check of an uploaded file (administrators only).
+/// 账户导入's check of an uploaded file (administrators only): `page`
+/// (from 0) of its problems and new accounts.
 #[server(endpoint = "account_import_preview")]
 pub async fn account_import_preview(
     token: String,
+    page: Option<usize>,
 ) -> Result<(String, ImportReport<AccountPreviewRow>, Option<i64>), AppError> {
     use crate::auth::session::require_admin;
     let member = require_admin().await?;
     let (name, content, batch) = pending(&member, &token, "accounts").await?;
-    let report = run_account_import(&member, &name, &content, false).await?;
+    let report = run_account_import(&member, &name, &content, false, page.unwrap_or(0)).await?;
     Ok((name, report, batch))
 }
 
@@ -185,7 +191,7 @@ pub async fn commit_account_import(token: String) -> Result<ImportReport<Account
     use crate::auth::session::require_admin;
     let member = require_admin().await?;
     let (name, content, _) = pending(&member, &token, "accounts").await?;
-    let report = run_account_import(&member, &name, &content, true).await?;
+    let report = run_account_import(&member, &name, &content, true, 0).await?;
     committed(&token, report.batch_id, "/admin/accounts/import").await?;
     Ok(report)
 }
@@ -219,19 +225,32 @@ async fn pending(member: &StaffMember, token: &str, kind: &str) -> Result<(Strin
         .ok_or(AppError::NotFound)
 }
 
+/// Files checked at once: each check holds a file's valid rows in memory
+/// (up to a few times the file, docs/import.md), so two 32 MB checks are
+/// the most an instance takes on; a third is refused as busy.
+#[cfg(feature = "ssr")]
+static IMPORT_CHECKS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+#[cfg(feature = "ssr")]
+fn import_check_slot() -> Result<tokio::sync::SemaphorePermit<'static>, AppError> {
+    IMPORT_CHECKS.try_acquire().map_err(|_| AppError::Busy { retry_after_seconds: 10 })
+}
+
 #[cfg(feature = "ssr")]
 async fn run_account_import(
     member: &StaffMember,
     file_name: &str,
     content: &[u8],
     commit: bool,
+    page: usize,
 ) -> Result<ImportReport<AccountPreviewRow>, AppError> {
     use crate::import::{Format, Request};
+    let _slot = import_check_slot()?;
     let state = crate::auth::session::state();
     // Administrators only: no seal limits an account import.
     let request = Request::web(member, file_name, commit);
     let format = Format::guess(file_name, content);
-    crate::account_import::run(&state.store, state.generator.typeface(), content, format, &request)
+    crate::account_import::run(&state.store, state.generator.typeface(), content, format, &request, Some(page))
         .await
         .map_err(crate::error::internal("account import"))
 }
@@ -242,12 +261,14 @@ pub async fn run_import(
     file_name: &str,
     content: &[u8],
     commit: bool,
+    page: usize,
 ) -> Result<ImportReport, AppError> {
     use crate::import::{Format, Request};
+    let _slot = import_check_slot()?;
     let state = crate::auth::session::state();
     let request = Request::web(member, file_name, commit);
     let format = Format::guess(file_name, content);
-    crate::import::run(&state.store, state.generator.typeface(), content, format, &request)
+    crate::import::run(&state.store, state.generator.typeface(), content, format, &request, Some(page))
         .await
         .map_err(crate::error::internal("import"))
 }

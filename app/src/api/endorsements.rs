@@ -71,7 +71,7 @@ pub async fn apply_endorsement(
     days: String,
     form_key: String,
 ) -> Result<EndorsementView, AppError> {
-    use crate::auth::session::{client_addr, fail_form, require_holder, state};
+    use crate::auth::session::{client_addr, fail_form, request_id, require_holder, state};
     use crate::clock::today_shanghai;
     use crate::domain::endorsement::{FormProblem, Rejection};
     use crate::error::{internal, Field, Problem};
@@ -93,6 +93,7 @@ pub async fn apply_endorsement(
         return Err(fail_form(&page, APPLY_FORM, e, values).await);
     }
     let addr = client_addr();
+    let request = request_id();
     let application = NewApplication {
         holder_id: holder,
         certificate_id,
@@ -103,6 +104,7 @@ pub async fn apply_endorsement(
         now: crate::store::now_unix(),
         random: rand::random(),
         client_addr: addr.as_deref(),
+        request_id: request.as_deref(),
     };
     let outcome = state.store.apply_endorsement(&application).await.map_err(internal("apply endorsement"))?;
     match outcome {

@@ -256,6 +256,13 @@ pub fn client_addr() -> Option<String> {
     use_context::<Parts>().and_then(|parts| of_request(&parts.extensions)).map(|ip| ip.to_string())
 }
 
+/// This request's id: the access log sets `X-Request-Id` on every request
+/// (a trusted proxy's, or its own), so the worker's lines for what the
+/// request queued can carry it.
+pub fn request_id() -> Option<String> {
+    use_context::<Parts>().and_then(|parts| Some(parts.headers.get("x-request-id")?.to_str().ok()?.to_string()))
+}
+
 /// Refuses with `RateLimited` (and an audit entry) when `limit` says wait.
 pub async fn throttled(limit: Result<(), u64>, subject: &str) -> Result<(), AppError> {
     let Err(retry_after_seconds) = limit else { return Ok(()) };

@@ -54,6 +54,9 @@ pub fn error(locale: Locale, e: &AppError) -> String {
         AppError::RateLimited { retry_after_seconds } => {
             return td_string!(locale, errors.rate_limited, seconds = retry_after_seconds.to_string()).to_string()
         }
+        AppError::Busy { retry_after_seconds } => {
+            return td_string!(locale, errors.busy, seconds = retry_after_seconds.to_string()).to_string()
+        }
     };
     text.to_string()
 }
@@ -201,6 +204,8 @@ pub fn row_problem(locale: Locale, p: &RowProblem) -> String {
         RowProblem::DateOutOfRange => td_string!(locale, admin.problems.date_out_of_range),
         RowProblem::Status => td_string!(locale, admin.problems.status_unknown),
         RowProblem::RevokedOn => td_string!(locale, admin.problems.revoked_on),
+        // Counted, not listed: which other line is not kept.
+        RowProblem::DuplicateInFile { line: 0 } => td_string!(locale, admin.problems.duplicate_any),
         RowProblem::DuplicateInFile { line } => {
             return td_string!(locale, admin.problems.duplicate, line = line.to_string()).to_string()
         }

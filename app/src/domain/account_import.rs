@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::account::{check_platform_username, check_real_name, normalize_email, normalize_phone, normalize_username};
 use crate::domain::calendar::Ymd;
 use crate::domain::id_document::{normalize_id_number, IdType};
-use crate::domain::import::{parse_id_type, RowError, RowProblem};
+use crate::domain::import::{parse_id_type, Problems, RowError, RowProblem};
 use crate::domain::imported_password::{classify, Scheme};
 use crate::error::Problem;
 
@@ -122,40 +122,58 @@ pub fn check_account_row(
 }
 
 /// Checks every row, and that no username or ID document is in the file twice.
-pub fn check_account_rows(
-    rows: &[RawAccountRow],
+/// Checks a file's account rows one at a time, as they are read (as
+/// `domain::import::RowChecker` does for certificates): valid rows are kept
+/// and checked for a username or document seen before in the file.
+pub struct AccountRowChecker<'a> {
     today: Ymd,
-    unprintable: &dyn Fn(&str) -> bool,
-) -> (Vec<ValidAccountRow>, Vec<RowError>) {
-    let mut valid = Vec::with_capacity(rows.len());
-    let mut errors = Vec::new();
-    for raw in rows {
-        match check_account_row(raw, today, unprintable) {
-            Ok(row) => valid.push(row),
-            Err(mut e) => errors.append(&mut e),
+    unprintable: &'a dyn Fn(&str) -> bool,
+    valid: Vec<ValidAccountRow>,
+    problems: Problems,
+    usernames: HashMap<String, usize>,
+    documents: HashMap<(IdType, String), usize>,
+}
+
+impl<'a> AccountRowChecker<'a> {
+    pub fn new(today: Ymd, unprintable: &'a dyn Fn(&str) -> bool) -> AccountRowChecker<'a> {
+        AccountRowChecker {
+            today,
+            unprintable,
+            valid: Vec::new(),
+            problems: Problems::default(),
+            usernames: HashMap::new(),
+            documents: HashMap::new(),
         }
     }
-    let mut usernames: HashMap<&str, usize> = HashMap::new();
-    let mut documents: HashMap<(IdType, &str), usize> = HashMap::new();
-    for row in &valid {
+
+    pub fn check(&mut self, raw: &RawAccountRow) {
+        let row = match check_account_row(raw, self.today, self.unprintable) {
+            Ok(row) => row,
+            Err(errors) => return errors.into_iter().for_each(|e| self.problems.push(e)),
+        };
         let duplicate = |first: usize, column: &str| RowError {
             line: row.line,
             column: column.into(),
             problem: RowProblem::DuplicateInFile { line: first },
         };
-        if let Some(&first) = usernames.get(row.username.as_str()) {
-            errors.push(duplicate(first, "username"));
+        if let Some(&first) = self.usernames.get(&row.username) {
+            self.problems.push(duplicate(first, "username"));
         } else {
-            usernames.insert(&row.username, row.line);
+            self.usernames.insert(row.username.clone(), row.line);
         }
-        if let Some(&first) = documents.get(&(row.id_type, row.id_number.as_str())) {
-            errors.push(duplicate(first, "id_number"));
+        let document = (row.id_type, row.id_number.clone());
+        if let Some(&first) = self.documents.get(&document) {
+            self.problems.push(duplicate(first, "id_number"));
         } else {
-            documents.insert((row.id_type, &row.id_number), row.line);
+            self.documents.insert(document, row.line);
         }
+        self.valid.push(row);
     }
-    errors.sort_by_key(|e| e.line);
-    (valid, errors)
+
+    /// The valid rows (in file order) and the problems found.
+    pub fn finish(self) -> (Vec<ValidAccountRow>, Problems) {
+        (self.valid, self.problems)
+    }
 }
 
 #[cfg(test)]
@@ -224,8 +242,11 @@ mod tests {
         other.id_number = "310104199005120023".into();
         let mut same_id = row(4);
         same_id.username = "kaosheng02".into();
-        let (valid, errors) = check_account_rows(&[row(2), other, same_id], TODAY, &|_| false);
-        assert_eq!(valid.len(), 3);
+        let mut checker = AccountRowChecker::new(TODAY, &|_| false);
+        [row(2), other, same_id].iter().for_each(|r| checker.check(r));
+        let (valid, problems) = checker.finish();
+        let (errors, total, _) = problems.finish();
+        assert_eq!((valid.len(), total), (3, 2));
         let found: Vec<(usize, &str, RowProblem)> = errors.iter().map(|e| (e.line, e.column.as_str(), e.problem)).collect();
         assert_eq!(
             found,

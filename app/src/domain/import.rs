@@ -71,7 +71,7 @@ pub struct ValidRow {
 }
 
 /// Which column of a row is wrong, and how.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RowProblem {
     Missing,
@@ -117,6 +117,70 @@ pub struct RowError {
     /// The column name, as in [`COLUMNS`].
     pub column: String,
     pub problem: RowProblem,
+}
+
+/// Problems listed one by one in a report; the rest are counted by column
+/// and kind (docs/import.md). A file of 200,000 bad rows then costs about
+/// what one of 1,000 does, in memory, in reply and in page.
+pub const MAX_LISTED_PROBLEMS: usize = 1_000;
+
+/// How many problems of one kind in one column were not listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProblemCount {
+    pub column: String,
+    /// The kind; a duplicate's other line is left out (0).
+    pub problem: RowProblem,
+    pub count: usize,
+}
+
+/// The problems of a file as they are found: the first
+/// [`MAX_LISTED_PROBLEMS`] by line are kept, the rest only counted.
+#[derive(Debug, Default)]
+pub struct Problems {
+    listed: Vec<RowError>,
+    unlisted: HashMap<(String, RowProblem), usize>,
+    total: usize,
+}
+
+impl Problems {
+    pub fn push(&mut self, error: RowError) {
+        self.total += 1;
+        self.listed.push(error);
+        // Rows are checked in order but duplicates and conflicts are found
+        // later: keep twice the list, then the earliest lines.
+        if self.listed.len() >= 2 * MAX_LISTED_PROBLEMS {
+            self.keep_earliest();
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    fn keep_earliest(&mut self) {
+        // Stable: a line's problems stay in column order.
+        self.listed.sort_by_key(|e| e.line);
+        for e in self.listed.drain(MAX_LISTED_PROBLEMS.min(self.listed.len())..) {
+            let kind = match e.problem {
+                RowProblem::DuplicateInFile { .. } => RowProblem::DuplicateInFile { line: 0 },
+                other => other,
+            };
+            *self.unlisted.entry((e.column, kind)).or_default() += 1;
+        }
+    }
+
+    /// The listed problems by line, how many there are in all, and the
+    /// counts of the rest by column and kind.
+    pub fn finish(mut self) -> (Vec<RowError>, usize, Vec<ProblemCount>) {
+        self.keep_earliest();
+        let mut counts: Vec<ProblemCount> = self
+            .unlisted
+            .into_iter()
+            .map(|((column, problem), count)| ProblemCount { column, problem, count })
+            .collect();
+        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.column.cmp(&b.column)).then_with(|| a.problem.code().cmp(&b.problem.code())));
+        (self.listed, self.total, counts)
+    }
 }
 
 impl RowProblem {
@@ -198,12 +262,25 @@ pub struct ImportReport<P = PreviewRow> {
     /// Rows identical to a certificate already loaded (skipped: importing a
     /// file twice changes nothing).
     pub already_loaded: usize,
+    /// Every problem of the file: the first [`MAX_LISTED_PROBLEMS`] are
+    /// `errors`, the rest are counted in `unlisted`.
+    pub problems: usize,
+    /// The listed problems on this page of the report, by line.
     pub errors: Vec<RowError>,
-    /// The first new rows.
+    pub unlisted: Vec<ProblemCount>,
+    /// The new rows on this page of the report.
     pub preview: Vec<P>,
+    /// This page (from 0) and how many there are: of the listed problems
+    /// ([`PROBLEMS_PER_PAGE`]) and of the new rows ([`ROWS_PER_PAGE`]).
+    pub page: usize,
+    pub pages: usize,
     /// Set when the new rows were written.
     pub batch_id: Option<i64>,
 }
+
+/// A report page's share of the listed problems and of the new rows.
+pub const PROBLEMS_PER_PAGE: usize = 100;
+pub const ROWS_PER_PAGE: usize = 20;
 
 impl<P> Default for ImportReport<P> {
     fn default() -> Self {
@@ -212,8 +289,12 @@ impl<P> Default for ImportReport<P> {
             rows: 0,
             new: 0,
             already_loaded: 0,
+            problems: 0,
             errors: Vec::new(),
+            unlisted: Vec::new(),
             preview: Vec::new(),
+            page: 0,
+            pages: 1,
             batch_id: None,
         }
     }
@@ -222,7 +303,32 @@ impl<P> Default for ImportReport<P> {
 impl<P> ImportReport<P> {
     /// Nothing is written unless every row is valid.
     pub fn can_commit(&self) -> bool {
-        self.file_problem.is_none() && self.errors.is_empty() && self.new > 0
+        self.file_problem.is_none() && self.problems == 0 && self.new > 0
+    }
+
+    /// The report's page `page` (clamped to the last): its share of the
+    /// listed `errors` and of the `new_rows`, made into preview rows.
+    /// `None` (the command line): every listed problem and the first page
+    /// of new rows.
+    pub fn paged<R>(
+        mut self,
+        errors: Vec<RowError>,
+        new_rows: &[R],
+        page: Option<usize>,
+        preview: impl Fn(&R) -> P,
+    ) -> ImportReport<P> {
+        let Some(page) = page else {
+            self.errors = errors;
+            self.preview = new_rows.iter().take(ROWS_PER_PAGE).map(preview).collect();
+            return self;
+        };
+        let pages = errors.len().div_ceil(PROBLEMS_PER_PAGE).max(new_rows.len().div_ceil(ROWS_PER_PAGE)).max(1);
+        let page = page.min(pages - 1);
+        self.errors = errors.into_iter().skip(page * PROBLEMS_PER_PAGE).take(PROBLEMS_PER_PAGE).collect();
+        self.preview = new_rows.iter().skip(page * ROWS_PER_PAGE).take(ROWS_PER_PAGE).map(preview).collect();
+        self.page = page;
+        self.pages = pages;
+        self
     }
 }
 
@@ -357,32 +463,46 @@ pub fn check_row(raw: &RawRow, ctx: &Context) -> Result<ValidRow, Vec<RowError>>
 }
 
 /// Checks every row and the numbers' uniqueness inside the file.
-pub fn check_rows(rows: &[RawRow], ctx: &Context) -> (Vec<ValidRow>, Vec<RowError>) {
-    let mut valid = Vec::with_capacity(rows.len());
-    let mut errors = Vec::new();
-    for raw in rows {
-        match check_row(raw, ctx) {
-            Ok(row) => valid.push(row),
-            Err(mut e) => errors.append(&mut e),
-        }
+/// Checks a file's rows one at a time, as they are read: the valid ones are
+/// kept (and checked for numbers seen before in the file), the problems
+/// collected.
+pub struct RowChecker<'a> {
+    ctx: &'a Context<'a>,
+    valid: Vec<ValidRow>,
+    problems: Problems,
+    /// Certificate and management numbers seen, with their first line.
+    seen: [HashMap<String, usize>; 2],
+}
+
+impl<'a> RowChecker<'a> {
+    pub fn new(ctx: &'a Context<'a>) -> RowChecker<'a> {
+        RowChecker { ctx, valid: Vec::new(), problems: Problems::default(), seen: Default::default() }
     }
-    let mut seen: [HashMap<String, usize>; 2] = Default::default();
-    for row in &valid {
+
+    pub fn check(&mut self, raw: &RawRow) {
+        let row = match check_row(raw, self.ctx) {
+            Ok(row) => row,
+            Err(errors) => return errors.into_iter().for_each(|e| self.problems.push(e)),
+        };
         for (i, (column, value)) in
             [("certificate_number", &row.certificate_number), ("management_number", &row.management_number)]
                 .into_iter()
                 .enumerate()
         {
-            if let Some(&first) = seen[i].get(value) {
+            if let Some(&first) = self.seen[i].get(value) {
                 let problem = RowProblem::DuplicateInFile { line: first };
-                errors.push(RowError { line: row.line, column: column.into(), problem });
+                self.problems.push(RowError { line: row.line, column: column.into(), problem });
             } else {
-                seen[i].insert(value.clone(), row.line);
+                self.seen[i].insert(value.clone(), row.line);
             }
         }
+        self.valid.push(row);
     }
-    errors.sort_by_key(|e| e.line);
-    (valid, errors)
+
+    /// The valid rows (in file order) and the problems found.
+    pub fn finish(self) -> (Vec<ValidRow>, Problems) {
+        (self.valid, self.problems)
+    }
 }
 
 /// `resident_id` or `居民身份证`, and so on.
@@ -502,8 +622,11 @@ mod tests {
         };
         let mut rows = vec![row(2), row(3), row(4)];
         rows[2].certificate_number = rows[0].certificate_number.clone();
-        let (valid, errors) = check_rows(&rows, &ctx);
-        assert_eq!(valid.len(), 3);
+        let mut checker = RowChecker::new(&ctx);
+        rows.iter().for_each(|r| checker.check(r));
+        let (valid, problems) = checker.finish();
+        let (errors, total, unlisted) = problems.finish();
+        assert_eq!((valid.len(), total, unlisted), (3, 1, vec![]));
         assert_eq!(
             errors,
             vec![RowError {
@@ -511,6 +634,31 @@ mod tests {
                 column: "certificate_number".into(),
                 problem: RowProblem::DuplicateInFile { line: 2 }
             }]
+        );
+    }
+
+    #[test]
+    fn past_the_listed_problems_the_rest_are_counted_by_column_and_kind() {
+        let mut problems = Problems::default();
+        // Found out of line order, as duplicates are: the earliest lines are listed.
+        for line in (2..5_002).rev() {
+            problems.push(RowError { line, column: "holder_name".into(), problem: RowProblem::NameFormat });
+            problems.push(RowError { line, column: "id_number".into(), problem: RowProblem::DuplicateInFile { line: 1 } });
+        }
+        let (listed, total, unlisted) = problems.finish();
+        assert_eq!((listed.len(), total), (MAX_LISTED_PROBLEMS, 10_000));
+        assert_eq!((listed[0].line, listed[MAX_LISTED_PROBLEMS - 1].line), (2, 501));
+        assert_eq!(listed[0].column, "holder_name", "a line's problems keep the order they were found in");
+        assert_eq!(
+            unlisted,
+            vec![
+                ProblemCount { column: "holder_name".into(), problem: RowProblem::NameFormat, count: 4_500 },
+                ProblemCount {
+                    column: "id_number".into(),
+                    problem: RowProblem::DuplicateInFile { line: 0 },
+                    count: 4_500
+                },
+            ]
         );
     }
 }

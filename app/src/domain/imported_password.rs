@@ -55,7 +55,7 @@ impl Scheme {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HashProblem {
     /// Not one of [`Scheme`]'s formats, or malformed (plaintext included).

@@ -27,6 +27,8 @@ pub struct NewApplication<'a> {
     pub random: u64,
     /// For the `endorsement_applied` audit entry, written with the endorsement.
     pub client_addr: Option<&'a str>,
+    /// The application request's id, carried by the worker's log lines.
+    pub request_id: Option<&'a str>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -185,8 +187,8 @@ impl Store {
         let number = endorsement_number(a.today, a.random);
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO endorsements (number, certificate_id, holder_id, scenario_id, days, applied_at, applied_on,
-                 valid_until, idempotency_key, status, run_after)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'generating', $10)
+                 valid_until, idempotency_key, status, run_after, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'generating', $10, $11)
              RETURNING id",
         )
         .bind(&number)
@@ -199,6 +201,7 @@ impl Store {
         .bind(valid_until.to_string())
         .bind(a.idempotency_key)
         .bind(a.now)
+        .bind(a.request_id)
         .fetch_one(&mut *tx)
         .await?;
         let row: ViewRow =
@@ -572,6 +575,7 @@ mod tests {
             now: 1_800_000_000,
             random: key.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))),
             client_addr: None,
+            request_id: None,
         }
     }
 

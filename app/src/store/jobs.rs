@@ -12,6 +12,8 @@ pub struct Job {
     pub endorsement_id: i64,
     /// Including this one.
     pub attempts: i64,
+    /// The id of the request that queued it, for the worker's log lines.
+    pub request_id: Option<String>,
 }
 
 /// Everything printed on a certificate PDF, as stored.
@@ -80,13 +82,13 @@ impl Store {
             super::Backend::Sqlite => "",
             super::Backend::Postgres => "FOR UPDATE SKIP LOCKED",
         };
-        let mut jobs: Vec<Job> = sqlx::query_as::<_, (i64, i64)>(&format!(
+        let mut jobs: Vec<Job> = sqlx::query_as::<_, (i64, i64, Option<String>)>(&format!(
             "UPDATE endorsements SET lease_owner = $1, lease_until = $2, attempts = attempts + 1
              WHERE id IN (SELECT id FROM endorsements
                           WHERE status = 'generating' AND run_after <= $3 AND attempts < $4
                             AND (lease_until IS NULL OR lease_until < $5)
                           ORDER BY run_after, id LIMIT $6 {skip_locked})
-             RETURNING id, attempts"
+             RETURNING id, attempts, request_id"
         ))
         .bind(owner)
         .bind(lease_until)
@@ -97,7 +99,7 @@ impl Store {
         .fetch_all(&self.pool)
         .await?
         .into_iter()
-        .map(|(endorsement_id, attempts)| Job { endorsement_id, attempts })
+        .map(|(endorsement_id, attempts, request_id)| Job { endorsement_id, attempts, request_id })
         .collect();
         jobs.sort_by_key(|j| j.endorsement_id);
         Ok(jobs)
@@ -186,6 +188,22 @@ impl Store {
         )
         .bind(max_attempts)
         .bind(now)
+        .execute(&self.pool)
+        .await?
+        .rows_affected())
+    }
+
+    /// At a graceful stop: the jobs this instance's workers (owners starting
+    /// with `instance`) still hold go back to the queue at once, and the
+    /// interrupted attempt is not counted. Another instance, or this one after
+    /// its restart, takes them without waiting for the lease to run out.
+    pub async fn release_leases_of(&self, instance: &str) -> Result<u64> {
+        Ok(sqlx::query(
+            "UPDATE endorsements SET lease_owner = NULL, lease_until = NULL,
+                 attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END
+             WHERE status = 'generating' AND substr(lease_owner, 1, length($1)) = $1",
+        )
+        .bind(instance)
         .execute(&self.pool)
         .await?
         .rows_affected())
@@ -285,6 +303,7 @@ mod tests {
         for i in 0..n {
             let cert = certificate(&store, &format!("C{i}"), "110105198503150019", "2022-03-15", true).await;
             let key = format!("k{i}");
+            let request = format!("req-{i}");
             let a = NewApplication {
                 holder_id: holder,
                 certificate_id: cert,
@@ -295,6 +314,7 @@ mod tests {
                 now: 100,
                 random: i as u64,
                 client_addr: None,
+                request_id: Some(&request),
             };
             let Applied::Created(view) = store.apply_endorsement(&a).await.unwrap() else { panic!() };
             let id = view.id;
@@ -322,7 +342,7 @@ mod tests {
     async fn a_job_is_claimed_once_and_finished_by_its_lease_holder() {
         let (store, _dir, holder, ids) = queued(1).await;
         let job = claim_one(&store, "w1", 100, 160, 5).await.unwrap();
-        assert_eq!(job, Job { endorsement_id: ids[0], attempts: 1 });
+        assert_eq!(job, Job { endorsement_id: ids[0], attempts: 1, request_id: Some("req-0".into()) });
         assert_eq!(claim_one(&store, "w2", 101, 161, 5).await, None, "leased");
         let facts = store.endorsement_facts(job.endorsement_id).await.unwrap().unwrap();
         assert_eq!((facts.certificate.holder_name.as_str(), facts.scenario.as_str()), ("张三", "本人调用"));
@@ -353,6 +373,20 @@ mod tests {
         store.fail_job(&job, "w", "font exploded", AfterFailure::GiveUp).await.unwrap();
         assert_eq!(status(&store, holder, ids[0]).await, EndorsementStatus::Failed);
         assert_eq!(claim_one(&store, "w", 500, 560, 2).await, None);
+    }
+
+    #[tokio::test]
+    async fn a_graceful_stop_releases_only_its_own_leases_and_uncounts_the_attempt() {
+        let (store, _dir, _holder, ids) = queued(2).await;
+        let mine = claim_one(&store, "inst-a-0", 100, 10_000, 5).await.unwrap();
+        let other = claim_one(&store, "inst-b-0", 100, 10_000, 5).await.unwrap();
+        assert_eq!(store.release_leases_of("inst-a-").await.unwrap(), 1);
+        let again = claim_one(&store, "inst-c-0", 101, 10_000, 5).await.unwrap();
+        assert_eq!(again.endorsement_id, mine.endorsement_id, "free at once, not after the lease");
+        assert_eq!(again.attempts, 1, "the interrupted attempt is not counted");
+        assert_ne!(other.endorsement_id, mine.endorsement_id);
+        assert_eq!(claim_one(&store, "inst-c-1", 102, 10_000, 5).await, None, "the other instance's lease holds");
+        assert_eq!(ids.len(), 2);
     }
 
     #[tokio::test]

@@ -17,7 +17,7 @@ fn check_digit(first17: &str) -> char {
 }
 
 /// A distinct valid resident ID for each n < 16,800,000 (born 1970–2019).
-fn id_number(n: usize) -> String {
+pub fn id_number(n: usize) -> String {
     let day = n % 336;
     let (month, day) = (1 + day / 28, 1 + day % 28);
     let year = 1970 + n / 336 % 50;

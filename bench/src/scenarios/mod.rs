@@ -1,5 +1,6 @@
 //! One module per group of targets; each adds its rows to the report.
 
+pub mod amplification;
 pub mod client_size;
 pub mod download;
 pub mod generation;

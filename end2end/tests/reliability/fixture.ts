@@ -7,6 +7,7 @@
 
 import { ChildProcess, execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import path from "node:path";
 
 export const ROOT = path.resolve(__dirname, "../../..");
@@ -23,7 +24,7 @@ export async function killAll() {
 
 export class Server {
   private proc: ChildProcess | null = null;
-  private exited: Promise<void> = Promise.resolve();
+  private exited: Promise<number | null> = Promise.resolve(null);
   readonly base: string;
 
   constructor(readonly dataDir: string, readonly port: number, private env: Record<string, string> = {}) {
@@ -68,7 +69,7 @@ export class Server {
     running.add(this);
     const log = fs.createWriteStream(path.join(this.dataDir, "server.log"), { flags: "a" });
     proc.stderr?.pipe(log);
-    this.exited = new Promise((resolve) => proc.once("exit", () => resolve()));
+    this.exited = new Promise((resolve) => proc.once("exit", (code) => resolve(code)));
     const deadline = Date.now() + 30_000;
     while (Date.now() < deadline) {
       if (proc.exitCode !== null) throw new Error(`server exited with ${proc.exitCode}; see ${this.dataDir}/server.log`);
@@ -95,11 +96,13 @@ export class Server {
     running.delete(this);
   }
 
-  async stop() {
+  /** SIGTERM, as an orchestrator stops it: resolves with the exit status. */
+  async stop(): Promise<number | null> {
     this.proc?.kill("SIGTERM");
-    await this.exited;
+    const code = await this.exited;
     this.proc = null;
     running.delete(this);
+    return code;
   }
 
   /** Resident memory of the server process, in KiB. */
@@ -178,6 +181,46 @@ export class Session {
     this.keep(response);
     const body = await response.text();
     return { status: response.status, body, json: () => JSON.parse(body) };
+  }
+
+  /**
+   * A server-function call on a connection of its own, closed after the
+   * reply (no keep-alive), so that what happens to this request alone is
+   * seen: an answer, a refused connection (`ECONNREFUSED`: nothing was
+   * sent), or a reset or cut connection (the request was lost in flight).
+   */
+  callOnNewConnection(fn: string, form: Record<string, string>): Promise<Reply> {
+    const body = new URLSearchParams(form).toString();
+    const url = new URL(`${this.base}/api/${fn}`);
+    return new Promise((resolve, reject) => {
+      const request = http.request(
+        {
+          host: url.hostname,
+          port: url.port,
+          path: url.pathname,
+          method: "POST",
+          agent: false,
+          headers: {
+            "content-type": "application/x-www-form-urlencoded",
+            "content-length": Buffer.byteLength(body),
+            accept: "application/json",
+            connection: "close",
+            cookie: this.cookie,
+          },
+        },
+        (response) => {
+          const chunks: Buffer[] = [];
+          response.on("data", (c) => chunks.push(c));
+          response.on("error", reject);
+          response.on("end", () => {
+            const text = Buffer.concat(chunks).toString("utf8");
+            resolve({ status: response.statusCode ?? 0, body: text, json: () => JSON.parse(text) });
+          });
+        },
+      );
+      request.on("error", reject);
+      request.end(body);
+    });
   }
 
   async get(pathAndQuery: string, accept = "text/html"): Promise<{ status: number; bytes: Buffer }> {

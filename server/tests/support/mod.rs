@@ -56,7 +56,7 @@ pub async fn app_with(workers: server::worker::WorkerConfig, env: &[(&str, &str)
     let store = app::store::Store::connect(&settings.database_url).await.unwrap();
     let leptos = LeptosOptions::builder().output_name("ecert").build();
     let config = server::config::Config { leptos, settings: settings.clone() };
-    let router = server::startup::build_with_workers(config, workers).await.unwrap();
+    let router = server::startup::build_with_workers(config, workers).await.unwrap().router;
     TestApp { router, store, settings, _dir: dir }
 }
 

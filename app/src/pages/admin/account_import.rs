@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use super::import::{report_summary, UploadForm};
+use super::import::{report_page, report_summary, UploadForm};
 use super::StaffGate;
 use crate::api::admin::{account_import_allowed, account_import_preview, CommitAccountImport};
 use crate::components::gate::ErrorView;
@@ -44,7 +44,9 @@ pub fn AccountImportReportPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
     let commit = ServerAction::<CommitAccountImport>::new();
-    let report = Resource::new(move || (token.get(), commit.version().get()), |(t, _)| account_import_preview(t));
+    let page = report_page();
+    let report =
+        Resource::new(move || (token.get(), page.get(), commit.version().get()), |(t, p, _)| account_import_preview(t, p));
     view! {
         <StaffGate>
             <section class="card wide" aria-labelledby="report-title">

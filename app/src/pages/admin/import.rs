@@ -1,7 +1,8 @@
 //! 证书导入 on the portal: upload (a plain multipart form to /admin/upload),
-//! then the file's check at /admin/import/<token>: counts, every bad row
-//! with its line and reason, a preview of the new rows, and 导入证书 when
-//! every row is valid.
+//! then the file's check at /admin/import/<token>: counts, the bad rows
+//! with their line and reason (the first 1,000 problems, 100 a page, then
+//! the rest counted by column and kind), the new rows (20 a page), and
+//! 导入证书 when every row is valid.
 
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -9,7 +10,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 use super::StaffGate;
 use crate::api::admin::{import_preview, CommitImport};
 use crate::components::{gate::ErrorView, text};
-use crate::domain::import::ImportReport;
+use crate::domain::import::{ImportReport, MAX_LISTED_PROBLEMS};
 use crate::i18n::*;
 
 #[component]
@@ -60,8 +61,9 @@ pub fn ImportReportPage() -> impl IntoView {
     let params = use_params_map();
     let token = Memo::new(move |_| params.read().get("token").unwrap_or_default());
     let commit = ServerAction::<CommitImport>::new();
+    let page = report_page();
     // Checked again after a load (the rows then count as loaded before).
-    let report = Resource::new(move || (token.get(), commit.version().get()), |(t, _)| import_preview(t));
+    let report = Resource::new(move || (token.get(), page.get(), commit.version().get()), |(t, p, _)| import_preview(t, p));
     view! {
         <StaffGate>
             <section class="card wide" aria-labelledby="report-title">
@@ -118,9 +120,18 @@ fn Report(report: ImportReport, batch: Option<i64>) -> impl IntoView {
     report_summary(&report, batch, preview)
 }
 
+/// The report page asked for: `?page=N` from 1 in the address, from 0 to
+/// the server.
+pub fn report_page() -> Memo<Option<usize>> {
+    let query = use_query_map();
+    Memo::new(move |_| query.read().get("page").and_then(|p| p.parse::<usize>().ok()).map(|p| p.saturating_sub(1)))
+}
+
 /// What every import report shows, of certificates or of accounts: the
-/// file's problem if it cannot be read; else the counts, the outcome, every
-/// bad row with its line and reason, then `preview` (the new rows).
+/// file's problem if it cannot be read; else the counts, the outcome, this
+/// page's bad rows with their line and reason, the problems past those
+/// listed by column and kind, then `preview` (this page's new rows) and the
+/// links to the other pages (plain links: they work without JavaScript).
 pub fn report_summary<P>(report: &ImportReport<P>, batch: Option<i64>, preview: Option<AnyView>) -> AnyView {
     let i18n = use_i18n();
     if let Some(problem) = report.file_problem.clone() {
@@ -145,15 +156,19 @@ pub fn report_summary<P>(report: &ImportReport<P>, batch: Option<i64>, preview: 
     let done = batch.map(|b| view! {
         <div class="notice success" role="status" data-testid="import-loaded">{move || td_string!(i18n.get_locale(), admin.loaded, batch = b.to_string()).to_string()}</div>
     });
-    let nothing_new = (batch.is_none() && report.errors.is_empty() && report.new == 0).then(|| {
+    let nothing_new = (batch.is_none() && report.problems == 0 && report.new == 0).then(|| {
         view! {
             <div class="notice" data-testid="import-nothing-new">{t!(i18n, admin.nothing_new)}</div>
         }
     });
+    let found = report.problems.to_string();
     let errors = (!report.errors.is_empty()).then(|| {
         let rows = report.errors.clone();
         view! {
             <h2>{t!(i18n, admin.errors_title)}</h2>
+            <p data-testid="import-problem-count">
+                {move || td_string!(i18n.get_locale(), admin.problems_found, count = found.clone()).to_string()}
+            </p>
             <table class="table" data-testid="import-errors">
                 <thead><tr><th>{t!(i18n, admin.col_line)}</th><th>{t!(i18n, admin.col_column)}</th><th>{t!(i18n, admin.col_problem)}</th></tr></thead>
                 <tbody>
@@ -170,12 +185,49 @@ pub fn report_summary<P>(report: &ImportReport<P>, batch: Option<i64>, preview: 
             </table>
         }
     });
+    let unlisted = (!report.unlisted.is_empty()).then(|| {
+        let counts = report.unlisted.clone();
+        let (count, listed) = (counts.iter().map(|c| c.count).sum::<usize>().to_string(), MAX_LISTED_PROBLEMS.to_string());
+        view! {
+            <p data-testid="import-unlisted-title">
+                {move || td_string!(i18n.get_locale(), admin.unlisted_title, count = count.clone(), listed = listed.clone()).to_string()}
+            </p>
+            <table class="table" data-testid="import-unlisted">
+                <thead><tr><th>{t!(i18n, admin.col_column)}</th><th>{t!(i18n, admin.col_problem)}</th><th>{t!(i18n, admin.col_count)}</th></tr></thead>
+                <tbody>
+                    {counts.into_iter().map(|c| {
+                        let problem = c.problem;
+                        view! {
+                            <tr data-testid="import-unlisted-row">
+                                <td class="mono">{c.column}</td>
+                                <td>{move || text::row_problem(i18n.get_locale(), &problem)}</td>
+                                <td>{c.count}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        }
+    });
+    let (page, pages) = (report.page + 1, report.pages);
+    let pager = (pages > 1).then(|| {
+        let (shown, total) = (page.to_string(), pages.to_string());
+        view! {
+            <nav class="pager" data-testid="import-pager">
+                {(page > 1).then(|| view! { <a href=format!("?page={}", page - 1) data-testid="import-prev">{t!(i18n, admin.prev)}</a> })}
+                <span>{move || td_string!(i18n.get_locale(), admin.report_page, page = shown.clone(), pages = total.clone()).to_string()}</span>
+                {(page < pages).then(|| view! { <a href=format!("?page={}", page + 1) data-testid="import-next">{t!(i18n, admin.next)}</a> })}
+            </nav>
+        }
+    });
     view! {
         <p data-testid="import-counts">{counts}</p>
         {done}
         {nothing_new}
         {errors}
+        {unlisted}
         {preview}
+        {pager}
     }
     .into_any()
 }

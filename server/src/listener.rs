@@ -1,0 +1,106 @@
+//! Accepting connections (instead of `axum::serve`, which sets no timer and
+//! so no header-read timeout: a client sending its request head a byte a
+//! second kept its connection, and a file descriptor, for ever). Each
+//! connection is served by hyper's HTTP/1.1 with `header_read_timeout`.
+//! HTTP/1.1 only: browsers speak HTTP/2 only over TLS, which the proxy in
+//! front ends (docs/configuration.md), and detecting a cleartext HTTP/2
+//! preface is a phase no timer covers. At the stop
+//! signal the listener closes, idle keep-alive connections are closed, and
+//! requests in flight are answered (with `Connection: close`) for up to
+//! `grace` before the rest are dropped.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use axum::{body::Body, extract::ConnectInfo, Router};
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::{
+    rt::{TokioIo, TokioTimer},
+    server::graceful::GracefulShutdown,
+};
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+#[derive(Debug, Clone, Copy)]
+pub struct Timeouts {
+    /// A connection must send a request's whole head within this long.
+    pub header_read: Duration,
+    /// After the stop signal, in-flight requests may take this long.
+    pub grace: Duration,
+}
+
+/// Serves `router` on `listener` until `stop` completes, then drains.
+/// Returns once every connection is closed, or `grace` has passed (`false`:
+/// some were still open and are dropped).
+pub async fn serve(listener: TcpListener, router: Router, timeouts: Timeouts, stop: impl Future<Output = ()>) -> bool {
+    let graceful = GracefulShutdown::new();
+    let mut builder = http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(timeouts.header_read);
+    tokio::pin!(stop);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(connection) => connection,
+                Err(e) => {
+                    // Out of file descriptors or similar: wait rather than spin.
+                    tracing::warn!(error = %e, "accepting a connection failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut stop => break,
+        };
+        serve_connection(&builder, &graceful, &router, stream, peer);
+    }
+    // Connections the kernel completed before the signal wait in the accept
+    // queue, requests perhaps sent: closing the listener would reset them.
+    // With a backlog of 0 hardly any more join the queue (new ones are
+    // refused once it is closed); those in it are served.
+    match listener.into_std() {
+        Ok(listener) => {
+            shrink_backlog(&listener);
+            while let Ok((stream, peer)) = listener.accept() {
+                if let Ok(stream) = stream.set_nonblocking(true).and_then(|()| tokio::net::TcpStream::from_std(stream)) {
+                    serve_connection(&builder, &graceful, &router, stream, peer);
+                }
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "closing the listener"),
+    }
+    let open = graceful.count();
+    tracing::info!(connections = open, "stopped accepting; finishing requests in flight");
+    tokio::time::timeout(timeouts.grace, graceful.shutdown()).await.is_ok()
+}
+
+fn serve_connection(
+    builder: &http1::Builder,
+    graceful: &GracefulShutdown,
+    router: &Router,
+    stream: tokio::net::TcpStream,
+    peer: SocketAddr,
+) {
+    let _ = stream.set_nodelay(true);
+    let router = router.clone();
+    let service = hyper::service::service_fn(move |mut request: hyper::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo::<SocketAddr>(peer));
+        router.clone().oneshot(request.map(Body::new))
+    });
+    let connection = graceful.watch(builder.serve_connection(TokioIo::new(stream), service));
+    tokio::spawn(async move {
+        if let Err(e) = connection.await {
+            // A client that left, or a head not sent in time.
+            tracing::debug!(error = %e, %peer, "connection ended with an error");
+        }
+    });
+}
+
+/// `listen(fd, 0)` again on a listening socket only lowers its backlog.
+fn shrink_backlog(listener: &std::net::TcpListener) {
+    use std::os::fd::AsRawFd;
+    // SAFETY: the descriptor is a listening socket owned by `listener`.
+    unsafe {
+        libc::listen(listener.as_raw_fd(), 0);
+    }
+}
