@@ -138,7 +138,7 @@ impl Default for Settings {
             applications_per_minute: 10,
             trusted_proxies: Vec::new(),
             metrics_from: ["127.0.0.0/8", "::1/128"].iter().map(|n| n.parse().expect("a valid CIDR")).collect(),
-            request_timeout_seconds: 30,
+            request_timeout_seconds: 60,
             header_read_timeout_seconds: 10,
             max_concurrent_requests: 512,
             shutdown_grace_seconds: 20,

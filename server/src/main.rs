@@ -119,27 +119,23 @@ enum AdminCommand {
     },
 }
 
-/// glibc raises its mmap threshold each time a large block is freed, after
-/// which Argon2's 19 MiB blocks come from per-thread heaps and are kept: the
-/// soak test saw 200 logins take the server from 50 MiB to 1.5 GiB. A fixed
-/// threshold of 16 MiB keeps every such block mmapped, so it goes back to the
-/// system when freed. Fixing it also stops glibc raising the trim threshold,
-/// so it is set too: left at 128 KiB, the heap was trimmed and refaulted on
-/// every PDF (a 1 MiB threshold, as before, made rendering 22 % slower;
-/// docs/performance.md).
-fn return_large_blocks_to_the_system() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets allocator parameters; any value is accepted.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, 16 << 20);
-        libc::mallopt(libc::M_TRIM_THRESHOLD, 32 << 20);
-    }
-}
+/// mimalloc instead of glibc's malloc: glibc kept freed memory in
+/// per-thread arenas (200 logins took the server from 50 MiB to 1.5 GiB
+/// until `mallopt` fixed its thresholds, and bursts of uploads or import
+/// checks still left it hundreds of MiB up), while mimalloc returns what is
+/// freed to the system within milliseconds. Measured before and after in
+/// docs/performance.md ("Allocator").
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> std::process::ExitCode {
-    // Before any thread exists.
-    return_large_blocks_to_the_system();
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build();
+    // Blocking threads (PDF checks, password hashes) that sit idle for a
+    // second end, and mimalloc takes their heaps back: with tokio's 10 s,
+    // memory freed on them stayed resident that long after a burst.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .thread_keep_alive(std::time::Duration::from_secs(1))
+        .enable_all()
+        .build();
     match runtime {
         Ok(runtime) => runtime.block_on(run()),
         Err(e) => {
