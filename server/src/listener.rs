@@ -23,6 +23,10 @@ use hyper_util::{
 use tokio::net::TcpListener;
 use tower::ServiceExt;
 
+/// At the stop: how long a just-accepted connection has to have its
+/// request read before idle connections are closed.
+const FIRST_READ: Duration = Duration::from_millis(500);
+
 #[derive(Debug, Clone, Copy)]
 pub struct Timeouts {
     /// A connection must send a request's whole head within this long.
@@ -55,12 +59,11 @@ pub async fn serve(listener: TcpListener, router: Router, timeouts: Timeouts, st
         serve_connection(&builder, &graceful, &router, stream, peer);
     }
     // Connections the kernel completed before the signal wait in the accept
-    // queue, requests perhaps sent: closing the listener would reset them.
-    // With a backlog of 0 hardly any more join the queue (new ones are
-    // refused once it is closed); those in it are served.
+    // queue, their requests perhaps sent: closing the listener would reset
+    // them, so they are taken and served. Once it is closed, a new
+    // connection is refused.
     match listener.into_std() {
         Ok(listener) => {
-            shrink_backlog(&listener);
             while let Ok((stream, peer)) = listener.accept() {
                 if let Ok(stream) = stream.set_nonblocking(true).and_then(|()| tokio::net::TcpStream::from_std(stream)) {
                     serve_connection(&builder, &graceful, &router, stream, peer);
@@ -71,6 +74,13 @@ pub async fn serve(listener: TcpListener, router: Router, timeouts: Timeouts, st
     }
     let open = graceful.count();
     tracing::info!(connections = open, "stopped accepting; finishing requests in flight");
+    // hyper's graceful shutdown closes a connection that has not yet read
+    // anything, and one just accepted may have its request waiting unread in
+    // the socket: closed then, the client would get a reset. A moment for
+    // such requests to be read first; they are then answered.
+    if open > 0 {
+        tokio::time::sleep(FIRST_READ).await;
+    }
     tokio::time::timeout(timeouts.grace, graceful.shutdown()).await.is_ok()
 }
 
@@ -94,13 +104,4 @@ fn serve_connection(
             tracing::debug!(error = %e, %peer, "connection ended with an error");
         }
     });
-}
-
-/// `listen(fd, 0)` again on a listening socket only lowers its backlog.
-fn shrink_backlog(listener: &std::net::TcpListener) {
-    use std::os::fd::AsRawFd;
-    // SAFETY: the descriptor is a listening socket owned by `listener`.
-    unsafe {
-        libc::listen(listener.as_raw_fd(), 0);
-    }
 }

@@ -1,10 +1,11 @@
 // Graceful shutdown (docs/configuration.md, "Stopping"): SIGTERM while 40
-// holders are applying for 200 endorsements against the release server.
-// Every request either gets its answer or finds the port closed (connection
-// refused: nothing was sent); none is reset or cut mid-way. The process exits
-// 0 within the grace period, leaving no job leased. After a restart the
-// refused applications are sent again with their form key, and every
-// endorsement ends ready exactly once.
+// holders are applying for 200 endorsements against the release server, 32
+// requests in flight. Every request sent before the signal gets its answer;
+// none is reset or cut mid-way. Those sent after it find the port closed
+// (connection refused: nothing was received). The process exits 0 within the
+// grace period, leaving no job leased. After a restart the refused
+// applications are sent again with their form key, and every endorsement ends
+// ready exactly once.
 
 import { expect, test } from "@playwright/test";
 import { certificatesCsv, killAll, newHolder, pool, Server, Session, sleep, writeFile } from "./fixture";
@@ -42,14 +43,20 @@ test("SIGTERM during a burst of applications: answered or refused, never reset; 
   });
 
   // 32 at a time, each on its own connection; SIGTERM once 80 are answered.
+  // What is not yet sent then waits until the process has ended.
   let answered = 0;
   let signalled = 0;
   let stopping: Promise<number | null> | null = null;
+  const unsent: Application[] = [];
   const refused: Application[] = [];
   const lost: string[] = [];
   await pool(
     32,
     applications.map((a) => async () => {
+      if (signalled) {
+        unsent.push(a);
+        return;
+      }
       try {
         const reply = await holders[a.holder].callOnNewConnection("apply_endorsement", form(a));
         expect(reply.status, reply.body).toBe(200);
@@ -66,10 +73,20 @@ test("SIGTERM during a burst of applications: answered or refused, never reset; 
   );
   const code = await stopping;
   const took = (Date.now() - signalled) / 1000;
+  // The port is closed now: each later application is refused, not reset.
+  for (const a of unsent) {
+    const error: any = await holders[a.holder].callOnNewConnection("apply_endorsement", form(a)).then(
+      () => null,
+      (e) => e,
+    );
+    expect(error?.code, "after the stop").toBe("ECONNREFUSED");
+    refused.push(a);
+  }
   console.log(`answered ${answered}, refused ${refused.length}, lost ${lost.length}; exit ${code} after ${took.toFixed(1)} s`);
   expect(lost, "requests reset or cut in flight").toEqual([]);
   expect(code, "exit status").toBe(0);
   expect(took).toBeLessThan(15);
+  expect(unsent.length, "the signal came during the burst").toBeGreaterThan(0);
   expect(answered + refused.length).toBe(TOTAL);
   // Whatever was not made is back in the queue, held by no one.
   expect(server.sqlNumber("SELECT count(*) FROM endorsements WHERE lease_owner IS NOT NULL")).toBe(0);
