@@ -44,6 +44,31 @@ async function uploadFile(page: Page, info: TestInfo, name: string, content: str
   await expect(page).toHaveURL(/\/admin\/import\/[0-9a-f]{32}$/);
 }
 
+test("a file of 3,000 bad rows: the first 1,000 problems in pages of 100, the rest counted", async ({ page }, info) => {
+  await adminLogIn(page, info);
+  const header = "certificate_number,management_number,holder_name,id_type,id_number,qualification_code,specialty,issued_on";
+  // Each row: a bad ID number (check digit) and an unknown qualification.
+  const rows = Array.from({ length: 3000 }, (_, i) => `B${i},MB${i},王五,resident_id,110105198503150018,9999,,2026-11-20`);
+  await uploadFile(page, info, "many-bad.csv", `${header}\n${rows.join("\n")}\n`);
+  await expect(page.getByTestId("import-problem-count")).toContainText("共发现 6000 个问题");
+  const errors = page.getByTestId("import-error");
+  await expect(errors).toHaveCount(100);
+  await expect(errors.first()).toHaveAttribute("data-line", "2");
+  await expect(page.getByTestId("import-unlisted-title")).toContainText("以下 5000 个问题未逐条列出");
+  await expect(page.getByTestId("import-unlisted-row")).toHaveCount(2);
+  await expect(page.getByTestId("import-unlisted")).toContainText("2500");
+  await expect(page.getByTestId("import-pager")).toContainText("第 1 / 10 页");
+  await expect(page.getByTestId("import-commit")).toHaveCount(0);
+  await page.getByTestId("import-next").click();
+  await expect(page).toHaveURL(/\/admin\/import\/[0-9a-f]{32}\?page=2$/);
+  await expect(page.getByTestId("import-pager")).toContainText("第 2 / 10 页");
+  await expect(errors).toHaveCount(100);
+  await expect(errors.first()).toHaveAttribute("data-line", "52");
+  await page.getByTestId("import-prev").click();
+  await expect(page.getByTestId("import-pager")).toContainText("第 1 / 10 页");
+  await expect(errors.first()).toHaveAttribute("data-line", "2");
+});
+
 test("a holder opening /admin gets the site's not-found page", async ({ page }, info) => {
   await logIn(page, info, "wangwu");
   const response = await page.goto("/admin");
