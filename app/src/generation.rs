@@ -4,7 +4,6 @@
 
 use std::time::{Duration, UNIX_EPOCH};
 
-use crate::components::text;
 use crate::document::{self, CertificateFace, DocumentError, EndorsementBlock, Typeface};
 use crate::domain::calendar::Ymd;
 use crate::domain::id_document::IdType;
@@ -120,7 +119,7 @@ fn face<'a>(c: &'a CertificateFacts, id_type: &'a str, issued_on: &'a str) -> Ce
 
 /// The ID type as printed on a certificate (always Chinese).
 fn id_type_label(code: &str) -> String {
-    IdType::from_code(code).map(|t| text::id_type(Locale::zh_CN, t).to_string()).unwrap_or_else(|| code.to_string())
+    IdType::from_code(code).map(|t| crate::labels::id_type(Locale::zh_CN, t).to_string()).unwrap_or_else(|| code.to_string())
 }
 
 /// `2023-05-20` → `2023年05月20日`, as printed on certificates.

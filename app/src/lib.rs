@@ -8,6 +8,7 @@ mod components;
 pub mod domain;
 pub mod error;
 pub mod i18n;
+pub mod labels;
 mod pages;
 
 #[cfg(feature = "ssr")]
@@ -26,6 +27,8 @@ pub mod document;
 pub mod generation;
 #[cfg(feature = "ssr")]
 pub mod import;
+#[cfg(feature = "ssr")]
+pub mod service;
 #[cfg(feature = "ssr")]
 pub mod signing;
 #[cfg(feature = "ssr")]

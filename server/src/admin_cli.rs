@@ -166,21 +166,15 @@ pub async fn change_key(
     seal: &str,
     install: Option<(&Path, &Path)>,
 ) -> Result<(), BoxError> {
+    use app::service::keys::{change_seal_key, Actor, KeyChange};
     let store = open_store(settings).await?;
-    let seals = store.seal_names().await?;
-    let name =
-        seals.iter().find(|(c, _)| c == seal).map(|(_, n)| n.clone()).ok_or_else(|| format!("no seal {seal:?}"))?;
     let dir = &settings.keys_dir;
-    let fingerprint = match install {
-        None => app::signing::rotation::rotate(dir, seal, &name)?,
-        Some((key, chain)) => app::signing::rotation::install(dir, seal, key, chain)?,
+    let change = match install {
+        None => KeyChange::Rotate,
+        Some((key, chain)) => KeyChange::Install { key, chain },
     };
-    let detail = format!(
-        "{} on the command line; new certificate {fingerprint}",
-        if install.is_some() { "installed" } else { "rotated" }
-    );
-    let entry = app::store::AuditEntry { subject: Some(seal), detail: Some(&detail), ..Default::default() };
-    store.audit(app::store::AuditEvent::SealKeyChanged, entry).await?;
+    let actor = Actor { via: " on the command line", ..Actor::default() };
+    let fingerprint = change_seal_key(&store, dir, seal, change, actor).await?;
     println!("{seal}: new key, certificate {fingerprint}; the old one is in {}/seals/retired", dir.display());
     Ok(())
 }

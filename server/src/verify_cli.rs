@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use app::api::verification::check::examine_file;
+use app::service::verification::examine_file;
 use app::domain::verification::{Outcome, Verdict};
 use app::signing::KeyRing;
 use app::store::Store;

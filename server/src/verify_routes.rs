@@ -1,8 +1,9 @@
 //! The HTTP side of 证书查验 that is not a Leptos page: the JSON API for
 //! integrators (docs/api.md) and the two plain forms of the /verify page
-//! (endorsement number, file upload). The checks are `app::api::verification::check`.
+//! (endorsement number, file upload). The checks are the service `app::service::verification`.
 
-use app::api::verification::{check, result_path};
+use app::api::verification::result_path;
+use app::service::verification as check;
 use app::domain::verification::{
     normalize_number, CredentialProblem, FileProblem, Verdict, MAX_CREDENTIAL_BYTES, MAX_UPLOAD_BYTES,
 };

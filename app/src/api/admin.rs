@@ -306,34 +306,28 @@ pub async fn seal_keys() -> Result<Vec<crate::domain::staff::SealKeyInfo>, AppEr
 pub async fn rotate_seal_key(seal_code: String) -> Result<String, AppError> {
     use crate::auth::session::{client_addr, is_plain_form_post, require_admin, state};
     use crate::error::internal;
-    use crate::signing::{rotation, KeyRing};
-    use crate::store::{AuditEntry, AuditEvent};
+    use crate::service::keys::{change_seal_key, Actor, KeyChange, KeyChangeError};
+    use crate::signing::KeyRing;
 
     let member = require_admin().await?;
     let _one_at_a_time = KEY_CHANGES.lock().await;
     let state = state();
-    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
-    let name = seals.iter().find(|(code, _)| *code == seal_code).map(|(_, n)| n.clone()).ok_or(AppError::NotFound)?;
-    let dir = state.settings.keys_dir.clone();
-    let fingerprint = tokio::task::spawn_blocking(move || {
-        let fingerprint = rotation::rotate(&dir, &seal_code, &name)?;
-        Ok::<_, crate::signing::SigningError>((fingerprint, KeyRing::load_or_create(&dir, &seals)?, seal_code))
-    })
-    .await
-    .map_err(internal("rotation task"))?
-    .map_err(internal("key rotation"));
-    let (fingerprint, ring, code) = fingerprint?;
-    state.generator.replace_keys(ring);
     let addr = client_addr();
-    let detail = format!("rotated; new certificate {fingerprint}");
-    let entry = AuditEntry {
-        staff_id: Some(member.id),
-        subject: Some(&code),
-        client_addr: addr.as_deref(),
-        detail: Some(&detail),
-        ..Default::default()
-    };
-    state.store.audit(AuditEvent::SealKeyChanged, entry).await.map_err(internal("audit"))?;
+    let actor = Actor { staff_id: Some(member.id), client_addr: addr.as_deref(), via: "" };
+    let fingerprint = change_seal_key(&state.store, &state.settings.keys_dir, &seal_code, KeyChange::Rotate, actor)
+        .await
+        .map_err(|e| match e {
+            KeyChangeError::NoSuchSeal(_) => AppError::NotFound,
+            other => internal("key rotation")(other),
+        })?;
+    // Copies made from now on are signed with the new key.
+    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
+    let dir = state.settings.keys_dir.clone();
+    let ring = tokio::task::spawn_blocking(move || KeyRing::load_or_create(&dir, &seals))
+        .await
+        .map_err(internal("key reload task"))?
+        .map_err(internal("key reload"))?;
+    state.generator.replace_keys(ring);
     if is_plain_form_post() {
         leptos_axum::redirect("/admin/keys");
     }

@@ -2,12 +2,12 @@
 
 use crate::domain::certificate::{Bilingual, CertificateStatus, EndorsementState};
 use crate::domain::endorsement::{Phase, Refusal};
-use crate::domain::id_document::IdType;
 use crate::domain::import::{FileProblem as ImportFileProblem, RowProblem};
 use crate::domain::imported_password::HashProblem;
 use crate::domain::verification::{CredentialProblem, FileProblem, Method, Outcome, Standing};
 use crate::error::{AppError, Problem};
 use crate::i18n::*;
+pub use crate::labels::id_type;
 
 pub fn problem(locale: Locale, p: Problem) -> &'static str {
     match p {
@@ -77,16 +77,6 @@ pub fn refusal(locale: Locale, r: Refusal) -> String {
         Refusal::NotCancellable => td_string!(locale, errors.not_cancellable),
     };
     text.to_string()
-}
-
-pub fn id_type(locale: Locale, t: IdType) -> &'static str {
-    match t {
-        IdType::ResidentId => td_string!(locale, id_types.resident_id),
-        IdType::Passport => td_string!(locale, id_types.passport),
-        IdType::HkMacauPermit => td_string!(locale, id_types.hk_macau_permit),
-        IdType::TaiwanPermit => td_string!(locale, id_types.taiwan_permit),
-        IdType::ForeignPermanentResident => td_string!(locale, id_types.foreign_permanent_resident),
-    }
 }
 
 pub fn status(locale: Locale, s: CertificateStatus) -> &'static str {

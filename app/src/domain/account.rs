@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::Ymd;
 use crate::domain::id_document::{normalize_id_number, IdType};
-use crate::error::{Field, FieldError, Problem};
+use crate::domain::problem::{Field, FieldError, Problem};
 
 pub const USERNAME_MIN: usize = 4;
 pub const USERNAME_MAX: usize = 32;

@@ -12,7 +12,7 @@ use crate::domain::calendar::Ymd;
 use crate::domain::id_document::{normalize_id_number, IdType};
 use crate::domain::import::{parse_id_type, Problems, RowError, RowProblem};
 use crate::domain::imported_password::{classify, Scheme};
-use crate::error::Problem;
+use crate::domain::problem::Problem;
 
 /// Column names in a template's order; `phone` and `email` may be left out.
 pub const ACCOUNT_COLUMNS: [&str; 7] = ["username", "real_name", "id_type", "id_number", "phone", "email", "password_hash"];

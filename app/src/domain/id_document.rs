@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::domain::calendar::Ymd;
-use crate::error::Problem;
+use crate::domain::problem::Problem;
 
 /// The ID types accepted at registration and in certificate records.
 /// The string codes are stored in the database and sent by forms.

@@ -13,7 +13,7 @@ use crate::domain::calendar::Ymd;
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::id_document::{normalize_id_number, IdType};
 use crate::domain::imported_password::HashProblem;
-use crate::error::Problem;
+use crate::domain::problem::Problem;
 
 /// Column names, in the order a template lists them. `status` and
 /// `revoked_on` may be left out (valid).

@@ -8,5 +8,6 @@ pub mod endorsement;
 pub mod id_document;
 pub mod import;
 pub mod imported_password;
+pub mod problem;
 pub mod staff;
 pub mod verification;

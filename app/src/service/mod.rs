@@ -1,0 +1,7 @@
+//! The application's use cases: who may do what, in which order, with which
+//! side effects, on top of the pure rules (`domain`) and the database
+//! (`store`). Server functions (`api`), the JSON routes and the command line
+//! (`server`) call these instead of each doing the steps themselves.
+
+pub mod keys;
+pub mod verification;
