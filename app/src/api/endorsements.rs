@@ -244,60 +244,52 @@ pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<St
 /// `<certificate no>-<endorsement no>.pdf`) of a valid endorsed copy.
 #[server(endpoint = "endorsement_file", input = GetUrl, output = Streaming)]
 pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::require_holder;
+    use crate::auth::session::{client_addr, require_holder, state};
     use crate::error::internal;
+    use crate::service::files::{audit, Holder};
     use crate::store::AuditEvent;
 
-    let holder = require_holder().await?;
+    let addr = client_addr();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref() };
     let file = servable(holder, id, None).await?;
     // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
     let Some(pdf) = file.pdf else {
         return Err(internal("endorsement file")("file missing for a valid endorsement"));
     };
     let event = if download { AuditEvent::EndorsementDownloaded } else { AuditEvent::EndorsementViewed };
-    file_audit(event, holder, file.number.clone(), "").await?;
+    audit(&state(), event, holder, &file.number, "").await?;
     let name = format!("{}-{}.pdf", file.certificate_number, file.number);
     Ok(file_response(pdf, "application/pdf", &name, download))
 }
 
 /// One of the holder's copies, if its file (or, `kind = Some("credential")`,
-/// its credential) may be handed out now. Otherwise the refusal is audited
-/// and, for a link followed without JavaScript, carried back to the
-/// download page with its reason.
+/// its credential) may be handed out now (`service::files`). A refusal comes
+/// back localised, and for a link followed without JavaScript it is carried
+/// back to the download page with its reason.
 #[cfg(feature = "ssr")]
-async fn servable(holder: i64, id: i64, kind: Option<&str>) -> Result<crate::store::EndorsementFile, AppError> {
-    use crate::domain::certificate::CertificateStatus;
-    use crate::domain::endorsement::{Phase, Refusal};
-    use crate::store::AuditEvent;
+async fn servable(
+    holder: crate::service::files::Holder<'_>,
+    id: i64,
+    kind: Option<&str>,
+) -> Result<crate::store::EndorsementFile, AppError> {
+    match crate::service::files::endorsed_copy(&crate::auth::session::state(), holder, id, kind).await? {
+        Ok(file) => Ok(file),
+        Err(denied) => Err(refused(denied).await),
+    }
+}
 
-    let file = crate::auth::session::state()
-        .store
-        .endorsement_file(holder, id)
-        .await
-        .map_err(crate::error::internal("endorsement file"))?;
-    let Some(file) = file else {
-        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
-        return Err(AppError::NotFound);
-    };
-    let refusal = if file.certificate_status != CertificateStatus::Valid {
-        Some(Refusal::CertificateRevoked)
-    } else {
-        match Phase::of(file.status, file.valid_until, crate::clock::today_shanghai()) {
-            Phase::Generating => Some(Refusal::NotReady),
-            Phase::Expired => Some(Refusal::Expired),
-            Phase::Failed => Some(Refusal::Failed),
-            Phase::Cancelled => Some(Refusal::Cancelled),
-            Phase::Valid => None,
+/// A file not given: "not found", or the refusal (carried back to the
+/// certificate's download page for a browser without JavaScript).
+#[cfg(feature = "ssr")]
+async fn refused(denied: crate::service::files::Denied) -> AppError {
+    use crate::service::files::Denied;
+    match denied {
+        Denied::NotFound => AppError::NotFound,
+        Denied::Refused { refusal, certificate_id } => {
+            let page = format!("/certificates/{certificate_id}/download");
+            crate::auth::session::fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await
         }
-    };
-    let Some(refusal) = refusal else { return Ok(file) };
-    let detail = match kind {
-        Some(kind) => format!("{kind} {refusal:?}"),
-        None => format!("{refusal:?}"),
-    };
-    file_audit(AuditEvent::FileRefused, holder, file.number.clone(), &detail).await?;
-    let page = format!("/certificates/{}/download", file.certificate_id);
-    Err(crate::auth::session::fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await)
+    }
 }
 
 /// 电子凭证: a valid copy as a W3C Verifiable Credential (JSON), signed by
@@ -305,12 +297,14 @@ async fn servable(holder: i64, id: i64, kind: Option<&str>) -> Result<crate::sto
 /// `<certificate no>-<endorsement no>.vc.json`. Refused as the PDF is.
 #[server(endpoint = "endorsement_credential", input = GetUrl, output = Streaming)]
 pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::{require_holder, state};
+    use crate::auth::session::{client_addr, require_holder, state};
     use crate::credential::{issue, CredentialFacts};
     use crate::error::internal;
+    use crate::service::files::{audit, Holder};
     use crate::store::AuditEvent;
 
-    let holder = require_holder().await?;
+    let addr = client_addr();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref() };
     let file = servable(holder, id, Some("credential")).await?;
     let state = state();
     let store = &state.store;
@@ -333,7 +327,7 @@ pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, App
         made_at: found.made_at.unwrap_or_default(),
     };
     let json = serde_json::to_vec_pretty(&issue(&facts, key)).map_err(internal("credential json"))?;
-    file_audit(AuditEvent::EndorsementDownloaded, holder, file.number.clone(), "credential").await?;
+    audit(&state, AuditEvent::EndorsementDownloaded, holder, &file.number, "credential").await?;
     let name = format!("{}-{}.vc.json", file.certificate_number, file.number);
     Ok(file_response(json, "application/vc", &name, true))
 }
@@ -342,66 +336,15 @@ pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, App
 /// endorsement); others are refused with the reason.
 #[server(endpoint = "certificate_file", input = GetUrl, output = Streaming)]
 pub async fn certificate_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::{fail_form, require_holder, state};
-    use crate::domain::calendar::Ymd;
-    use crate::domain::certificate::{requires_endorsement, CertificateStatus};
-    use crate::domain::endorsement::Refusal;
-    use crate::error::internal;
-    use crate::store::AuditEvent;
-
-    let holder = require_holder().await?;
-    let state = state();
-    let facts = state.store.certificate_facts(holder, id).await.map_err(internal("certificate facts"))?;
-    let Some(facts) = facts else {
-        file_audit(AuditEvent::FileRefused, holder, id.to_string(), "not found").await?;
-        return Err(AppError::NotFound);
-    };
-    let refusal = if facts.status != CertificateStatus::Valid.code() {
-        Some(Refusal::CertificateRevoked)
-    } else if Ymd::parse_iso(&facts.issued_on).is_none_or(requires_endorsement) {
-        Some(Refusal::EndorsementRequired)
-    } else {
-        None
-    };
-    if let Some(refusal) = refusal {
-        file_audit(AuditEvent::FileRefused, holder, facts.certificate_number.clone(), &format!("{refusal:?}")).await?;
-        let page = format!("/certificates/{id}/download");
-        return Err(fail_form(&page, FILE_REFUSAL, AppError::Refused(refusal), vec![]).await);
-    }
-    let generator = state.generator.clone();
-    let now = crate::store::now_unix();
-    let number = facts.certificate_number.clone();
-    let pdf = tokio::task::spawn_blocking(move || generator.certificate_copy(&facts, now))
-        .await
-        .map_err(internal("certificate copy task"))?
-        .map_err(internal("certificate copy"))?;
-    // Remembered by digest, so that 证书查验 can match an uploaded copy.
-    let issued = crate::store::IssuedFile { certificate_id: id, endorsement_id: None };
-    let sha256 = crate::verify::file_sha256(&pdf);
-    state.store.record_issued_file(&sha256, issued, now).await.map_err(internal("issued file"))?;
-    file_audit(AuditEvent::CertificateDownloaded, holder, number.clone(), "").await?;
-    Ok(file_response(pdf, "application/pdf", &format!("{number}.pdf"), download))
-}
-
-#[cfg(feature = "ssr")]
-async fn file_audit(
-    event: crate::store::AuditEvent,
-    holder: i64,
-    subject: String,
-    detail: &str,
-) -> Result<(), AppError> {
-    use crate::auth::session::{client_addr, state};
-    use crate::store::AuditEntry;
+    use crate::auth::session::{client_addr, require_holder, state};
+    use crate::service::files::{certificate_copy, Holder};
 
     let addr = client_addr();
-    let entry = AuditEntry {
-        holder_id: Some(holder),
-        subject: Some(&subject),
-        client_addr: addr.as_deref(),
-        detail: (!detail.is_empty()).then_some(detail),
-        staff_id: None,
-    };
-    state().store.audit(event, entry).await.map_err(crate::error::internal("audit"))
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref() };
+    match certificate_copy(&state(), holder, id).await? {
+        Ok(copy) => Ok(file_response(copy.pdf, "application/pdf", &format!("{}.pdf", copy.certificate_number), download)),
+        Err(denied) => Err(refused(denied).await),
+    }
 }
 
 /// A file as the whole body, with the headers a browser needs to show or

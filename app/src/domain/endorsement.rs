@@ -145,6 +145,36 @@ pub enum Refusal {
     NotCancellable,
 }
 
+impl Refusal {
+    /// Why a copy in `phase` of a certificate in `certificate_status` may
+    /// not be viewed or downloaded; `None`: it may.
+    pub fn for_copy(certificate_status: CertificateStatus, phase: Phase) -> Option<Refusal> {
+        if certificate_status != CertificateStatus::Valid {
+            return Some(Refusal::CertificateRevoked);
+        }
+        match phase {
+            Phase::Generating => Some(Refusal::NotReady),
+            Phase::Expired => Some(Refusal::Expired),
+            Phase::Failed => Some(Refusal::Failed),
+            Phase::Cancelled => Some(Refusal::Cancelled),
+            Phase::Valid => None,
+        }
+    }
+
+    /// Why a certificate itself (not an endorsed copy) may not be
+    /// downloaded: revoked, or issued when endorsement was already required.
+    /// An unreadable issue date counts as the latter.
+    pub fn for_certificate_download(certificate_status: CertificateStatus, issued_on: Option<Ymd>) -> Option<Refusal> {
+        if certificate_status != CertificateStatus::Valid {
+            Some(Refusal::CertificateRevoked)
+        } else if issued_on.is_none_or(requires_endorsement) {
+            Some(Refusal::EndorsementRequired)
+        } else {
+            None
+        }
+    }
+}
+
 /// An application's facts as the store found them, inside the transaction
 /// that will record it.
 #[derive(Debug, Clone)]
@@ -389,5 +419,22 @@ mod tests {
         let n = endorsement_number(d("2026-11-25"), u64::MAX);
         assert_eq!(n, "JZ20261125ZZZZZZZZZZZZ");
         assert_ne!(endorsement_number(d("2026-11-25"), 1), endorsement_number(d("2026-11-25"), 2));
+    }
+
+    #[test]
+    fn which_files_a_holder_may_have() {
+        use CertificateStatus::{Revoked, Valid};
+        assert_eq!(Refusal::for_copy(Valid, Phase::Valid), None);
+        assert_eq!(Refusal::for_copy(Revoked, Phase::Valid), Some(Refusal::CertificateRevoked));
+        assert_eq!(Refusal::for_copy(Valid, Phase::Generating), Some(Refusal::NotReady));
+        assert_eq!(Refusal::for_copy(Valid, Phase::Expired), Some(Refusal::Expired));
+        assert_eq!(Refusal::for_copy(Valid, Phase::Failed), Some(Refusal::Failed));
+        assert_eq!(Refusal::for_copy(Valid, Phase::Cancelled), Some(Refusal::Cancelled));
+        let before = Ymd::parse_iso("2021-12-16");
+        let after = Ymd::parse_iso("2021-12-17");
+        assert_eq!(Refusal::for_certificate_download(Valid, before), None);
+        assert_eq!(Refusal::for_certificate_download(Valid, after), Some(Refusal::EndorsementRequired));
+        assert_eq!(Refusal::for_certificate_download(Valid, None), Some(Refusal::EndorsementRequired));
+        assert_eq!(Refusal::for_certificate_download(Revoked, before), Some(Refusal::CertificateRevoked));
     }
 }

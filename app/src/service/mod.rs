@@ -3,5 +3,6 @@
 //! (`store`). Server functions (`api`), the JSON routes and the command line
 //! (`server`) call these instead of each doing the steps themselves.
 
+pub mod files;
 pub mod keys;
 pub mod verification;
