@@ -114,6 +114,27 @@ pub fn check_cancellation(phase: Phase) -> Result<(), Refusal> {
     }
 }
 
+/// 重新生成 is offered for a failed copy of a valid certificate; the copy
+/// counts toward the quota again, so the quota is checked as for a new
+/// application (`counted`: the certificate's other counted days).
+pub fn check_retry(
+    certificate_status: CertificateStatus,
+    status: EndorsementStatus,
+    today: Ymd,
+    counted: &[Ymd],
+) -> Result<(), Refusal> {
+    if certificate_status != CertificateStatus::Valid {
+        return Err(Refusal::CertificateRevoked);
+    }
+    if status != EndorsementStatus::Failed {
+        return Err(Refusal::NotRetryable);
+    }
+    match next_free_slot(today, counted) {
+        Some(next_slot) => Err(Refusal::QuotaReached { next_slot }),
+        None => Ok(()),
+    }
+}
+
 /// The first day of the quota window for an application made on `today`.
 pub fn quota_window_start(today: Ymd) -> Ymd {
     today.plus_days(-(QUOTA_WINDOW_DAYS - 1))
@@ -436,5 +457,16 @@ mod tests {
         assert_eq!(Refusal::for_certificate_download(Valid, after), Some(Refusal::EndorsementRequired));
         assert_eq!(Refusal::for_certificate_download(Valid, None), Some(Refusal::EndorsementRequired));
         assert_eq!(Refusal::for_certificate_download(Revoked, before), Some(Refusal::CertificateRevoked));
+    }
+
+    #[test]
+    fn a_failed_copy_of_a_valid_certificate_is_retried_within_the_quota() {
+        use CertificateStatus::{Revoked, Valid};
+        let today = Ymd::parse_iso("2027-03-01").unwrap();
+        assert_eq!(check_retry(Valid, EndorsementStatus::Failed, today, &[]), Ok(()));
+        assert_eq!(check_retry(Revoked, EndorsementStatus::Failed, today, &[]), Err(Refusal::CertificateRevoked));
+        assert_eq!(check_retry(Valid, EndorsementStatus::Ready, today, &[]), Err(Refusal::NotRetryable));
+        let full = vec![today; QUOTA];
+        assert!(matches!(check_retry(Valid, EndorsementStatus::Failed, today, &full), Err(Refusal::QuotaReached { .. })));
     }
 }

@@ -8,7 +8,7 @@ use crate::domain::calendar::Ymd;
 use crate::domain::certificate::{Bilingual, CertificateStatus};
 use crate::domain::check_log::{coarse_origin, CheckEntry};
 use crate::domain::endorsement::{
-    check_application, check_cancellation, endorsement_number, ends_soon, next_free_slot, quota_window_start,
+    check_application, check_cancellation, check_retry, endorsement_number, ends_soon, next_free_slot, quota_window_start,
     Application, EndorsementStatus, EndorsementView, Phase, Refusal, Rejection, Scenario, QUOTA,
 };
 use crate::domain::verification::{Method, Outcome};
@@ -251,16 +251,12 @@ impl Store {
         let Some((certificate_id, endorsement_status, certificate_status)) = row else {
             return Ok(None);
         };
-        use crate::domain::endorsement::Refusal;
-        if certificate_status != CertificateStatus::Valid.code() {
-            return Ok(Some(Err(Rejection::Refused(Refusal::CertificateRevoked))));
-        }
-        if status(&endorsement_status, None)? != EndorsementStatus::Failed {
-            return Ok(Some(Err(Rejection::Refused(Refusal::NotRetryable))));
-        }
+        let certificate_status = CertificateStatus::from_code(&certificate_status)
+            .ok_or_else(|| corrupt("certificates", "status", &certificate_status))?;
         let counted = counted_days(&mut tx, certificate_id, today, Some(id)).await?;
-        if let Some(next_slot) = next_free_slot(today, &counted) {
-            return Ok(Some(Err(Rejection::Refused(Refusal::QuotaReached { next_slot }))));
+        let endorsement_status = status(&endorsement_status, None)?;
+        if let Err(refusal) = check_retry(certificate_status, endorsement_status, today, &counted) {
+            return Ok(Some(Err(Rejection::Refused(refusal))));
         }
         sqlx::query(
             "UPDATE endorsements SET status = 'generating', attempts = 0, run_after = $1, failure = NULL,
