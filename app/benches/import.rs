@@ -27,11 +27,11 @@ fn main() {
             let request =
                 Request { seal_id: None, commit: true, actor: "bench", staff_id: None, source: "cli", file_name: None };
             let started = Instant::now();
-            let report = run(&store, &typeface, file.as_bytes(), Format::Csv, &request).await.unwrap();
+            let report = run(&store, &typeface, file.as_bytes(), Format::Csv, &request, None).await.unwrap();
             let loaded = started.elapsed();
             assert_eq!((report.new, report.errors.len()), (ROWS, 0));
             let started = Instant::now();
-            let again = run(&store, &typeface, file.as_bytes(), Format::Csv, &request).await.unwrap();
+            let again = run(&store, &typeface, file.as_bytes(), Format::Csv, &request, None).await.unwrap();
             let noop = started.elapsed();
             assert_eq!((again.new, again.already_loaded), (0, ROWS));
             println!(

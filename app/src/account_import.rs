@@ -79,7 +79,7 @@ pub async fn run(
         hash_format: r.scheme.label().to_string(),
     });
     if request.commit && report.can_commit() {
-        let sha256 = crate::verify::file_sha256(file);
+        let sha256 = crate::pdf_signature::file_sha256(file);
         match store.insert_accounts(&new, &request.batch(&sha256, rows)).await {
             Ok(id) => report.batch_id = Some(id),
             // A registration or another load took a username or document

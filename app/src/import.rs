@@ -140,7 +140,7 @@ pub async fn run(
         status: r.status,
     });
     if request.commit && report.can_commit() {
-        let sha256 = crate::verify::file_sha256(file);
+        let sha256 = crate::pdf_signature::file_sha256(file);
         match store.insert_certificates(&new, &request.batch(&sha256, rows)).await {
             Ok(id) => report.batch_id = Some(id),
             // Another load of the same rows won the race (a double click):

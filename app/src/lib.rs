@@ -38,7 +38,7 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod terms;
 #[cfg(feature = "ssr")]
-pub mod verify;
+pub mod pdf_signature;
 
 #[cfg(feature = "ssr")]
 pub use app::has_session_cookie;

@@ -166,7 +166,7 @@ fn our_verifier_agrees_with_pdfsig() {
         std::fs::write(&path, &bytes).unwrap();
         let out = pdfsig(&path);
         let poppler_ok = out.contains("Signature is Valid.") && out.contains("Total document signed");
-        let ours = app::verify::check_pdf(&bytes, &s.anchors, SystemTime::now());
+        let ours = app::pdf_signature::check_pdf(&bytes, &s.anchors, SystemTime::now());
         assert_eq!(ours.file.problem.is_none(), poppler_ok, "{what}: ours {:?}, pdfsig:\n{out}", ours.file);
         let intact = out.contains("Signature is Valid.");
         assert_eq!(ours.file.signature_valid, intact, "{what}: signature_valid vs pdfsig:\n{out}");
@@ -175,7 +175,7 @@ fn our_verifier_agrees_with_pdfsig() {
     let mut in_container = s.bytes.clone();
     let pos = len1 + 200;
     in_container[pos] = if in_container[pos] == b'7' { b'8' } else { b'7' };
-    assert!(app::verify::check_pdf(&in_container, &s.anchors, SystemTime::now()).file.problem.is_some());
+    assert!(app::pdf_signature::check_pdf(&in_container, &s.anchors, SystemTime::now()).file.problem.is_some());
 }
 
 #[test]

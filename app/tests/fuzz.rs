@@ -46,7 +46,7 @@ proptest! {
     /// copy byte for byte.
     #[test]
     fn pdf_upload(input in fuzz::inputs(fuzz::corpus("pdf"))) {
-        let check = app::verify::check_pdf(&input, anchors(), signing_day());
+        let check = app::pdf_signature::check_pdf(&input, anchors(), signing_day());
         let f = &check.file;
         let valid = f.signed && f.signature_valid && f.covers_whole_document && f.trusted;
         if valid {
@@ -105,6 +105,6 @@ fn signing_day() -> SystemTime {
 #[test]
 fn the_committed_copy_verifies_as_it_is() {
     let copy = std::fs::read(fuzz::corpus_dir("pdf").join("endorsed-copy.pdf")).unwrap();
-    let f = app::verify::check_pdf(&copy, anchors(), signing_day()).file;
+    let f = app::pdf_signature::check_pdf(&copy, anchors(), signing_day()).file;
     assert!(f.signed && f.signature_valid && f.covers_whole_document && f.trusted, "{f:?}");
 }

@@ -81,7 +81,7 @@ pub async fn certificate_copy(
         .map_err(internal("certificate copy task"))?
         .map_err(internal("certificate copy"))?;
     let issued = IssuedFile { certificate_id: id, endorsement_id: None };
-    let sha256 = crate::verify::file_sha256(&pdf);
+    let sha256 = crate::pdf_signature::file_sha256(&pdf);
     state.store.record_issued_file(&sha256, issued, now).await.map_err(internal("issued file"))?;
     audit(state, AuditEvent::CertificateDownloaded, holder, &certificate_number, "").await?;
     Ok(Ok(CertificateCopy { certificate_number, pdf }))

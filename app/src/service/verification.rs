@@ -127,7 +127,7 @@ async fn examine_credential(state: &AppState, text: &[u8]) -> Result<Examined, A
 /// A file's verdict, not logged: for [`by_file`] and `server verify FILE.pdf`.
 pub async fn examine_file(store: &Store, anchors: Vec<Certificate>, pdf: Vec<u8>) -> Result<Examined, AppError> {
     let checked =
-        tokio::task::spawn_blocking(move || crate::verify::check_pdf(&pdf, &anchors, std::time::SystemTime::now()))
+        tokio::task::spawn_blocking(move || crate::pdf_signature::check_pdf(&pdf, &anchors, std::time::SystemTime::now()))
             .await
             .map_err(internal("verifier task"))?;
     let found = match_record(store, checked).await.map_err(internal("verify file records"))?;
@@ -135,7 +135,7 @@ pub async fn examine_file(store: &Store, anchors: Vec<Certificate>, pdf: Vec<u8>
 }
 
 /// The record a verified file was issued for, if any.
-async fn match_record(store: &Store, checked: crate::verify::PdfCheck) -> Result<Found, StoreError> {
+async fn match_record(store: &Store, checked: crate::pdf_signature::PdfCheck) -> Result<Found, StoreError> {
     let mut file = checked.file;
     let mut found = Found::default();
     if let Some(sha256) = &checked.signed_revision_sha256 {

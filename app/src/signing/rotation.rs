@@ -156,7 +156,7 @@ pub fn install(dir: &Path, code: &str, key_file: &Path, chain_file: &Path) -> Re
     check_key_matches(&key, &chain[0], chain_file)?;
     let refuse = |reason: &str| SigningError::KeyFile { path: chain_file.to_path_buf(), reason: reason.into() };
     for pair in chain.windows(2) {
-        if !crate::verify::issued_by(&pair[0], &pair[1]) {
+        if !crate::pdf_signature::issued_by(&pair[0], &pair[1]) {
             return Err(refuse("each certificate must be followed by its issuer's, which signed it"));
         }
     }

@@ -145,7 +145,7 @@ fn signed_pdf_has_a_byte_range_covering_all_but_contents() {
 /// verifying; copies signed after use the new key; nothing is deleted.
 #[test]
 fn rotating_or_installing_a_key_keeps_old_copies_verifying() {
-    use crate::verify::check_pdf;
+    use crate::pdf_signature::check_pdf;
     let dir = tempfile::tempdir().unwrap();
     let sign_with = |ring: &KeyRing| {
         let pdf = crate::document::tests::sample_legacy_pdf();

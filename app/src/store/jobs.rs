@@ -268,7 +268,7 @@ async fn finish(tx: &mut sqlx::AnyConnection, job: &Job, owner: &str, pdf: &[u8]
          SELECT $1, certificate_id, id, $2 FROM endorsements WHERE id = $3
          ON CONFLICT (sha256) DO NOTHING",
     )
-    .bind(crate::verify::file_sha256(pdf))
+    .bind(crate::pdf_signature::file_sha256(pdf))
     .bind(now)
     .bind(job.endorsement_id)
     .execute(&mut *tx)

@@ -268,7 +268,7 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
             let file = IssuedFile { certificate_id: *certificate_id, endorsement_id: Some(*endorsement_id) };
-            self.record_issued_file(&crate::verify::file_sha256(&pdf), file, made_at.unwrap_or_default()).await?;
+            self.record_issued_file(&crate::pdf_signature::file_sha256(&pdf), file, made_at.unwrap_or_default()).await?;
         }
         Ok(missing.len() as u64)
     }
