@@ -22,8 +22,8 @@ fn page_of(account: crate::domain::account::Account) -> &'static str {
 pub const SIGN_INS_SHOWN: i64 = 10;
 
 /// The signed-in account's username and its latest sign-ins, for the page.
-#[server(endpoint = "account_security")]
-pub async fn account_overview() -> Result<(String, Vec<SignInEvent>), AppError> {
+#[server(name = GetAccountSecurity, endpoint = "account_security")]
+pub async fn account_security() -> Result<(String, Vec<SignInEvent>), AppError> {
     use crate::auth::session::{current_account, state};
     use crate::error::internal;
     let account = current_account().await?.account;

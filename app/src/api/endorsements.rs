@@ -180,8 +180,8 @@ pub async fn retry_endorsement(certificate_id: i64, id: i64) -> Result<(), AppEr
 }
 
 /// 加注件详情: one of the caller's copies of `certificate_id` with its 查验记录.
-#[server(endpoint = "endorsement_detail")]
-pub async fn endorsement_with_checks(certificate_id: i64, id: i64) -> Result<EndorsementDetail, AppError> {
+#[server(name = GetEndorsementDetail, endpoint = "endorsement_detail")]
+pub async fn endorsement_detail(certificate_id: i64, id: i64) -> Result<EndorsementDetail, AppError> {
     use crate::auth::session::{require_holder, state};
     use crate::domain::endorsement::CHECKS_SHOWN;
     use crate::error::internal;

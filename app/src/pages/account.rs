@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use crate::api::account_security::{account_overview, ChangePassword, EndOtherSessions, PASSWORD_FORM};
+use crate::api::account_security::{account_security, ChangePassword, EndOtherSessions, PASSWORD_FORM};
 use crate::api::accounts::take_form_flash;
 use crate::components::fields::{field_problem, submission_error, FormError, TextField};
 use crate::components::gate::ErrorView;
@@ -32,7 +32,7 @@ fn AccountSecurity() -> impl IntoView {
     let flash = Resource::new(|| (), |_| take_form_flash(PASSWORD_FORM.into()));
     let change = ServerAction::<ChangePassword>::new();
     let end_sessions = ServerAction::<EndOtherSessions>::new();
-    let overview = Resource::new(|| (), |_| account_overview());
+    let overview = Resource::new(|| (), |_| account_security());
     let query = use_query_map();
     let notice = move |key: &str| query.read().get(key).is_some();
 

@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::api::accounts::take_form_flash;
-use crate::api::endorsements::{endorsement_with_checks, CancelEndorsement, CANCEL_FORM};
+use crate::api::endorsements::{endorsement_detail, CancelEndorsement, CANCEL_FORM};
 use crate::components::fields::{field_problem, submission_error, FormError};
 use crate::components::{copy_links::CopyLinks, gate::ErrorView, island::page_locale, text};
 use crate::domain::check_log::CheckEntry;
@@ -27,7 +27,7 @@ pub fn EndorsementPage() -> impl IntoView {
         move || (certificate_id.get(), id.get()),
         |ids| async move {
             match ids {
-                (Some(certificate_id), Some(id)) => endorsement_with_checks(certificate_id, id).await,
+                (Some(certificate_id), Some(id)) => endorsement_detail(certificate_id, id).await,
                 _ => Err(AppError::NotFound),
             }
         },
