@@ -8,7 +8,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use app::document::{Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH};
-use app::import::{run, sample, Format, Request};
+use app::service::import::{run, sample, Format, Request};
 use app::store::Store;
 
 const ROWS: usize = 100_000;

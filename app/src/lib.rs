@@ -12,8 +12,6 @@ pub mod labels;
 mod pages;
 
 #[cfg(feature = "ssr")]
-pub mod account_import;
-#[cfg(feature = "ssr")]
 pub mod auth;
 #[cfg(feature = "ssr")]
 pub mod clock;
@@ -23,10 +21,6 @@ pub mod config;
 pub mod credential;
 #[cfg(feature = "ssr")]
 pub mod document;
-#[cfg(feature = "ssr")]
-pub mod generation;
-#[cfg(feature = "ssr")]
-pub mod import;
 #[cfg(feature = "ssr")]
 pub mod service;
 #[cfg(feature = "ssr")]

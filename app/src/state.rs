@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 
-use crate::{config::Settings, generation::Generator, store::Store};
+use crate::{config::Settings, service::generation::Generator, store::Store};
 
 #[derive(Clone)]
 pub struct AppState {

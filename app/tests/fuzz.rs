@@ -9,7 +9,7 @@ use app::domain::{
     id_document::{mask_id_number, normalize_id_number, IdType},
     import::{Context, RowChecker, MAX_LISTED_PROBLEMS},
 };
-use app::import::{read, Format};
+use app::service::import::{read, Format};
 use proptest::prelude::*;
 
 const TODAY: Ymd = Ymd { year: 2026, month: 11, day: 25 };

@@ -8,7 +8,7 @@ use std::path::Path;
 use app::document::Typeface;
 use app::domain::import::ImportReport;
 use app::domain::staff::Role;
-use app::import::{Format, Request};
+use app::service::import::{Format, Request};
 use app::store::Store;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -73,7 +73,7 @@ pub async fn import(
         None => None,
     };
     let request = cli.request(seal_id, check_only);
-    let report = app::import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request, None).await?;
+    let report = app::service::import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request, None).await?;
     print!("{}", describe(&report, &cli.name, "certificates"));
     Ok(report.file_problem.is_none() && report.problems == 0)
 }
@@ -84,7 +84,7 @@ pub async fn import_accounts(settings: &app::config::Settings, file: &Path, chec
     let cli = CliImport::open(settings, file).await?;
     let request = cli.request(None, check_only);
     let report =
-        app::account_import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request, None).await?;
+        app::service::account_import::run(&cli.store, &cli.typeface, &cli.bytes, cli.format(), &request, None).await?;
     print!("{}", describe(&report, &cli.name, "accounts"));
     Ok(report.file_problem.is_none() && report.problems == 0)
 }

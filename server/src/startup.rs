@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use crate::session_records::SessionRecords;
-use app::{document::Typeface, generation::Generator, signing::KeyRing, state::AppState, store::Store};
+use app::{document::Typeface, service::generation::Generator, signing::KeyRing, state::AppState, store::Store};
 use axum::Router;
 
 use crate::config::Config;
@@ -74,7 +74,7 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
 /// operator uses (docs/accounts.md).
 async fn import_demo_platform_accounts(store: &Store, generator: &Generator) -> Result<(), BoxError> {
     let file = include_bytes!("../../docs/examples/platform-accounts.csv");
-    let request = app::import::Request {
+    let request = app::service::import::Request {
         seal_id: None,
         commit: true,
         actor: "demo",
@@ -83,7 +83,7 @@ async fn import_demo_platform_accounts(store: &Store, generator: &Generator) -> 
         file_name: Some("platform-accounts.csv"),
     };
     let report =
-        app::account_import::run(store, generator.typeface(), file, app::import::Format::Csv, &request, None).await?;
+        app::service::account_import::run(store, generator.typeface(), file, app::service::import::Format::Csv, &request, None).await?;
     if report.batch_id.is_none() {
         return Err(format!(
             "the demo platform accounts did not load: {:?} {:?} ({} already there)",

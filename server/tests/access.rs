@@ -118,7 +118,7 @@ async fn one_staff_members_upload_is_not_anothers() {
     let hash = app::auth::password::hash("Staff#2026pass");
     app.store.create_staff("root", &hash, "甲", app::domain::staff::Role::Admin, None).await.unwrap();
     app.store.create_staff("root2", &hash, "乙", app::domain::staff::Role::Admin, None).await.unwrap();
-    let token = app.store.keep_pending_import(1, "certificates", "a.csv", app::import::sample::csv(0, 1).as_bytes()).await.unwrap();
+    let token = app.store.keep_pending_import(1, "certificates", "a.csv", app::service::import::sample::csv(0, 1).as_bytes()).await.unwrap();
     let mut other = Client::new(&app);
     let login = other.call("/api/staff_login", &[("username", "root2"), ("password", "Staff#2026pass")]).await;
     assert_eq!(login.location.as_deref(), Some("/admin"));
@@ -128,7 +128,7 @@ async fn one_staff_members_upload_is_not_anothers() {
     let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM certificates").fetch_one(app.store.pool()).await.unwrap();
     assert_eq!(count, 16, "only the demo certificates");
     // Nor an administrator's accounts upload another's.
-    let file = app::account_import::sample::csv(0, 1);
+    let file = app::service::account_import::sample::csv(0, 1);
     let token = app.store.keep_pending_import(1, "accounts", "a.csv", file.as_bytes()).await.unwrap();
     assert_eq!(other.call("/api/account_import_preview", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);
     assert_eq!(other.call("/api/commit_account_import", &[("token", &token)]).await.status, StatusCode::NOT_FOUND);

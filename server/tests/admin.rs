@@ -17,7 +17,7 @@ fn file(zhang_id_line_ok: bool) -> String {
         "certificate_number,management_number,holder_name,id_type,id_number,qualification_code,specialty,issued_on\n\
          0701202611200001,CH2026112000001,张三,resident_id,{zhang_id},0701,,2026-11-20\n\
          0701202611200002,CH2026112000002,孙八,居民身份证,{},0701,,2026-11-20\n",
-        app::import::sample::id_number(7)
+        app::service::import::sample::id_number(7)
     )
 }
 

@@ -282,7 +282,7 @@ async fn fifty_holders_endorsing_at_once_all_get_their_copy() {
     let app = app().await;
     let hash = app::auth::password::hash(support::DEMO_PASSWORD);
     let people: Vec<(String, String, String)> = (0..50)
-        .map(|n| (format!("load{n:02}"), app::import::sample::id_number(500 + n), format!("0301202699{n:06}")))
+        .map(|n| (format!("load{n:02}"), app::service::import::sample::id_number(500 + n), format!("0301202699{n:06}")))
         .collect();
     for (username, id_number, number) in &people {
         let holder = NewHolder {

@@ -76,8 +76,8 @@ async fn the_portal_imports_accounts_for_administrators_only_and_a_bad_file_writ
     let app = app().await;
     staff(&app, "admin", None).await;
     staff(&app, "cbaissuer", Some("cba")).await;
-    let hash = app::account_import::sample::HASH;
-    let (a, b) = (app::import::sample::id_number(5001), app::import::sample::id_number(5002));
+    let hash = app::service::account_import::sample::HASH;
+    let (a, b) = (app::service::import::sample::id_number(5001), app::service::import::sample::id_number(5002));
     let holders = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM holders").fetch_one(app.store.pool()).await.unwrap()
     };
@@ -90,7 +90,7 @@ async fn the_portal_imports_accounts_for_administrators_only_and_a_bad_file_writ
         ("zhangsan", &a, hash),
         ("newcomer1", "110105198503150019", hash),
         ("newcomer2", &b, "Ecert@2026"),
-        ("newcomer3", &app::import::sample::id_number(5003), "$2b$04$hoCYjyPxMSR2Y1EGP/toDOmPzGpfECcq9C4wTlaOe1Gdb1uGBkMMG"),
+        ("newcomer3", &app::service::import::sample::id_number(5003), "$2b$04$hoCYjyPxMSR2Y1EGP/toDOmPzGpfECcq9C4wTlaOe1Gdb1uGBkMMG"),
     ]);
     let uploaded = support::upload(&mut admin, "accounts", "platform.csv", &bad).await;
     let location = uploaded.location.expect("the report's address");
@@ -145,8 +145,8 @@ async fn the_command_line_checks_then_loads() {
     let app = app().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("accounts.csv");
-    let hash = app::account_import::sample::HASH;
-    let id = app::import::sample::id_number(6001);
+    let hash = app::service::account_import::sample::HASH;
+    let id = app::service::import::sample::id_number(6001);
     std::fs::write(&path, accounts_file(&[("clinew01", &id, hash), ("clinew02", &id, hash)])).unwrap();
     let count = || async {
         sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM holders WHERE username LIKE 'clinew%'")
@@ -157,7 +157,7 @@ async fn the_command_line_checks_then_loads() {
     // A problem (one ID twice): exit status 1, nothing written.
     assert!(!server::admin_cli::import_accounts(&app.settings, &path, false).await.unwrap());
     assert_eq!(count().await, 0);
-    let other = app::import::sample::id_number(6002);
+    let other = app::service::import::sample::id_number(6002);
     std::fs::write(&path, accounts_file(&[("clinew01", &id, hash), ("clinew02", &other, hash)])).unwrap();
     assert!(server::admin_cli::import_accounts(&app.settings, &path, true).await.unwrap(), "--check passes");
     assert_eq!(count().await, 0, "--check writes nothing");

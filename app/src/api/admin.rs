@@ -244,13 +244,13 @@ async fn run_account_import(
     commit: bool,
     page: usize,
 ) -> Result<ImportReport<AccountPreviewRow>, AppError> {
-    use crate::import::{Format, Request};
+    use crate::service::import::{Format, Request};
     let _slot = import_check_slot()?;
     let state = crate::auth::session::state();
     // Administrators only: no seal limits an account import.
     let request = Request::web(member, file_name, commit);
     let format = Format::guess(file_name, content);
-    crate::account_import::run(&state.store, state.generator.typeface(), content, format, &request, Some(page))
+    crate::service::account_import::run(&state.store, state.generator.typeface(), content, format, &request, Some(page))
         .await
         .map_err(crate::error::internal("account import"))
 }
@@ -263,12 +263,12 @@ pub async fn run_import(
     commit: bool,
     page: usize,
 ) -> Result<ImportReport, AppError> {
-    use crate::import::{Format, Request};
+    use crate::service::import::{Format, Request};
     let _slot = import_check_slot()?;
     let state = crate::auth::session::state();
     let request = Request::web(member, file_name, commit);
     let format = Format::guess(file_name, content);
-    crate::import::run(&state.store, state.generator.typeface(), content, format, &request, Some(page))
+    crate::service::import::run(&state.store, state.generator.typeface(), content, format, &request, Some(page))
         .await
         .map_err(crate::error::internal("import"))
 }

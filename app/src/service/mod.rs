@@ -3,6 +3,9 @@
 //! (`store`). Server functions (`api`), the JSON routes and the command line
 //! (`server`) call these instead of each doing the steps themselves.
 
+pub mod account_import;
 pub mod files;
+pub mod generation;
+pub mod import;
 pub mod keys;
 pub mod verification;

@@ -12,7 +12,7 @@ use crate::domain::account_import::{
 };
 use crate::domain::id_document::mask_id_number;
 use crate::domain::import::{FileProblem, ImportReport, RowError, RowProblem};
-use crate::import::{read_rows, FileRow, Format, Request};
+use crate::service::import::{read_rows, FileRow, Format, Request};
 use crate::store::{Store, StoreError};
 
 pub type AccountImportReport = ImportReport<AccountPreviewRow>;
@@ -100,11 +100,11 @@ pub mod sample {
     /// hashes are checked for format at import, verified only at sign-in.
     pub const HASH: &str = "pbkdf2_sha256$1000000$dEwRTqjEzcl4PZaq6beS0Y$cHR6D6IxXCOI/iml4Z9rsSZc9YT6RMRCf3Z2YpUvj2I=";
 
-    /// `rows` accounts `ks<n>`, with the ID numbers of `crate::import::sample`.
+    /// `rows` accounts `ks<n>`, with the ID numbers of `crate::service::import::sample`.
     pub fn csv(first: usize, rows: usize) -> String {
         let mut out = String::from("username,real_name,id_type,id_number,phone,email,password_hash\n");
         for n in first..first + rows {
-            let id = crate::import::sample::id_number(n);
+            let id = crate::service::import::sample::id_number(n);
             out += &format!("ks{n:08},考生{},resident_id,{id},,ks{n}@example.cn,{HASH}\n", ["甲", "乙", "丙", "丁"][n % 4]);
         }
         out
@@ -153,8 +153,8 @@ mod tests {
     async fn conflicts_with_other_accounts_write_nothing() {
         let (store, _dir) = temp_store().await;
         // Registered on ecert: a username, and an ID document.
-        holder(&store, "ks00000001", &crate::import::sample::id_number(900)).await;
-        holder(&store, "someoneelse", &crate::import::sample::id_number(2)).await;
+        holder(&store, "ks00000001", &crate::service::import::sample::id_number(900)).await;
+        holder(&store, "someoneelse", &crate::service::import::sample::id_number(2)).await;
         let report = load(&store, &sample::csv(0, 4), true).await;
         assert_eq!(report.batch_id, None);
         let found: Vec<(usize, &str, RowProblem)> =
