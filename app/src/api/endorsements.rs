@@ -7,6 +7,8 @@ use server_fn::codec::{ByteStream, GetUrl, Streaming};
 
 use crate::domain::endorsement::{ApplicationForm, EndorsementDetail, EndorsementView};
 use crate::error::AppError;
+#[cfg(feature = "ssr")]
+use crate::{auth::session::require_holder, service::Holder};
 
 /// Name of the form whose no-JavaScript errors travel in the session.
 pub const APPLY_FORM: &str = "endorse";
@@ -71,13 +73,12 @@ pub async fn apply_endorsement(
     days: String,
     form_key: String,
 ) -> Result<EndorsementView, AppError> {
-    use crate::auth::session::{client_addr, fail_form, request_id, require_holder, state};
-    use crate::clock::today_shanghai;
-    use crate::domain::endorsement::{FormProblem, Rejection};
-    use crate::error::{internal, Field, Problem};
-    use crate::store::{Applied, AuditEntry, AuditEvent, NewApplication};
+    use crate::auth::session::{fail_form, state, throttled};
+    use crate::error::{Field, Problem};
+    use crate::service::endorsements::{apply, Application};
 
-    let holder = require_holder().await?;
+    let (addr, request) = request_origin();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
     let page = format!("/certificates/{certificate_id}/download");
     let values = vec![("scenario", scenario.clone()), ("days", days.clone())];
     let Ok(days) = days.trim().parse::<i64>() else {
@@ -87,95 +88,38 @@ pub async fn apply_endorsement(
         return Err(AppError::Request);
     }
     let state = state();
-    if let Err(e) =
-        crate::auth::session::throttled(state.throttle.application(holder), &certificate_id.to_string()).await
-    {
+    if let Err(e) = throttled(state.throttle.application(holder.id), &certificate_id.to_string()).await {
         return Err(fail_form(&page, APPLY_FORM, e, values).await);
     }
-    let addr = client_addr();
-    let request = request_id();
-    let application = NewApplication {
-        holder_id: holder,
-        certificate_id,
-        scenario_code: &scenario,
-        days,
-        idempotency_key: &form_key,
-        today: today_shanghai(),
-        now: crate::store::now_unix(),
-        random: rand::random(),
-        client_addr: addr.as_deref(),
-        request_id: request.as_deref(),
-    };
-    let outcome = state.store.apply_endorsement(&application).await.map_err(internal("apply endorsement"))?;
-    match outcome {
-        Applied::Created(view) => {
-            state.jobs.notify_waiters();
+    let application = Application { certificate_id, scenario: &scenario, days, form_key: &form_key };
+    match apply(&state, holder, application).await? {
+        Ok(view) => {
             back_to(&page);
             Ok(view)
         }
-        Applied::Repeated(view) => {
-            back_to(&page);
-            Ok(view)
-        }
-        Applied::NotFound => Err(AppError::NotFound),
-        Applied::Rejected(rejection) => {
-            let err = match rejection {
-                Rejection::Form(FormProblem::DaysOutOfRange) => AppError::field(Field::Days, Problem::DaysOutOfRange),
-                Rejection::Form(FormProblem::ScenarioUnavailable) => {
-                    AppError::field(Field::Scenario, Problem::ScenarioUnavailable)
-                }
-                Rejection::Refused(refusal) => {
-                    let (subject, detail) = (certificate_id.to_string(), format!("{refusal:?}"));
-                    let entry = AuditEntry {
-                        holder_id: Some(holder),
-                        subject: Some(&subject),
-                        client_addr: addr.as_deref(),
-                        detail: Some(&detail),
-                        staff_id: None,
-                    };
-                    state.store.audit(AuditEvent::EndorsementRefused, entry).await.map_err(internal("audit"))?;
-                    AppError::Refused(refusal)
-                }
-            };
-            Err(fail_form(&page, APPLY_FORM, err, values).await)
-        }
+        Err(denied) => Err(denied_error(&page, APPLY_FORM, denied, values).await),
     }
 }
 
 /// 重新生成: a failed endorsement goes back to the queue (if the quota allows).
 #[server(endpoint = "retry_endorsement")]
 pub async fn retry_endorsement(certificate_id: i64, id: i64) -> Result<(), AppError> {
-    use crate::auth::session::{client_addr, require_holder, state};
-    use crate::clock::today_shanghai;
-    use crate::domain::endorsement::Rejection;
-    use crate::error::internal;
-    use crate::store::{AuditEntry, AuditEvent};
+    use crate::auth::session::{fail_form, state, throttled};
+    use crate::service::endorsements::retry;
 
-    let holder = require_holder().await?;
+    let (addr, request) = request_origin();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
     let state = state();
-    let now = crate::store::now_unix();
     let page = format!("/certificates/{certificate_id}/download");
-    let refused = |err| crate::auth::session::fail_form(&page, APPLY_FORM, err, vec![]);
-    if let Err(e) = crate::auth::session::throttled(state.throttle.application(holder), &id.to_string()).await {
-        return Err(refused(e).await);
+    if let Err(e) = throttled(state.throttle.application(holder.id), &id.to_string()).await {
+        return Err(fail_form(&page, APPLY_FORM, e, vec![]).await);
     }
-    match state.store.retry_endorsement(holder, id, today_shanghai(), now).await.map_err(internal("retry"))? {
-        None => Err(AppError::NotFound),
-        Some(Err(Rejection::Refused(r))) => Err(refused(AppError::Refused(r)).await),
-        Some(Err(Rejection::Form(_))) => Err(AppError::Request),
-        Some(Ok(())) => {
+    match retry(&state, holder, id).await? {
+        Ok(()) => {
             back_to(&page);
-            state.jobs.notify_waiters();
-            let addr = client_addr();
-            let entry = AuditEntry {
-                holder_id: Some(holder),
-                subject: Some(&id.to_string()),
-                client_addr: addr.as_deref(),
-                ..Default::default()
-            };
-            state.store.audit(AuditEvent::EndorsementRetried, entry).await.map_err(internal("audit"))?;
             Ok(())
         }
+        Err(denied) => Err(denied_error(&page, APPLY_FORM, denied, vec![]).await),
     }
 }
 
@@ -206,37 +150,23 @@ pub async fn endorsement_detail(certificate_id: i64, id: i64) -> Result<Endorsem
 /// once and its file is deleted. The quota slot is not given back.
 #[server(endpoint = "cancel_endorsement")]
 pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<String>) -> Result<(), AppError> {
-    use crate::auth::session::{client_addr, fail_form, require_holder, state};
-    use crate::error::{internal, Field, Problem};
-    use crate::store::Cancelled;
+    use crate::auth::session::{fail_form, state};
+    use crate::error::{Field, Problem};
+    use crate::service::endorsements::withdraw;
 
-    let holder = require_holder().await?;
+    let (addr, request) = request_origin();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
     let page = format!("/certificates/{certificate_id}/endorsements/{id}");
     if confirm.as_deref() != Some("yes") {
         let err = AppError::field(Field::Confirm, Problem::ConfirmationRequired);
         return Err(fail_form(&page, CANCEL_FORM, err, vec![]).await);
     }
-    let state = state();
-    let today = crate::clock::today_shanghai();
-    // Only a copy of this certificate: the page's address names both.
-    if state
-        .store
-        .endorsement_of_holder(holder, certificate_id, id, today)
-        .await
-        .map_err(internal("endorsement"))?
-        .is_none()
-    {
-        return Err(AppError::NotFound);
-    }
-    let addr = client_addr();
-    let now = crate::store::now_unix();
-    match state.store.cancel_endorsement(holder, id, today, now, addr.as_deref()).await.map_err(internal("cancel"))? {
-        Cancelled::Done { .. } => {
+    match withdraw(&state(), holder, certificate_id, id).await? {
+        Ok(()) => {
             back_to(&page);
             Ok(())
         }
-        Cancelled::NotFound => Err(AppError::NotFound),
-        Cancelled::Refused(refusal) => Err(fail_form(&page, CANCEL_FORM, AppError::Refused(refusal), vec![]).await),
+        Err(denied) => Err(denied_error(&page, CANCEL_FORM, denied, vec![]).await),
     }
 }
 
@@ -244,13 +174,13 @@ pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<St
 /// `<certificate no>-<endorsement no>.pdf`) of a valid endorsed copy.
 #[server(endpoint = "endorsement_file", input = GetUrl, output = Streaming)]
 pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::{client_addr, require_holder, state};
+    use crate::auth::session::state;
     use crate::error::internal;
-    use crate::service::files::{audit, Holder};
+    use crate::service::files::audit;
     use crate::store::AuditEvent;
 
-    let addr = client_addr();
-    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref() };
+    let (addr, request) = request_origin();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
     let file = servable(holder, id, None).await?;
     // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
     let Some(pdf) = file.pdf else {
@@ -262,13 +192,40 @@ pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppE
     Ok(file_response(pdf, "application/pdf", &name, download))
 }
 
+/// The caller's address and request id, for the services' audit entries
+/// and log lines.
+#[cfg(feature = "ssr")]
+fn request_origin() -> (Option<String>, Option<String>) {
+    (crate::auth::session::client_addr(), crate::auth::session::request_id())
+}
+
+/// An endorsement step not taken, as the caller is told: "not found" as
+/// it is; a form's problem or a refusal also carried back to `page`'s
+/// `form` for a browser without JavaScript.
+#[cfg(feature = "ssr")]
+async fn denied_error(
+    page: &str,
+    form: &str,
+    denied: crate::service::endorsements::Denied,
+    values: Vec<(&'static str, String)>,
+) -> AppError {
+    use crate::service::endorsements::Denied;
+    let error = match denied {
+        Denied::NotFound => return AppError::NotFound,
+        Denied::Invalid(AppError::Request) => return AppError::Request,
+        Denied::Invalid(error) => error,
+        Denied::Refused(refusal) => AppError::Refused(refusal),
+    };
+    crate::auth::session::fail_form(page, form, error, values).await
+}
+
 /// One of the holder's copies, if its file (or, `kind = Some("credential")`,
 /// its credential) may be handed out now (`service::files`). A refusal comes
 /// back localised, and for a link followed without JavaScript it is carried
 /// back to the download page with its reason.
 #[cfg(feature = "ssr")]
 async fn servable(
-    holder: crate::service::files::Holder<'_>,
+    holder: Holder<'_>,
     id: i64,
     kind: Option<&str>,
 ) -> Result<crate::store::EndorsementFile, AppError> {
@@ -297,14 +254,14 @@ async fn refused(denied: crate::service::files::Denied) -> AppError {
 /// `<certificate no>-<endorsement no>.vc.json`. Refused as the PDF is.
 #[server(endpoint = "endorsement_credential", input = GetUrl, output = Streaming)]
 pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::{client_addr, require_holder, state};
+    use crate::auth::session::state;
     use crate::credential::{issue, CredentialFacts};
     use crate::error::internal;
-    use crate::service::files::{audit, Holder};
+    use crate::service::files::audit;
     use crate::store::AuditEvent;
 
-    let addr = client_addr();
-    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref() };
+    let (addr, request) = request_origin();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
     let file = servable(holder, id, Some("credential")).await?;
     let state = state();
     let store = &state.store;
@@ -336,11 +293,11 @@ pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, App
 /// endorsement); others are refused with the reason.
 #[server(endpoint = "certificate_file", input = GetUrl, output = Streaming)]
 pub async fn certificate_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
-    use crate::auth::session::{client_addr, require_holder, state};
-    use crate::service::files::{certificate_copy, Holder};
+    use crate::auth::session::state;
+    use crate::service::files::certificate_copy;
 
-    let addr = client_addr();
-    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref() };
+    let (addr, request) = request_origin();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
     match certificate_copy(&state(), holder, id).await? {
         Ok(copy) => Ok(file_response(copy.pdf, "application/pdf", &format!("{}.pdf", copy.certificate_number), download)),
         Err(denied) => Err(refused(denied).await),

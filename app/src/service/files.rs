@@ -8,15 +8,9 @@ use crate::domain::calendar::Ymd;
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::endorsement::{Phase, Refusal};
 use crate::error::{internal, AppError};
+use crate::service::Holder;
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditEvent, EndorsementFile, IssuedFile};
-
-/// Who asks: the holder, and their address for the audit entry.
-#[derive(Debug, Clone, Copy)]
-pub struct Holder<'a> {
-    pub id: i64,
-    pub client_addr: Option<&'a str>,
-}
 
 /// Why a file is not given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,8 +4,18 @@
 //! (`server`) call these instead of each doing the steps themselves.
 
 pub mod account_import;
+pub mod endorsements;
 pub mod files;
 pub mod generation;
 pub mod import;
 pub mod keys;
 pub mod verification;
+
+/// The holder a step is taken for, and where the request came from (for
+/// the audit entries and the workers' log lines).
+#[derive(Debug, Clone, Copy)]
+pub struct Holder<'a> {
+    pub id: i64,
+    pub client_addr: Option<&'a str>,
+    pub request_id: Option<&'a str>,
+}
