@@ -17,6 +17,7 @@ mod id_documents;
 mod import;
 mod jobs;
 mod platform_identities;
+#[cfg(any(test, feature = "testing"))]
 pub mod scratch;
 pub mod seed;
 mod staff;
