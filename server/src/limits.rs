@@ -16,7 +16,7 @@ use axum::{
 };
 use tokio::sync::Semaphore;
 
-use crate::refusal::{refuse, Why};
+use crate::refusal::{refuse, Caller, Why};
 
 /// Seconds a refused caller is asked to wait.
 const RETRY_AFTER_SECONDS: u64 = 5;
@@ -37,12 +37,13 @@ impl Limits {
 }
 
 pub async fn layer(State(limits): State<Limits>, request: Request, next: Next) -> Response {
+    // Known before the request is handed on, for a refusal after it.
+    let caller = Caller::of(request.uri().path(), request.headers());
     let Ok(_permit) = limits.in_flight.clone().try_acquire_owned() else {
         metrics::counter!(crate::metrics::REFUSALS, "reason" => "busy").increment(1);
         tracing::warn!("at the limit of requests at once: refused");
-        return refuse(request.uri().path(), request.headers(), Why::Busy, RETRY_AFTER_SECONDS);
+        return refuse(caller, Why::Busy, RETRY_AFTER_SECONDS);
     };
-    let (path, headers) = (request.uri().path().to_string(), request.headers().clone());
     match tokio::time::timeout(limits.timeout, next.run(request)).await {
         Ok(response) => response,
         Err(_) => {
@@ -50,7 +51,7 @@ pub async fn layer(State(limits): State<Limits>, request: Request, next: Next) -
             // and a resubmitted form (its key) is answered once.
             metrics::counter!(crate::metrics::REFUSALS, "reason" => "timeout").increment(1);
             tracing::warn!(timeout_s = limits.timeout.as_secs(), "request timed out");
-            refuse(&path, &headers, Why::Busy, RETRY_AFTER_SECONDS)
+            refuse(caller, Why::Busy, RETRY_AFTER_SECONDS)
         }
     }
 }

@@ -65,7 +65,8 @@ pub async fn serve(listener: TcpListener, router: Router, timeouts: Timeouts, st
     match listener.into_std() {
         Ok(listener) => {
             while let Ok((stream, peer)) = listener.accept() {
-                if let Ok(stream) = stream.set_nonblocking(true).and_then(|()| tokio::net::TcpStream::from_std(stream)) {
+                if let Ok(stream) = stream.set_nonblocking(true).and_then(|()| tokio::net::TcpStream::from_std(stream))
+                {
                     serve_connection(&builder, &graceful, &router, stream, peer);
                 }
             }
@@ -77,11 +78,15 @@ pub async fn serve(listener: TcpListener, router: Router, timeouts: Timeouts, st
     // hyper's graceful shutdown closes a connection that has not yet read
     // anything, and one just accepted may have its request waiting unread in
     // the socket: closed then, the client would get a reset. A moment for
-    // such requests to be read first; they are then answered.
-    if open > 0 {
-        tokio::time::sleep(FIRST_READ).await;
-    }
-    tokio::time::timeout(timeouts.grace, graceful.shutdown()).await.is_ok()
+    // such requests to be read first (within the grace period); they are
+    // then answered.
+    let drain = async {
+        if open > 0 {
+            tokio::time::sleep(FIRST_READ).await;
+        }
+        graceful.shutdown().await;
+    };
+    tokio::time::timeout(timeouts.grace, drain).await.is_ok()
 }
 
 fn serve_connection(

@@ -62,7 +62,8 @@ pub async fn layer(State(limiter): State<VerifyLimiter>, request: Request, next:
     let seconds = wait.as_secs() + 1;
     // Not the path: a result page's address is its access token.
     tracing::warn!(%ip, route = path.split('/').nth(1).unwrap_or(""), "verification rate limit");
-    crate::refusal::refuse(path, request.headers(), crate::refusal::Why::RateLimited, seconds)
+    let caller = crate::refusal::Caller::of(path, request.headers());
+    crate::refusal::refuse(caller, crate::refusal::Why::RateLimited, seconds)
 }
 
 /// One budget per IPv4 address, and per IPv6 /64 (what one subscriber

@@ -36,29 +36,57 @@ impl Why {
     }
 }
 
-/// The refusal of a request to `path` with these headers.
-pub fn refuse(path: &str, headers: &HeaderMap, why: Why, seconds: u64) -> Response {
-    let wants_html =
-        headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+/// Which answer a caller reads, from its request's path and `Accept`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caller {
+    /// The JSON API (`/api/v1/`).
+    Api,
+    /// A server function called by the WASM client.
+    Client,
+    /// A browser: a page (also a form posted to a server function).
+    Browser,
+}
+
+impl Caller {
+    pub fn of(path: &str, headers: &HeaderMap) -> Caller {
+        let wants_html =
+            headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains("text/html"));
+        if path.starts_with("/api/v1/") {
+            Caller::Api
+        } else if path.starts_with("/api/") && !wants_html {
+            Caller::Client
+        } else {
+            Caller::Browser
+        }
+    }
+}
+
+/// The refusal, in the form `caller` reads.
+pub fn refuse(caller: Caller, why: Why, seconds: u64) -> Response {
     let status = why.status();
-    let mut response = if path.starts_with("/api/v1/") {
-        let (code, message) = match why {
-            Why::RateLimited => {
-                ("rate_limited", format!("查验过于频繁，请 {seconds} 秒后再试。Too many checks; try again in {seconds} s."))
-            }
-            Why::Busy => ("busy", format!("系统繁忙，请 {seconds} 秒后再试。The service is busy; try again in {seconds} s.")),
-        };
-        let body = serde_json::json!({ "error": code, "retry_after_seconds": seconds, "message": message });
-        (status, axum::Json(body)).into_response()
-    } else if path.starts_with("/api/") && !wants_html {
-        // The WASM client reads this as its error type and shows the message.
-        let body = serde_json::to_string(&why.error(seconds)).unwrap_or_default();
-        let mut response = Response::new(Body::from(body));
-        *response.status_mut() = status;
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        response
-    } else {
-        (status, axum::response::Html(page(why, seconds))).into_response()
+    let mut response = match caller {
+        Caller::Api => {
+            let (code, message) = match why {
+                Why::RateLimited => (
+                    "rate_limited",
+                    format!("查验过于频繁，请 {seconds} 秒后再试。Too many checks; try again in {seconds} s."),
+                ),
+                Why::Busy => {
+                    ("busy", format!("系统繁忙，请 {seconds} 秒后再试。The service is busy; try again in {seconds} s."))
+                }
+            };
+            let body = serde_json::json!({ "error": code, "retry_after_seconds": seconds, "message": message });
+            (status, axum::Json(body)).into_response()
+        }
+        Caller::Client => {
+            // The WASM client reads this as its error type and shows the message.
+            let body = serde_json::to_string(&why.error(seconds)).unwrap_or_default();
+            let mut response = Response::new(Body::from(body));
+            *response.status_mut() = status;
+            response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        Caller::Browser => (status, axum::response::Html(page(why, seconds))).into_response(),
     };
     if let Ok(value) = HeaderValue::from_str(&seconds.to_string()) {
         response.headers_mut().insert(header::RETRY_AFTER, value);
@@ -79,7 +107,9 @@ fn page(why: Why, seconds: u64) -> String {
             "busy",
             "系统繁忙",
             format!("当前访问人数较多，您的请求未能及时处理。请 {seconds} 秒后再试。"),
-            format!("The service is busy and could not answer your request in time. Please try again in {seconds} seconds."),
+            format!(
+                "The service is busy and could not answer your request in time. Please try again in {seconds} seconds."
+            ),
             "<a href=\"/\">返回首页 / Home</a>",
         ),
     };
