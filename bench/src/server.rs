@@ -90,27 +90,26 @@ impl Server {
     pub async fn load_test_data(&self, args: &[&str]) -> Result<String, Error> {
         let mut all = vec!["load-test-data"];
         all.extend_from_slice(args);
-        let mut child =
-            self.command(&all).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-        child.stdin.take().expect("piped").write_all(format!("{PASSWORD}\n").as_bytes()).await?;
-        let out = child.wait_with_output().await?;
-        if !out.status.success() {
-            return Err(format!("load-test-data: {}", String::from_utf8_lossy(&out.stderr)).into());
-        }
-        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+        self.run_with_password(&all, PASSWORD).await
     }
 
     /// `server admin create`: a portal administrator with this password.
     pub async fn create_admin(&self, username: &str, password: &str) -> Result<(), Error> {
         let args = ["admin", "create", "--username", username, "--name", "性能测试", "--role", "admin"];
+        self.run_with_password(&args, password).await.map(|_| ())
+    }
+
+    /// A command that reads a password on standard input; its output.
+    async fn run_with_password(&self, args: &[&str], password: &str) -> Result<String, Error> {
         let mut child =
-            self.command(&args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+            self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
         child.stdin.take().expect("piped").write_all(format!("{password}\n").as_bytes()).await?;
         let out = child.wait_with_output().await?;
         if !out.status.success() {
-            return Err(format!("admin create: {}", String::from_utf8_lossy(&out.stderr)).into());
+            let command = args.iter().take(2).copied().collect::<Vec<_>>().join(" ");
+            return Err(format!("{command}: {}", String::from_utf8_lossy(&out.stderr)).into());
         }
-        Ok(())
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
     }
 
     /// `server import FILE`, timed.

@@ -13,6 +13,20 @@ use crate::support::{self, Client};
 #[derive(Clone, Default)]
 struct Captured(Arc<Mutex<Vec<u8>>>);
 
+impl Captured {
+    /// INFO and above, as text, captured until the guard is dropped.
+    fn install() -> (Captured, tracing::subscriber::DefaultGuard) {
+        let captured = Captured::default();
+        let writer = captured.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_env_filter("info")
+            .with_ansi(false)
+            .with_writer(move || writer.clone())
+            .finish();
+        (captured, tracing::subscriber::set_default(subscriber))
+    }
+}
+
 impl std::io::Write for Captured {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
         self.0.lock().unwrap().extend_from_slice(buf);
@@ -25,14 +39,7 @@ impl std::io::Write for Captured {
 
 #[tokio::test]
 async fn a_request_to_login_leaves_one_access_line_with_the_id_the_response_carries() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter("info")
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install();
 
     let app = support::app().await;
     let reply = Client::new(&app).get("/login").await;
@@ -80,14 +87,7 @@ async fn a_request_id_is_taken_from_a_trusted_proxy_only() {
 
 #[tokio::test]
 async fn the_workers_line_for_a_copy_carries_the_id_of_the_request_that_queued_it() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_env_filter("info")
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (captured, _guard) = Captured::install();
 
     let app = support::app().await;
     let mut zhang = support::ready_holder(&app, "zhangsan").await;

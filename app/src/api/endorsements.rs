@@ -176,7 +176,6 @@ pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<St
 pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
     use crate::auth::session::state;
     use crate::error::internal;
-    use crate::service::files::audit;
     use crate::store::AuditEvent;
 
     let (addr, request) = request_origin();
@@ -187,7 +186,7 @@ pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppE
         return Err(internal("endorsement file")("file missing for a valid endorsement"));
     };
     let event = if download { AuditEvent::EndorsementDownloaded } else { AuditEvent::EndorsementViewed };
-    audit(&state(), event, holder, &file.number, "").await?;
+    holder.audit(&state(), event, &file.number, None).await?;
     let name = format!("{}-{}.pdf", file.certificate_number, file.number);
     Ok(file_response(pdf, "application/pdf", &name, download))
 }
@@ -257,7 +256,6 @@ pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, App
     use crate::auth::session::state;
     use crate::credential::{issue, CredentialFacts};
     use crate::error::internal;
-    use crate::service::files::audit;
     use crate::store::AuditEvent;
 
     let (addr, request) = request_origin();
@@ -284,7 +282,7 @@ pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, App
         made_at: found.made_at.unwrap_or_default(),
     };
     let json = serde_json::to_vec_pretty(&issue(&facts, key)).map_err(internal("credential json"))?;
-    audit(&state, AuditEvent::EndorsementDownloaded, holder, &file.number, "credential").await?;
+    holder.audit(&state, AuditEvent::EndorsementDownloaded, &file.number, Some("credential")).await?;
     let name = format!("{}-{}.vc.json", file.certificate_number, file.number);
     Ok(file_response(json, "application/vc", &name, true))
 }

@@ -9,7 +9,7 @@ use crate::domain::endorsement::{EndorsementView, FormProblem, Refusal, Rejectio
 use crate::error::{internal, AppError, Field, Problem};
 use crate::service::Holder;
 use crate::state::AppState;
-use crate::store::{Applied, AuditEntry, AuditEvent, Cancelled, NewApplication};
+use crate::store::{Applied, AuditEvent, Cancelled, NewApplication};
 
 /// The form of 提交加注申请.
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +68,7 @@ pub async fn apply(
         }
         Applied::Rejected(Rejection::Refused(refusal)) => {
             let (subject, detail) = (a.certificate_id.to_string(), format!("{refusal:?}"));
-            audit(state, AuditEvent::EndorsementRefused, holder, &subject, Some(&detail)).await?;
+            holder.audit(state, AuditEvent::EndorsementRefused, &subject, Some(&detail)).await?;
             Err(Denied::Refused(refusal))
         }
     })
@@ -84,7 +84,7 @@ pub async fn retry(state: &AppState, holder: Holder<'_>, id: i64) -> Result<Resu
         Some(Err(Rejection::Form(_))) => Err(Denied::Invalid(AppError::Request)),
         Some(Ok(())) => {
             state.jobs.notify_waiters();
-            audit(state, AuditEvent::EndorsementRetried, holder, &id.to_string(), None).await?;
+            holder.audit(state, AuditEvent::EndorsementRetried, &id.to_string(), None).await?;
             Ok(())
         }
     })
@@ -113,16 +113,4 @@ pub async fn withdraw(
         Cancelled::NotFound => Err(Denied::NotFound),
         Cancelled::Refused(refusal) => Err(Denied::Refused(refusal)),
     })
-}
-
-async fn audit(
-    state: &AppState,
-    event: AuditEvent,
-    holder: Holder<'_>,
-    subject: &str,
-    detail: Option<&str>,
-) -> Result<(), AppError> {
-    let entry =
-        AuditEntry { holder_id: Some(holder.id), subject: Some(subject), client_addr: holder.client_addr, detail, staff_id: None };
-    state.store.audit(event, entry).await.map_err(internal("audit"))
 }

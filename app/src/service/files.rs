@@ -10,7 +10,7 @@ use crate::domain::endorsement::{Phase, Refusal};
 use crate::error::{internal, AppError};
 use crate::service::Holder;
 use crate::state::AppState;
-use crate::store::{AuditEntry, AuditEvent, EndorsementFile, IssuedFile};
+use crate::store::{AuditEvent, EndorsementFile, IssuedFile};
 
 /// Why a file is not given.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -37,7 +37,7 @@ pub async fn endorsed_copy(
 ) -> Result<Result<EndorsementFile, Denied>, AppError> {
     let file = state.store.endorsement_file(holder.id, id).await.map_err(internal("endorsement file"))?;
     let Some(file) = file else {
-        audit(state, AuditEvent::FileRefused, holder, &id.to_string(), "not found").await?;
+        holder.audit(state, AuditEvent::FileRefused, &id.to_string(), Some("not found")).await?;
         return Ok(Err(Denied::NotFound));
     };
     let phase = Phase::of(file.status, file.valid_until, crate::clock::today_shanghai());
@@ -46,7 +46,7 @@ pub async fn endorsed_copy(
         Some(kind) => format!("{kind} {refusal:?}"),
         None => format!("{refusal:?}"),
     };
-    audit(state, AuditEvent::FileRefused, holder, &file.number, &detail).await?;
+    holder.audit(state, AuditEvent::FileRefused, &file.number, Some(&detail)).await?;
     Ok(Err(Denied::Refused { refusal, certificate_id: file.certificate_id }))
 }
 
@@ -59,12 +59,13 @@ pub async fn certificate_copy(
 ) -> Result<Result<CertificateCopy, Denied>, AppError> {
     let facts = state.store.certificate_facts(holder.id, id).await.map_err(internal("certificate facts"))?;
     let Some(facts) = facts else {
-        audit(state, AuditEvent::FileRefused, holder, &id.to_string(), "not found").await?;
+        holder.audit(state, AuditEvent::FileRefused, &id.to_string(), Some("not found")).await?;
         return Ok(Err(Denied::NotFound));
     };
     let status = CertificateStatus::from_code(&facts.status).unwrap_or(CertificateStatus::Revoked);
     if let Some(refusal) = Refusal::for_certificate_download(status, Ymd::parse_iso(&facts.issued_on)) {
-        audit(state, AuditEvent::FileRefused, holder, &facts.certificate_number, &format!("{refusal:?}")).await?;
+        let detail = format!("{refusal:?}");
+        holder.audit(state, AuditEvent::FileRefused, &facts.certificate_number, Some(&detail)).await?;
         return Ok(Err(Denied::Refused { refusal, certificate_id: id }));
     }
     let generator = state.generator.clone();
@@ -77,24 +78,6 @@ pub async fn certificate_copy(
     let issued = IssuedFile { certificate_id: id, endorsement_id: None };
     let sha256 = crate::pdf_signature::file_sha256(&pdf);
     state.store.record_issued_file(&sha256, issued, now).await.map_err(internal("issued file"))?;
-    audit(state, AuditEvent::CertificateDownloaded, holder, &certificate_number, "").await?;
+    holder.audit(state, AuditEvent::CertificateDownloaded, &certificate_number, None).await?;
     Ok(Ok(CertificateCopy { certificate_number, pdf }))
-}
-
-/// A holder's file event (`subject`: the certificate or endorsement number).
-pub async fn audit(
-    state: &AppState,
-    event: AuditEvent,
-    holder: Holder<'_>,
-    subject: &str,
-    detail: &str,
-) -> Result<(), AppError> {
-    let entry = AuditEntry {
-        holder_id: Some(holder.id),
-        subject: Some(subject),
-        client_addr: holder.client_addr,
-        detail: (!detail.is_empty()).then_some(detail),
-        staff_id: None,
-    };
-    state.store.audit(event, entry).await.map_err(internal("audit"))
 }

@@ -19,3 +19,24 @@ pub struct Holder<'a> {
     pub client_addr: Option<&'a str>,
     pub request_id: Option<&'a str>,
 }
+
+impl Holder<'_> {
+    /// Records a step of this holder's (`subject`: the certificate or
+    /// endorsement it concerns) with their address.
+    pub async fn audit(
+        &self,
+        state: &crate::state::AppState,
+        event: crate::store::AuditEvent,
+        subject: &str,
+        detail: Option<&str>,
+    ) -> Result<(), crate::error::AppError> {
+        let entry = crate::store::AuditEntry {
+            holder_id: Some(self.id),
+            subject: Some(subject),
+            client_addr: self.client_addr,
+            detail,
+            staff_id: None,
+        };
+        state.store.audit(event, entry).await.map_err(crate::error::internal("audit"))
+    }
+}

@@ -6,11 +6,23 @@
 // quota counted as before the crash.
 
 import { expect, test } from "@playwright/test";
-import { certificatesCsv, killAll, newHolder, pool, Server, Session, sleep, writeFile } from "./fixture";
+import {
+  Application,
+  applicationForm,
+  certificateIds,
+  certificatesCsv,
+  killAll,
+  newHolder,
+  PLAN,
+  planApplications,
+  pool,
+  Server,
+  Session,
+  sleep,
+  writeFile,
+} from "./fixture";
 
 const HOLDERS = 100;
-// Per holder: three on the first certificate (its whole quota), two on the second.
-const PLAN = [0, 0, 0, 1, 1];
 const TOTAL = HOLDERS * PLAN.length;
 
 test.afterEach(killAll);
@@ -23,25 +35,12 @@ test("kill -9 while generating: every endorsement ends ready exactly once", asyn
   await server.start();
 
   const holders: Session[] = await pool(8, Array.from({ length: HOLDERS }, (_, i) => () => newHolder(server.base, i)));
-  const certificates: number[][] = [];
-  for (const h of holders) {
-    const list = (await h.call("certificates")).json();
-    certificates.push(list.map((c: any) => c.id as number).sort((a: number, b: number) => a - b));
-  }
+  const certificates = await certificateIds(holders);
   expect(certificates.every((c) => c.length === 2)).toBe(true);
 
-  type Application = { holder: number; certificate: number; key: string; id?: number };
-  const applications: Application[] = [];
-  holders.forEach((_, i) =>
-    PLAN.forEach((c, k) => applications.push({ holder: i, certificate: certificates[i][c], key: `crash-${i}-${k}` })),
-  );
+  const applications = planApplications(certificates, "crash");
   const apply = async (a: Application) => {
-    const reply = await holders[a.holder].call("apply_endorsement", {
-      certificate_id: String(a.certificate),
-      scenario: "own_use",
-      days: "30",
-      form_key: a.key,
-    });
+    const reply = await holders[a.holder].call("apply_endorsement", applicationForm(a));
     if (reply.status !== 200) throw new Error(`apply: ${reply.status} ${reply.body}`);
     return reply.json().id as number;
   };

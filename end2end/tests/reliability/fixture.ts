@@ -255,6 +255,33 @@ export async function newHolder(base: string, i: number): Promise<Session> {
   return s;
 }
 
+// Per holder: three on the first certificate (its whole quota), two on the second.
+export const PLAN = [0, 0, 0, 1, 1];
+
+export type Application = { holder: number; certificate: number; key: string; id?: number };
+
+/** Each holder's certificate ids, in ascending order. */
+export async function certificateIds(holders: Session[]): Promise<number[][]> {
+  const ids: number[][] = [];
+  for (const h of holders) {
+    const list = (await h.call("certificates")).json();
+    ids.push(list.map((c: any) => c.id as number).sort((a: number, b: number) => a - b));
+  }
+  return ids;
+}
+
+/** PLAN's applications for every holder, with form keys `<prefix>-<holder>-<n>`. */
+export function planApplications(certificates: number[][], prefix: string): Application[] {
+  return certificates.flatMap((ids, i) =>
+    PLAN.map((c, k) => ({ holder: i, certificate: ids[c], key: `${prefix}-${i}-${k}` })),
+  );
+}
+
+/** The form of 提交加注申请 for an application (30 days, 本人调用). */
+export function applicationForm(a: Application): Record<string, string> {
+  return { certificate_id: String(a.certificate), scenario: "own_use", days: "30", form_key: a.key };
+}
+
 /** Runs `tasks` with at most `limit` at a time; each result in order. */
 export async function pool<T>(limit: number, tasks: (() => Promise<T>)[]): Promise<T[]> {
   const results: T[] = new Array(tasks.length);

@@ -8,11 +8,23 @@
 // ready exactly once.
 
 import { expect, test } from "@playwright/test";
-import { certificatesCsv, killAll, newHolder, pool, Server, Session, sleep, writeFile } from "./fixture";
+import {
+  Application,
+  applicationForm as form,
+  certificateIds,
+  certificatesCsv,
+  killAll,
+  newHolder,
+  PLAN,
+  planApplications,
+  pool,
+  Server,
+  Session,
+  sleep,
+  writeFile,
+} from "./fixture";
 
 const HOLDERS = 40;
-// Per holder: three on the first certificate (its whole quota), two on the second.
-const PLAN = [0, 0, 0, 1, 1];
 const TOTAL = HOLDERS * PLAN.length;
 
 test.afterEach(killAll);
@@ -24,23 +36,7 @@ test("SIGTERM during a burst of applications: answered or refused, never reset; 
   server.import(writeFile(server.dataDir, "certificates.csv", certificatesCsv(HOLDERS, 2)));
   await server.start();
   const holders: Session[] = await pool(8, Array.from({ length: HOLDERS }, (_, i) => () => newHolder(server.base, i)));
-  const certificates: number[][] = [];
-  for (const h of holders) {
-    const list = (await h.call("certificates")).json();
-    certificates.push(list.map((c: any) => c.id as number).sort((a: number, b: number) => a - b));
-  }
-
-  type Application = { holder: number; certificate: number; key: string; id?: number };
-  const applications: Application[] = [];
-  holders.forEach((_, i) =>
-    PLAN.forEach((c, k) => applications.push({ holder: i, certificate: certificates[i][c], key: `term-${i}-${k}` })),
-  );
-  const form = (a: Application) => ({
-    certificate_id: String(a.certificate),
-    scenario: "own_use",
-    days: "30",
-    form_key: a.key,
-  });
+  const applications = planApplications(await certificateIds(holders), "term");
 
   // 32 at a time, each on its own connection; SIGTERM once 80 are answered.
   // What is not yet sent then waits until the process has ended.
