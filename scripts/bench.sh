@@ -7,6 +7,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-scripts/build-release.sh
+scripts/build-release.sh --demo
 cargo build --release -p bench
 exec target/release/bench "$@"

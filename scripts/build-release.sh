@@ -7,10 +7,20 @@
 # --split: a lazy island's code (#[island(lazy)]: the download page's) is a
 # chunk of its own, fetched when a page shows that island, so the pages
 # without it load less (docs/performance.md, "On the wire").
+# --demo: a server that carries the quick start's demo data and the
+# benchmark's `load-test-data` (the server's `demo` feature); the quick
+# start, the tests and the benchmark build it. Without it (production) the
+# server has neither.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/env.sh
-cargo leptos build --release --precompress --split
+features=()
+case "${1:-}" in
+  --demo) features=(--bin-features demo) ;;
+  "") ;;
+  *) echo "usage: scripts/build-release.sh [--demo]" >&2; exit 2 ;;
+esac
+cargo leptos build --release --precompress --split "${features[@]}"
 for file in target/site/pkg/*.gz; do
   gzip -9 --no-name --stdout "${file%.gz}" >"$file"
 done

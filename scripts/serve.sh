@@ -6,5 +6,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
 source scripts/env.sh
-scripts/build-release.sh
+scripts/build-release.sh --demo
 exec scripts/demo.sh

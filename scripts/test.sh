@@ -32,8 +32,8 @@ export ECERT_TEST_POSTGRES_URL
 ECERT_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir" "${ECERT_TEST_POSTGRES_PORT:-54329}")
 cargo_tests
 
-section "release build (hashed, precompressed client)"
-scripts/build-release.sh
+section "release build (hashed, precompressed client; with the demo data)"
+scripts/build-release.sh --demo
 
 # README's quick start (scripts/demo.sh on a fresh data directory: every
 # demo account signs in), what a first visit receives on the wire with its

@@ -23,7 +23,7 @@ fn main() {
             let dir = tempfile::tempdir().unwrap();
             let store = Store::connect(&format!("sqlite://{}", dir.path().join("bench.db").display())).await.unwrap();
             store.migrate().await.unwrap();
-            app::store::seed::catalog(&store).await.unwrap();
+            store.seed_catalog().await.unwrap();
             let request =
                 Request { seal_id: None, commit: true, actor: "bench", staff_id: None, source: "cli", file_name: None };
             let started = Instant::now();

@@ -5,6 +5,11 @@ use chrono_tz::Asia::Shanghai;
 
 use crate::domain::calendar::Ymd;
 
+/// Seconds since the Unix epoch: how instants are stored.
+pub fn now_unix() -> i64 {
+    Utc::now().timestamp()
+}
+
 pub fn today_shanghai() -> Ymd {
     day_shanghai(Utc::now().timestamp())
 }

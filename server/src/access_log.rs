@@ -38,7 +38,7 @@ fn request_id(request: &Request, state: &AppState) -> String {
     let incoming = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).filter(|id| acceptable(id));
     match incoming {
         Some(id) if trusted => id.to_string(),
-        _ => app::store::random_token(),
+        _ => app::random::token(),
     }
 }
 

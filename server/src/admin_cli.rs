@@ -9,17 +9,13 @@ use app::document::Typeface;
 use app::domain::import::ImportReport;
 use app::domain::staff::Role;
 use app::service::import::{Format, Request};
+use app::service::demo::LoadTestData;
 use app::store::Store;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 async fn open_store(settings: &app::config::Settings) -> Result<Store, BoxError> {
-    std::fs::create_dir_all(&settings.data_dir)
-        .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
-    let store = Store::connect(&settings.database_url).await?;
-    store.migrate().await?;
-    app::store::seed::catalog(&store).await?;
-    Ok(store)
+    app::service::setup::open(&settings.data_dir, &settings.database_url).await
 }
 
 /// What both imports from the command line need: the file, the store, the
@@ -69,7 +65,9 @@ pub async fn import(
 ) -> Result<bool, BoxError> {
     let cli = CliImport::open(settings, file).await?;
     let seal_id = match seal {
-        Some(code) => Some(cli.store.seal_id(code).await?.ok_or_else(|| format!("no seal with code {code:?}"))?),
+        Some(code) => Some(
+            app::service::import::seal_id(&cli.store, code).await?.ok_or_else(|| format!("no seal with code {code:?}"))?,
+        ),
         None => None,
     };
     let request = cli.request(seal_id, check_only);
@@ -131,7 +129,7 @@ pub async fn create_staff(
     if name.trim().is_empty() {
         return Err("--name is required".into());
     }
-    if if_missing && open_store(settings).await?.staff_login(&username).await?.is_some() {
+    if if_missing && app::service::portal::staff_exists(&open_store(settings).await?, &username).await? {
         println!("{username} exists; left as it is");
         return Ok(());
     }
@@ -141,8 +139,7 @@ pub async fn create_staff(
     let password = password.trim_end_matches(['\r', '\n']);
     app::domain::account::check_password(password, &username).map_err(|p| format!("password: {p:?}"))?;
     let store = open_store(settings).await?;
-    let hash = app::auth::password::hash(password);
-    let id = store.create_staff(&username, &hash, name.trim(), role, seal).await?;
+    let id = app::service::portal::create_staff(&store, &username, password, name.trim(), role, seal).await?;
     println!("created {} {username} (id {id})", role.code());
     Ok(())
 }
@@ -150,9 +147,7 @@ pub async fn create_staff(
 /// `server keys list`: every seal's active and retired keys.
 pub async fn list_keys(settings: &app::config::Settings) -> Result<(), BoxError> {
     let store = open_store(settings).await?;
-    let seals = store.seal_names().await?;
-    let codes: Vec<&str> = seals.iter().map(|(c, _)| c.as_str()).collect();
-    for k in app::signing::rotation::list(&settings.keys_dir, &codes)? {
+    for k in app::service::keys::list_in(&store, &settings.keys_dir).await? {
         let state = if k.active { "active " } else { "retired" };
         println!("{:<8} {state} {} {}..{} {}", k.seal_code, k.fingerprint, k.not_before, k.not_after, k.subject);
     }
@@ -179,18 +174,9 @@ pub async fn change_key(
     Ok(())
 }
 
-/// What `server load-test-data` loads (docs/performance.md).
-pub struct LoadTestData {
-    pub holders: i64,
-    pub certificates_per_holder: i64,
-    pub past_endorsements_per_certificate: i64,
-    pub queued: i64,
-}
-
 /// `server load-test-data`: synthetic holders `bench000000`… (password on
 /// standard input), their certificates, old endorsements and queued ones,
-/// for the benchmark. Never for a production database: the holders are
-/// made-up people with one shared password.
+/// for the benchmark (a `demo` build only).
 pub async fn load_test_data(settings: &app::config::Settings, data: &LoadTestData) -> Result<(), BoxError> {
     eprintln!("password of every synthetic holder (one line on standard input):");
     let mut password = String::new();
@@ -199,17 +185,7 @@ pub async fn load_test_data(settings: &app::config::Settings, data: &LoadTestDat
     app::domain::account::check_password(password, "bench000000").map_err(|p| format!("password: {p:?}"))?;
     let store = open_store(settings).await?;
     let started = std::time::Instant::now();
-    let synthetic = app::store::Synthetic {
-        holders: data.holders,
-        certificates_per_holder: data.certificates_per_holder,
-        past_endorsements_per_certificate: data.past_endorsements_per_certificate,
-        queued: data.queued,
-        password_hash: &app::auth::password::hash(password),
-        terms_version: &settings.terms_version,
-        today: app::clock::today_shanghai(),
-        now: app::store::now_unix(),
-    };
-    store.load_synthetic(&synthetic).await?;
+    app::service::demo::load_test_data(&store, data, password, &settings.terms_version).await?;
     println!(
         "loaded {} holders, {} certificates, {} past and {} queued endorsements in {:.1} s",
         data.holders,

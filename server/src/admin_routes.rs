@@ -4,6 +4,7 @@
 
 use app::auth::session::staff_of;
 use app::domain::staff::{AuditFilter, Role};
+use app::service::portal::{audit_export, keep_upload, UploadKind};
 use app::state::AppState;
 use axum::{
     extract::{DefaultBodyLimit, Multipart, Query, State},
@@ -35,6 +36,14 @@ fn inert(cell: &str) -> String {
     }
 }
 
+/// The import page of a kind of upload.
+fn page(kind: UploadKind) -> &'static str {
+    match kind {
+        UploadKind::Accounts => "/admin/accounts/import",
+        UploadKind::Certificates => "/admin/import",
+    }
+}
+
 fn not_found() -> Response {
     StatusCode::NOT_FOUND.into_response()
 }
@@ -42,13 +51,13 @@ fn not_found() -> Response {
 async fn upload(State(state): State<AppState>, session: Session, mut form: Multipart) -> Response {
     let Ok(Some(member)) = staff_of(&session, &state).await else { return not_found() };
     // The form names its kind before its file: 证书导入 (any staff) or 账户导入 (administrators).
-    let mut kind = "certificates";
+    let mut kind = UploadKind::Certificates;
     let mut file: Option<(String, Vec<u8>)> = None;
     while let Ok(Some(field)) = form.next_field().await {
         if field.name() == Some("kind") {
             kind = match field.text().await.as_deref() {
-                Ok("accounts") => "accounts",
-                _ => "certificates",
+                Ok("accounts") => UploadKind::Accounts,
+                _ => UploadKind::Certificates,
             };
             continue;
         }
@@ -60,22 +69,17 @@ async fn upload(State(state): State<AppState>, session: Session, mut form: Multi
             Ok(bytes) if !bytes.is_empty() => file = Some((name, bytes.to_vec())),
             Ok(_) => {}
             Err(_) => {
-                let page = if kind == "accounts" { "/admin/accounts/import" } else { "/admin/import" };
-                return Redirect::to(&format!("{page}?file=too_large")).into_response();
+                return Redirect::to(&format!("{}?file=too_large", page(kind))).into_response();
             }
         }
     }
-    let page = if kind == "accounts" { "/admin/accounts/import" } else { "/admin/import" };
-    if kind == "accounts" && member.role != Role::Admin {
+    if kind == UploadKind::Accounts && member.role != Role::Admin {
         return not_found();
     }
-    let Some((name, content)) = file else { return Redirect::to(&format!("{page}?file=missing")).into_response() };
-    match state.store.keep_pending_import(member.id, kind, &name, &content).await {
-        Ok(token) => Redirect::to(&format!("{page}/{token}")).into_response(),
-        Err(e) => {
-            tracing::error!(error = %e, "keeping an uploaded import");
-            StatusCode::INTERNAL_SERVER_ERROR.into_response()
-        }
+    let Some((name, content)) = file else { return Redirect::to(&format!("{}?file=missing", page(kind))).into_response() };
+    match keep_upload(&state, &member, kind, &name, &content).await {
+        Ok(token) => Redirect::to(&format!("{}/{token}", page(kind))).into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }
 
@@ -84,12 +88,8 @@ async fn audit_csv(State(state): State<AppState>, session: Session, Query(filter
     if member.role != Role::Admin {
         return not_found();
     }
-    let rows = match state.store.audit_all(&filter, MAX_EXPORT_ROWS).await {
-        Ok(rows) => rows,
-        Err(e) => {
-            tracing::error!(error = %e, "audit export");
-            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
-        }
+    let Ok(rows) = audit_export(&state, &filter, MAX_EXPORT_ROWS).await else {
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     };
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record(["id", "at", "event", "actor", "subject", "client_addr", "detail"]);

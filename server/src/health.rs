@@ -13,34 +13,7 @@ pub fn routes(state: AppState) -> Router {
 }
 
 async fn ready(State(state): State<AppState>) -> impl IntoResponse {
-    let mut failed = Vec::new();
-    match state.store.pending_migrations().await {
-        Ok(0) => {}
-        Ok(pending) => {
-            tracing::warn!(pending, "not ready: the database lacks migrations of this build");
-            failed.push("migrations");
-        }
-        Err(e) => {
-            tracing::warn!(error = %e, "not ready: the database does not answer");
-            failed.push("database");
-        }
-    }
-    if failed.is_empty() {
-        match state.store.seal_names().await {
-            Ok(seals) => {
-                let keys = state.generator.keys();
-                let missing: Vec<_> = seals.iter().filter(|(code, _)| keys.seal(code).is_none()).collect();
-                if !missing.is_empty() {
-                    tracing::warn!(?missing, "not ready: seals without a loaded key");
-                    failed.push("keys");
-                }
-            }
-            Err(e) => {
-                tracing::warn!(error = %e, "not ready: the catalog cannot be read");
-                failed.push("database");
-            }
-        }
-    }
+    let failed = app::service::operations::unready(&state).await;
     let status = if failed.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     (status, Json(serde_json::json!({ "ready": failed.is_empty(), "failed": failed })))
 }

@@ -16,7 +16,6 @@ pub mod rate_limit;
 pub mod refusal;
 pub mod router;
 pub mod security;
-pub mod session_records;
 pub mod startup;
 pub mod verify_cli;
 pub mod verify_routes;

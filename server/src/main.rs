@@ -189,7 +189,7 @@ async fn run() -> std::process::ExitCode {
             Err(e) => Err(e),
         },
         Command::LoadTestData { holders, certificates_per_holder, past_endorsements_per_certificate, queued } => {
-            let data = server::admin_cli::LoadTestData {
+            let data = app::service::demo::LoadTestData {
                 holders,
                 certificates_per_holder,
                 past_endorsements_per_certificate,

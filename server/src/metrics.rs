@@ -84,19 +84,17 @@ async fn scrape(State(state): State<AppState>, request: Request) -> Response {
     if !(direct && allowed) {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match state.store.endorsements_by_status().await {
-        Ok(by_status) => {
-            let count = |status: &str| by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
-            // The queue is the endorsements still generating (Store::pending_jobs).
-            metrics::gauge!(QUEUE_DEPTH).set(count("generating") as f64);
-            for status in ["generating", "ready", "failed", "cancelled"] {
-                metrics::gauge!(ENDORSEMENTS, "status" => status).set(count(status) as f64);
-            }
+    use app::service::operations::{endorsements_by_status, pool_connections};
+    if let Some(by_status) = endorsements_by_status(&state).await {
+        let count = |status: &str| by_status.iter().find(|(s, _)| s == status).map_or(0, |(_, n)| *n);
+        // The queue is the endorsements still generating (Store::pending_jobs).
+        metrics::gauge!(QUEUE_DEPTH).set(count("generating") as f64);
+        for status in ["generating", "ready", "failed", "cancelled"] {
+            metrics::gauge!(ENDORSEMENTS, "status" => status).set(count(status) as f64);
         }
-        Err(e) => tracing::warn!(error = %e, "metrics: the database does not answer"),
     }
-    let (open, idle) = state.store.pool_connections();
-    metrics::gauge!(DB_CONNECTIONS, "state" => "in_use").set((open as usize).saturating_sub(idle) as f64);
+    let (in_use, idle) = pool_connections(&state);
+    metrics::gauge!(DB_CONNECTIONS, "state" => "in_use").set(in_use as f64);
     metrics::gauge!(DB_CONNECTIONS, "state" => "idle").set(idle as f64);
     let handle = handle();
     handle.run_upkeep();

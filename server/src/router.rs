@@ -2,7 +2,7 @@
 //! verification API and forms, the locale switch, static files, sessions,
 //! the verification rate limit, and the access log with request ids.
 
-use crate::session_records::SessionRecords;
+use app::store::sessions::SessionRecords;
 use app::{shell, state::AppState, App};
 use axum::{middleware, routing::get, Router};
 use leptos_axum::{generate_route_list, LeptosRoutes};

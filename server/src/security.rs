@@ -18,7 +18,6 @@
 //!   public verification API takes no cookies and is open to any origin.
 
 use app::state::AppState;
-use app::store::{AuditEntry, AuditEvent};
 use axum::{
     extract::{Request, State},
     http::{header, HeaderValue, Method, StatusCode},
@@ -85,11 +84,7 @@ pub async fn audit_refusals(State(state): State<AppState>, request: Request, nex
         tracing::debug!(path, addr = addr.as_deref().unwrap_or(""), "refused an anonymous request");
         return response;
     }
-    let subject: String = path.chars().take(200).collect();
-    let entry = AuditEntry { holder_id, staff_id, subject: Some(&subject), client_addr: addr.as_deref(), detail: None };
-    if let Err(e) = state.store.audit(AuditEvent::AccessRefused, entry).await {
-        tracing::error!(error = %e, "audit");
-    }
+    app::service::operations::access_refused(&state, holder_id, staff_id, &path, addr.as_deref()).await;
     response
 }
 
@@ -118,10 +113,7 @@ pub async fn same_origin(State(state): State<AppState>, request: Request, next: 
     let path = request.uri().path().to_string();
     let addr = app::auth::client_addr::of_request(request.extensions()).map(|ip| ip.to_string());
     tracing::warn!(path, addr = addr.as_deref().unwrap_or(""), "cross-site request refused");
-    let entry = AuditEntry { subject: Some(&path), client_addr: addr.as_deref(), ..Default::default() };
-    if let Err(e) = state.store.audit(AuditEvent::CrossSiteRefused, entry).await {
-        tracing::error!(error = %e, "audit");
-    }
+    app::service::operations::cross_site_refused(&state, &path, addr.as_deref()).await;
     // The refusal page, in the visitor's language and the site's frame:
     // the same request (its session, cookies and address) as a GET of it.
     let (mut parts, _) = request.into_parts();

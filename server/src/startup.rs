@@ -1,9 +1,10 @@
 //! From configuration to a ready router: data directory, database,
-//! migrations, demo data, font and seal keys, generation workers, session store.
+//! migrations, demo data (a `demo` build), font and seal keys, generation
+//! workers, session store.
 
 use std::sync::Arc;
 
-use crate::session_records::SessionRecords;
+use app::store::sessions::SessionRecords;
 use app::{document::Typeface, service::generation::Generator, signing::KeyRing, state::AppState, store::Store};
 use axum::Router;
 
@@ -26,17 +27,7 @@ pub async fn build(config: Config) -> Result<Service, BoxError> {
 
 pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result<Service, BoxError> {
     let settings = config.settings;
-    std::fs::create_dir_all(&settings.data_dir)
-        .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
-    let store = Store::connect(&settings.database_url).await?;
-    store.migrate().await?;
-    if app::store::seed::catalog(&store).await? {
-        tracing::info!("loaded the initial catalog of seals and qualifications");
-    }
-    let seeded = settings.seed_demo && app::store::seed::demo(&store, app::auth::password::hash).await?;
-    if seeded {
-        tracing::info!("loaded demo holders and certificates");
-    }
+    let store = app::service::setup::open(&settings.data_dir, &settings.database_url).await?;
 
     let session_records = SessionRecords::connect(&settings.database_url).await?;
     session_records.migrate().await?;
@@ -45,18 +36,10 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
 
     app::auth::password::warm_up().await?;
     let generator = Arc::new(generator(&settings, &store).await?);
-    if seeded {
-        import_demo_platform_accounts(&store, &generator).await?;
+    if settings.seed_demo {
+        app::service::demo::seed(&store, generator.typeface()).await?;
     }
-    // One process owns a SQLite database: leases of an earlier run are void.
-    // On PostgreSQL other instances may hold leases now; a dead instance's
-    // leases run out (WorkerConfig::lease) and its jobs are taken again.
-    if store.backend() == app::store::Backend::Sqlite {
-        let released = store.release_all_leases().await?;
-        if released > 0 {
-            tracing::info!(count = released, "taking up endorsements interrupted by the last stop");
-        }
-    }
+    app::service::setup::take_up_interrupted(&store).await?;
     let state = AppState {
         leptos_options: config.leptos,
         store,
@@ -70,36 +53,11 @@ pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result
     Ok(Service { router: crate::router::router(state, sessions), workers })
 }
 
-/// README's platform accounts, one per hash format, through the import an
-/// operator uses (docs/accounts.md).
-async fn import_demo_platform_accounts(store: &Store, generator: &Generator) -> Result<(), BoxError> {
-    let file = include_bytes!("../../docs/examples/platform-accounts.csv");
-    let request = app::service::import::Request {
-        seal_id: None,
-        commit: true,
-        actor: "demo",
-        staff_id: None,
-        source: "cli",
-        file_name: Some("platform-accounts.csv"),
-    };
-    let report =
-        app::service::account_import::run(store, generator.typeface(), file, app::service::import::Format::Csv, &request, None).await?;
-    if report.batch_id.is_none() {
-        return Err(format!(
-            "the demo platform accounts did not load: {:?} {:?} ({} already there)",
-            report.file_problem, report.errors, report.already_loaded
-        )
-        .into());
-    }
-    tracing::info!(accounts = report.new, "loaded the demo platform accounts");
-    Ok(())
-}
-
 /// The font and every seal's key (a demo CA and seal keys are made on first start).
 async fn generator(settings: &app::config::Settings, store: &Store) -> Result<Generator, BoxError> {
     let typeface = Typeface::load(&settings.font_path, settings.font_index)
         .map_err(|e| format!("cannot load the PDF font {}: {e}", settings.font_path.display()))?;
-    let seals = store.seal_names().await?;
+    let seals = app::service::setup::seal_names(store).await?;
     let keys = KeyRing::load_or_create(&settings.keys_dir, &seals)
         .map_err(|e| format!("cannot load the seal keys in {}: {e}", settings.keys_dir.display()))?;
     Ok(Generator::new(typeface, keys, settings.made_by.clone(), settings.public_base_url.clone()))

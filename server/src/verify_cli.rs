@@ -7,7 +7,6 @@ use std::path::Path;
 use app::service::verification::examine_file;
 use app::domain::verification::{Outcome, Verdict};
 use app::signing::KeyRing;
-use app::store::Store;
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
@@ -21,7 +20,7 @@ pub async fn run(settings: &app::config::Settings, file: &Path, json: bool) -> R
             format!("no trust anchors in {} (ca/*.crt.pem, seals/*.chain.pem)", settings.keys_dir.display()).into()
         );
     }
-    let store = Store::open_read_only(&settings.database_url)
+    let store = app::service::setup::open_read_only(&settings.database_url)
         .await
         .map_err(|e| format!("cannot open the database {} read-only: {e}", settings.database_url))?;
     let verdict = examine_file(&store, anchors, pdf).await?.verdict;

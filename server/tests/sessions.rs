@@ -99,7 +99,7 @@ async fn an_ended_session_is_turned_away_cleanly_on_every_page() {
     staff(&app, "root", None).await;
     let (staff_here, staff_ended) = (staff_client(&app, "root").await, staff_client(&app, "root").await);
     let (holder_here, holder_ended) = (ready_holder(&app, "zhangsan").await, ready_holder(&app, "zhangsan").await);
-    let sessions = server::session_records::SessionRecords::connect(&app.settings.database_url).await.unwrap();
+    let sessions = app::store::sessions::SessionRecords::connect(&app.settings.database_url).await.unwrap();
     slow_session_deletes(&app).await;
     for (mut here, mut ended, page, turned_away) in [
         (staff_here, staff_ended, "/admin", StatusCode::NOT_FOUND),
@@ -191,7 +191,7 @@ async fn a_session_in_use_outlives_its_idle_time() {
     assert!(quiet.set_cookies.is_empty(), "{:?}", quiet.set_cookies);
 
     // Twenty minutes of work later, ten minutes before the idle expiry…
-    let sessions = server::session_records::SessionRecords::connect(&app.settings.database_url).await.unwrap();
+    let sessions = app::store::sessions::SessionRecords::connect(&app.settings.database_url).await.unwrap();
     let id: Id = zhang.cookies[server::router::SESSION_COOKIE].parse().unwrap();
     let mut record = sessions.load(&id).await.unwrap().unwrap();
     let now = OffsetDateTime::now_utc();

@@ -25,12 +25,11 @@ pub const SIGN_INS_SHOWN: i64 = 10;
 #[server(name = GetAccountSecurity, endpoint = "account_security")]
 pub async fn account_security() -> Result<(String, Vec<SignInEvent>), AppError> {
     use crate::auth::session::{current_account, state};
-    use crate::error::internal;
+    use crate::service::accounts::{recent_sign_ins, username};
     let account = current_account().await?.account;
-    let store = state().store;
-    let username =
-        store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?.username;
-    let events = store.recent_sign_ins(account, &username, SIGN_INS_SHOWN).await.map_err(internal("sign-ins"))?;
+    let state = state();
+    let username = username(&state, account).await?;
+    let events = recent_sign_ins(&state, account, &username, SIGN_INS_SHOWN).await?;
     Ok((username, events))
 }
 
@@ -40,13 +39,9 @@ pub async fn change_password(
     new_password: String,
     new_password_confirm: String,
 ) -> Result<(), AppError> {
-    use crate::auth::{
-        password,
-        session::{client_addr, current_account, fail_form, keep_after_epoch_change, log_out, state},
-    };
-    use crate::domain::account::{validate_password_change, Account, PasswordChange};
-    use crate::error::{internal, Field, Problem};
-    use crate::store::{AuditEntry, AuditEvent};
+    use crate::auth::session::{client_addr, current_account, fail_form, keep_after_epoch_change, log_out, state};
+    use crate::domain::account::PasswordChange;
+    use crate::service::accounts::username;
 
     let signed_in = current_account().await?;
     let account = signed_in.account;
@@ -54,35 +49,17 @@ pub async fn change_password(
     // Passwords are never carried back to the form.
     let fail = |err| fail_form(page, PASSWORD_FORM, err, Vec::new());
     let state = state();
-    let creds =
-        state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
-    if let Err(e) = throttle(account, &creds.username).await {
+    if let Err(e) = throttle(account, &username(&state, account).await?).await {
         return Err(fail(e).await);
     }
     let change = PasswordChange { current_password, new_password, new_password_confirm };
-    if let Err(errors) = validate_password_change(&change, &creds.username) {
-        return Err(fail(AppError::Invalid(errors)).await);
-    }
-    let (current, verified_hash) = (change.current_password, creds.password_hash);
-    let matches = current.len() <= crate::api::accounts::MAX_PASSWORD_BYTES
-        && password::verify_off_thread(current, verified_hash.clone()).await.map_err(internal("verify task"))?;
     let addr = client_addr();
-    let entry = AuditEntry { subject: Some(&creds.username), client_addr: addr.as_deref(), ..AuditEntry::by(account) };
-    if !matches {
-        let failed = AuditEntry { detail: Some("change_password"), ..entry };
-        let event = match account {
-            Account::Holder(_) => AuditEvent::LoginFailed,
-            Account::Staff(_) => AuditEvent::StaffLoginFailed,
-        };
-        state.store.audit(event, failed).await.map_err(internal("audit"))?;
-        return Err(fail(AppError::field(Field::CurrentPassword, Problem::CurrentPasswordWrong)).await);
-    }
-    let hash = password::hash_off_thread(change.new_password).await.map_err(internal("hash task"))?;
-    let changed = state
-        .store
-        .set_password(account, signed_in.epoch, &verified_hash, &hash, &entry)
-        .await
-        .map_err(internal("set password"))?;
+    let changed = match crate::service::accounts::change_password(&state, account, signed_in.epoch, change, addr.as_deref())
+        .await?
+    {
+        Ok(changed) => changed,
+        Err(e) => return Err(fail(e).await),
+    };
     let Some(epoch) = changed else {
         // Another change or 退出其他设备 came first: this session is over too.
         log_out().await?;
@@ -97,18 +74,14 @@ pub async fn change_password(
 #[server(endpoint = "end_other_sessions")]
 pub async fn end_other_sessions() -> Result<(), AppError> {
     use crate::auth::session::{client_addr, current_account, keep_after_epoch_change, log_out, state};
-    use crate::error::internal;
-    use crate::store::AuditEntry;
+    use crate::service::accounts::{end_other_sessions, username};
 
     let signed_in = current_account().await?;
     let account = signed_in.account;
     let state = state();
-    let creds =
-        state.store.credentials(account).await.map_err(internal("credentials"))?.ok_or(AppError::Unauthenticated)?;
-    throttle(account, &creds.username).await?;
+    throttle(account, &username(&state, account).await?).await?;
     let addr = client_addr();
-    let entry = AuditEntry { client_addr: addr.as_deref(), ..AuditEntry::by(account) };
-    let ended = state.store.end_sessions(account, signed_in.epoch, &entry).await.map_err(internal("end sessions"))?;
+    let ended = end_other_sessions(&state, account, signed_in.epoch, addr.as_deref()).await?;
     let Some(epoch) = ended else {
         // The account's sessions were ended meanwhile, this one with them.
         log_out().await?;

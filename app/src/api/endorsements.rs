@@ -21,38 +21,15 @@ pub const FILE_REFUSAL: &str = "file";
 /// shows and polls while one is generating.
 #[server(endpoint = "endorsements")]
 pub async fn certificate_endorsements(certificate_id: i64) -> Result<Vec<EndorsementView>, AppError> {
-    use crate::auth::session::{require_holder, state};
-    use crate::error::internal;
-
-    let holder = require_holder().await?;
-    let today = crate::clock::today_shanghai();
-    // Someone else's certificate is "not found", like a missing one (not an empty list).
-    state()
-        .store
-        .endorsements_of_certificate(holder, certificate_id, today)
-        .await
-        .map_err(internal("endorsements"))?
-        .ok_or(AppError::NotFound)
+    use crate::auth::session::state;
+    crate::service::certificates::endorsements(&state(), require_holder().await?, certificate_id).await
 }
 
 /// The application form of one of the caller's certificates.
 #[server(endpoint = "endorsement_form")]
 pub async fn endorsement_form(certificate_id: i64) -> Result<ApplicationForm, AppError> {
-    use crate::auth::session::{require_holder, state};
-    use crate::error::internal;
-
-    let holder = require_holder().await?;
-    let store = &state().store;
-    let today = crate::clock::today_shanghai();
-    // Someone else's certificate is "not found", like a missing one.
-    store
-        .certificate_of_holder(holder, certificate_id, today)
-        .await
-        .map_err(internal("certificate"))?
-        .ok_or(AppError::NotFound)?;
-    let scenarios = store.enabled_scenarios().await.map_err(internal("scenarios"))?;
-    let (remaining, next_slot) = store.quota_left(certificate_id, today).await.map_err(internal("quota"))?;
-    Ok(ApplicationForm { scenarios, remaining, next_slot, form_key: crate::store::random_token() })
+    use crate::auth::session::state;
+    crate::service::certificates::application_form(&state(), require_holder().await?, certificate_id).await
 }
 
 /// The service's contact details for the help page (configuration).
@@ -126,24 +103,8 @@ pub async fn retry_endorsement(certificate_id: i64, id: i64) -> Result<(), AppEr
 /// 加注件详情: one of the caller's copies of `certificate_id` with its 查验记录.
 #[server(name = GetEndorsementDetail, endpoint = "endorsement_detail")]
 pub async fn endorsement_detail(certificate_id: i64, id: i64) -> Result<EndorsementDetail, AppError> {
-    use crate::auth::session::{require_holder, state};
-    use crate::domain::endorsement::CHECKS_SHOWN;
-    use crate::error::internal;
-
-    let holder = require_holder().await?;
-    let store = &state().store;
-    let today = crate::clock::today_shanghai();
-    let endorsement = store
-        .endorsement_of_holder(holder, certificate_id, id, today)
-        .await
-        .map_err(internal("endorsement"))?
-        .ok_or(AppError::NotFound)?;
-    let checks = store
-        .checks_of_endorsement(holder, id, CHECKS_SHOWN)
-        .await
-        .map_err(internal("checks"))?
-        .ok_or(AppError::NotFound)?;
-    Ok(EndorsementDetail { endorsement, checks })
+    use crate::auth::session::state;
+    crate::service::certificates::endorsement_detail(&state(), require_holder().await?, certificate_id, id).await
 }
 
 /// 撤回加注 of a valid copy, once `confirm` is ticked: it stops verifying at
@@ -175,20 +136,13 @@ pub async fn cancel_endorsement(certificate_id: i64, id: i64, confirm: Option<St
 #[server(endpoint = "endorsement_file", input = GetUrl, output = Streaming)]
 pub async fn endorsement_file(id: i64, download: bool) -> Result<ByteStream<AppError>, AppError> {
     use crate::auth::session::state;
-    use crate::error::internal;
-    use crate::store::AuditEvent;
 
     let (addr, request) = request_origin();
     let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
-    let file = servable(holder, id, None).await?;
-    // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
-    let Some(pdf) = file.pdf else {
-        return Err(internal("endorsement file")("file missing for a valid endorsement"));
-    };
-    let event = if download { AuditEvent::EndorsementDownloaded } else { AuditEvent::EndorsementViewed };
-    holder.audit(&state(), event, &file.number, None).await?;
-    let name = format!("{}-{}.pdf", file.certificate_number, file.number);
-    Ok(file_response(pdf, "application/pdf", &name, download))
+    match crate::service::files::endorsed_pdf(&state(), holder, id, download).await? {
+        Ok(file) => Ok(file_response(file.bytes, "application/pdf", &file.file_name, download)),
+        Err(denied) => Err(refused(denied).await),
+    }
 }
 
 /// The caller's address and request id, for the services' audit entries
@@ -218,22 +172,6 @@ async fn denied_error(
     crate::auth::session::fail_form(page, form, error, values).await
 }
 
-/// One of the holder's copies, if its file (or, `kind = Some("credential")`,
-/// its credential) may be handed out now (`service::files`). A refusal comes
-/// back localised, and for a link followed without JavaScript it is carried
-/// back to the download page with its reason.
-#[cfg(feature = "ssr")]
-async fn servable(
-    holder: Holder<'_>,
-    id: i64,
-    kind: Option<&str>,
-) -> Result<crate::store::EndorsementFile, AppError> {
-    match crate::service::files::endorsed_copy(&crate::auth::session::state(), holder, id, kind).await? {
-        Ok(file) => Ok(file),
-        Err(denied) => Err(refused(denied).await),
-    }
-}
-
 /// A file not given: "not found", or the refusal (carried back to the
 /// certificate's download page for a browser without JavaScript).
 #[cfg(feature = "ssr")]
@@ -254,37 +192,13 @@ async fn refused(denied: crate::service::files::Denied) -> AppError {
 #[server(endpoint = "endorsement_credential", input = GetUrl, output = Streaming)]
 pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, AppError> {
     use crate::auth::session::state;
-    use crate::credential::{issue, CredentialFacts};
-    use crate::error::internal;
-    use crate::store::AuditEvent;
 
     let (addr, request) = request_origin();
     let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
-    let file = servable(holder, id, Some("credential")).await?;
-    let state = state();
-    let store = &state.store;
-    let found = store.endorsement_by_id(id).await.map_err(internal("credential record"))?;
-    let seal = store.seal_code_of_certificate(file.certificate_id).await.map_err(internal("credential seal"))?;
-    let (Some(found), Some(seal)) = (found, seal) else {
-        return Err(internal("credential")("the record of a valid copy is missing"));
-    };
-    // Withdrawn between the two reads: refused as above.
-    if found.endorsement.status != crate::domain::endorsement::EndorsementStatus::Ready {
-        return Err(AppError::Refused(crate::domain::endorsement::Refusal::Cancelled));
+    match crate::service::files::credential(&state(), holder, id).await? {
+        Ok(file) => Ok(file_response(file.bytes, "application/vc", &file.file_name, true)),
+        Err(denied) => Err(refused(denied).await),
     }
-    let keys = state.generator.keys();
-    let key = keys.seal(&seal).ok_or_else(|| internal("credential")(format!("no key for seal {seal}")))?;
-    let facts = CredentialFacts {
-        public_base_url: &state.settings.public_base_url,
-        seal_code: &seal,
-        certificate: &found.certificate,
-        endorsement: &found.endorsement,
-        made_at: found.made_at.unwrap_or_default(),
-    };
-    let json = serde_json::to_vec_pretty(&issue(&facts, key)).map_err(internal("credential json"))?;
-    holder.audit(&state, AuditEvent::EndorsementDownloaded, &file.number, Some("credential")).await?;
-    let name = format!("{}-{}.vc.json", file.certificate_number, file.number);
-    Ok(file_response(json, "application/vc", &name, true))
 }
 
 /// A certificate issued before 2021-12-17, signed, straight away (no
@@ -297,7 +211,7 @@ pub async fn certificate_file(id: i64, download: bool) -> Result<ByteStream<AppE
     let (addr, request) = request_origin();
     let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
     match certificate_copy(&state(), holder, id).await? {
-        Ok(copy) => Ok(file_response(copy.pdf, "application/pdf", &format!("{}.pdf", copy.certificate_number), download)),
+        Ok(file) => Ok(file_response(file.bytes, "application/pdf", &file.file_name, download)),
         Err(denied) => Err(refused(denied).await),
     }
 }

@@ -38,7 +38,7 @@ struct PendingLink {
 async fn pending_link() -> Result<Option<PendingLink>, AppError> {
     use crate::auth::session::{session, state};
     let link = session().await?.get::<PendingLink>(PENDING_LINK).await.map_err(crate::error::internal("session read"))?;
-    let now = crate::store::now_unix();
+    let now = crate::clock::now_unix();
     Ok(link.filter(|l| state().platform.is_some_and(|p| !p.expired(l.at, now))))
 }
 
@@ -58,7 +58,7 @@ pub async fn platform_login() -> Result<(), AppError> {
     use crate::error::internal;
 
     let Some(platform) = state().platform else { return Err(AppError::NotFound) };
-    match platform.start(crate::store::now_unix()).await {
+    match platform.start(crate::clock::now_unix()).await {
         Ok((url, pending)) => {
             session().await?.insert(PENDING_LOGIN, pending).await.map_err(internal("session write"))?;
             leptos_axum::redirect(&url);
@@ -81,6 +81,7 @@ pub async fn platform_callback(
     use crate::auth::platform::{Callback, PendingLogin};
     use crate::auth::session::{client_addr, session};
     use crate::error::internal;
+    use crate::service::platform::Arrival;
 
     let app = crate::auth::session::state();
     let Some(platform) = app.platform.clone() else { return Err(AppError::NotFound) };
@@ -95,48 +96,20 @@ pub async fn platform_callback(
         return Ok(());
     }
     let callback = Callback { code, state, iss, error };
-    let now = crate::store::now_unix();
+    let now = crate::clock::now_unix();
     let identity = match platform.finish(pending, &callback, now, crate::clock::today_shanghai()).await {
         Ok(identity) => identity,
         Err(refusal) => return refuse(refusal.code()).await,
     };
-    let store = &app.store;
     let addr = client_addr();
-    if let Some(holder) =
-        store.holder_of_platform_identity(&identity.issuer, &identity.subject).await.map_err(internal("platform"))?
-    {
-        return signed_in(holder.id, holder.session_epoch, &holder.username).await;
-    }
-    match store.holder_of_document(identity.id_type, &identity.id_number).await.map_err(internal("platform"))? {
-        // Another platform identity holds this account: never two.
-        Some((_, true)) => refuse("linked").await,
-        // An account registered here: linked only once its password is confirmed.
-        Some((holder, false)) => {
-            let link = PendingLink { identity, holder_id: holder.id, username: holder.username, at: now };
+    match crate::service::platform::arrive(&app, &identity, addr.as_deref()).await? {
+        Arrival::Holder { holder, username } => signed_in(holder, &username).await,
+        Arrival::Refused(reason) => refuse(reason).await,
+        Arrival::Link { holder_id, username } => {
+            let link = PendingLink { identity, holder_id, username, at: now };
             session().await?.insert(PENDING_LINK, link).await.map_err(internal("session write"))?;
             leptos_axum::redirect("/login/platform/link");
             Ok(())
-        }
-        None => {
-            let created = store
-                .create_platform_holder(
-                    &identity.issuer,
-                    &identity.subject,
-                    &identity.real_name,
-                    identity.id_type,
-                    &identity.id_number,
-                    addr.as_deref(),
-                )
-                .await;
-            match created {
-                Ok(holder) => signed_in(holder.id, holder.session_epoch, &holder.username).await,
-                // A registration (or another browser) took the document
-                // meanwhile: signing in again offers the link.
-                Err(crate::store::StoreError::Database(e)) if crate::store::is_unique_violation(&e).is_some() => {
-                    refuse("expired").await
-                }
-                Err(e) => Err(internal("platform holder")(e)),
-            }
         }
     }
 }
@@ -157,7 +130,7 @@ pub async fn platform_link_offer() -> Result<Option<LinkOffer>, AppError> {
 pub async fn confirm_platform_link(password: String) -> Result<(), AppError> {
     use crate::auth::session::{client_addr, client_ip, fail_form, session, throttled};
     use crate::error::internal;
-    use crate::store::{AuditEntry, AuditEvent};
+    use crate::service::platform::{confirm_link, Linking};
 
     let app = crate::auth::session::state();
     let Some(link) = pending_link().await? else {
@@ -168,50 +141,29 @@ pub async fn confirm_platform_link(password: String) -> Result<(), AppError> {
     if let Err(e) = throttled(app.throttle.login(&link.username, client_ip()), &link.username).await {
         return Err(fail(e).await);
     }
-    let found = app.store.holder_login_by_id(link.holder_id).await.map_err(internal("link lookup"))?;
-    let matches = match (&found, password.len() <= super::accounts::MAX_PASSWORD_BYTES) {
-        (Some(f), true) => super::accounts::verify_and_upgrade(f, password).await?,
-        _ => false,
-    };
     let addr = client_addr();
-    let Some(found) = found.filter(|_| matches) else {
-        let entry = AuditEntry { subject: Some(&link.username), client_addr: addr.as_deref(), ..Default::default() };
-        app.store.audit(AuditEvent::LoginFailed, entry).await.map_err(internal("audit"))?;
-        return Err(fail(AppError::InvalidCredentials).await);
-    };
-    let linked =
-        app.store.link_platform_identity(&link.identity.issuer, &link.identity.subject, found.id, addr.as_deref()).await;
-    match linked {
-        Ok(()) => signed_in(found.id, found.session_epoch, &link.username).await,
-        // Linked meanwhile (another browser of the same person, or another identity).
-        Err(crate::store::StoreError::Database(e)) if crate::store::is_unique_violation(&e).is_some() => {
+    match confirm_link(&app, &link.identity, link.holder_id, &link.username, password, addr.as_deref()).await? {
+        Linking::Linked(holder) => signed_in(holder, &link.username).await,
+        Linking::WrongPassword => Err(fail(AppError::InvalidCredentials).await),
+        Linking::AlreadyLinked => {
             session().await?.remove::<PendingLink>(PENDING_LINK).await.map_err(internal("session write"))?;
             refuse("linked").await
         }
-        Err(e) => Err(internal("platform link")(e)),
     }
 }
 
 /// Signs the holder in (a new session id), audits it, and sends them on:
 /// 服务须知 first when needed, else the list.
 #[cfg(feature = "ssr")]
-async fn signed_in(holder_id: i64, epoch: i64, username: &str) -> Result<(), AppError> {
+async fn signed_in(holder: crate::service::accounts::SignedIn, username: &str) -> Result<(), AppError> {
     use crate::auth::session::{accepted_current_terms, client_addr, session, sign_in, state};
-    use crate::store::{AuditEntry, AuditEvent};
 
     // A link offered earlier in this browser is void once anyone signs in.
     session().await?.remove::<PendingLink>(PENDING_LINK).await.map_err(crate::error::internal("session write"))?;
-    sign_in(crate::domain::account::Account::Holder(holder_id), epoch).await?;
+    sign_in(crate::domain::account::Account::Holder(holder.id), holder.epoch).await?;
     let addr = client_addr();
-    let entry = AuditEntry {
-        holder_id: Some(holder_id),
-        subject: Some(username),
-        client_addr: addr.as_deref(),
-        detail: Some("platform"),
-        ..Default::default()
-    };
-    state().store.audit(AuditEvent::LoginSucceeded, entry).await.map_err(crate::error::internal("audit"))?;
-    let accepted = accepted_current_terms(holder_id).await?;
+    crate::service::accounts::signed_in(&state(), holder.id, username, Some("platform"), addr.as_deref()).await?;
+    let accepted = accepted_current_terms(holder.id).await?;
     leptos_axum::redirect(if accepted { "/certificates" } else { "/terms" });
     Ok(())
 }
@@ -221,10 +173,8 @@ async fn signed_in(holder_id: i64, epoch: i64, username: &str) -> Result<(), App
 #[cfg(feature = "ssr")]
 async fn refuse(reason: &str) -> Result<(), AppError> {
     use crate::auth::session::{client_addr, state};
-    use crate::store::{AuditEntry, AuditEvent};
     let addr = client_addr();
-    let entry = AuditEntry { client_addr: addr.as_deref(), detail: Some(reason), ..Default::default() };
-    state().store.audit(AuditEvent::PlatformLoginRefused, entry).await.map_err(crate::error::internal("audit"))?;
+    crate::service::platform::refused(&state(), reason, addr.as_deref()).await?;
     leptos_axum::redirect(&format!("/login?platform={reason}"));
     Ok(())
 }

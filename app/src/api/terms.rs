@@ -29,30 +29,13 @@ pub async fn current_terms() -> Result<TermsView, AppError> {
 #[server(endpoint = "accept_terms")]
 pub async fn accept_terms(version: String) -> Result<(), AppError> {
     use crate::auth::session::{client_addr, holder_id, state};
-    use crate::error::internal;
-    use crate::store::{AuditEntry, AuditEvent};
 
     let id = holder_id().await?;
-    let state = state();
-    if version != state.settings.terms_version {
+    let addr = client_addr();
+    if !crate::service::terms::accept(&state(), id, &version, addr.as_deref()).await? {
         leptos_axum::redirect("/terms");
         return Ok(());
     }
-    state.store.accept_terms(id, &version).await.map_err(internal("accept terms"))?;
-    let addr = client_addr();
-    state
-        .store
-        .audit(
-            AuditEvent::TermsAccepted,
-            AuditEntry {
-                holder_id: Some(id),
-                client_addr: addr.as_deref(),
-                detail: Some(&version),
-                ..Default::default()
-            },
-        )
-        .await
-        .map_err(internal("audit"))?;
     crate::auth::session::forget_sign_in_check().await;
     leptos_axum::redirect("/certificates");
     Ok(())

@@ -130,7 +130,7 @@ pub async fn holder_and_terms() -> Result<(i64, bool), AppError> {
 /// holds; one that no longer holds is ended on the spot.
 async fn still_valid(session: &Session, current: Option<i64>, state: &AppState) -> Result<Option<i64>, AppError> {
     let at = session.get::<i64>(SIGNED_IN_AT).await.map_err(internal("session read"))?.unwrap_or(0);
-    let now = crate::store::now_unix();
+    let now = crate::clock::now_unix();
     let young = now - at <= state.settings.session_absolute_hours * 3600;
     let epoch = session.get::<i64>(EPOCH_KEY).await.map_err(internal("session read"))?;
     if young && epoch.is_some() && epoch == current {
@@ -172,7 +172,7 @@ pub async fn sign_in(account: Account, epoch: i64) -> Result<(), AppError> {
         Account::Staff(id) => (STAFF_KEY, HOLDER_KEY, id),
     };
     session.remove::<i64>(other).await.map_err(internal("session write"))?;
-    let now = crate::store::now_unix();
+    let now = crate::clock::now_unix();
     session.insert(SIGNED_IN_AT, now).await.map_err(internal("session write"))?;
     session.insert(TOUCHED_AT, now).await.map_err(internal("session write"))?;
     session.insert(EPOCH_KEY, epoch).await.map_err(internal("session write"))?;

@@ -51,6 +51,24 @@ impl StaffMember {
     }
 }
 
+/// 撤销 or 恢复 of a certificate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Revocation {
+    Revoke,
+    Reinstate,
+}
+
+impl Revocation {
+    /// The portal form's `action`: "revoke" or "reinstate".
+    pub fn from_action(action: &str) -> Option<Revocation> {
+        match action {
+            "revoke" => Some(Revocation::Revoke),
+            "reinstate" => Some(Revocation::Reinstate),
+            _ => None,
+        }
+    }
+}
+
 /// A certificate as the portal shows it to the staff who may act on it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ManagedCertificate {

@@ -47,7 +47,7 @@ pub async fn apply(
         days: a.days,
         idempotency_key: a.form_key,
         today: crate::clock::today_shanghai(),
-        now: crate::store::now_unix(),
+        now: crate::clock::now_unix(),
         random: rand::random(),
         client_addr: holder.client_addr,
         request_id: holder.request_id,
@@ -77,7 +77,7 @@ pub async fn apply(
 /// 重新生成: a failed endorsement goes back to the queue, if the quota allows.
 pub async fn retry(state: &AppState, holder: Holder<'_>, id: i64) -> Result<Result<(), Denied>, AppError> {
     let today = crate::clock::today_shanghai();
-    let now = crate::store::now_unix();
+    let now = crate::clock::now_unix();
     Ok(match state.store.retry_endorsement(holder.id, id, today, now).await.map_err(internal("retry"))? {
         None => Err(Denied::NotFound),
         Some(Err(Rejection::Refused(refusal))) => Err(Denied::Refused(refusal)),
@@ -105,7 +105,7 @@ pub async fn withdraw(
     if theirs.is_none() {
         return Ok(Err(Denied::NotFound));
     }
-    let now = crate::store::now_unix();
+    let now = crate::clock::now_unix();
     let withdrawn =
         state.store.cancel_endorsement(holder.id, id, today, now, holder.client_addr).await.map_err(internal("cancel"))?;
     Ok(match withdrawn {

@@ -21,15 +21,71 @@ pub enum Denied {
     Refused { refusal: Refusal, certificate_id: i64 },
 }
 
-/// A certificate made on demand.
-pub struct CertificateCopy {
-    pub certificate_number: String,
-    pub pdf: Vec<u8>,
+/// A file handed out: its bytes and the name it is saved under.
+pub struct Served {
+    pub bytes: Vec<u8>,
+    pub file_name: String,
+}
+
+/// 查看 (`download = false`) or 下载 of the endorsed copy `id`: its PDF,
+/// saved as `<certificate no>-<endorsement no>.pdf`. Audited.
+pub async fn endorsed_pdf(
+    state: &AppState,
+    holder: Holder<'_>,
+    id: i64,
+    download: bool,
+) -> Result<Result<Served, Denied>, AppError> {
+    let file = match endorsed_copy(state, holder, id, None).await? {
+        Ok(file) => file,
+        Err(denied) => return Ok(Err(denied)),
+    };
+    // A valid copy without its file cannot happen (files are deleted only after expiry or withdrawal).
+    let Some(pdf) = file.pdf else {
+        return Err(internal("endorsement file")("file missing for a valid endorsement"));
+    };
+    let event = if download { AuditEvent::EndorsementDownloaded } else { AuditEvent::EndorsementViewed };
+    holder.audit(state, event, &file.number, None).await?;
+    Ok(Ok(Served { bytes: pdf, file_name: format!("{}-{}.pdf", file.certificate_number, file.number) }))
+}
+
+/// 电子凭证: the valid copy `id` as a W3C Verifiable Credential (JSON),
+/// signed by the seal with the key that signs its PDFs; saved as
+/// `<certificate no>-<endorsement no>.vc.json`. Refused as the PDF is.
+pub async fn credential(state: &AppState, holder: Holder<'_>, id: i64) -> Result<Result<Served, Denied>, AppError> {
+    use crate::credential::{issue, CredentialFacts};
+    use crate::domain::endorsement::EndorsementStatus;
+
+    let file = match endorsed_copy(state, holder, id, Some("credential")).await? {
+        Ok(file) => file,
+        Err(denied) => return Ok(Err(denied)),
+    };
+    let store = &state.store;
+    let found = store.endorsement_by_id(id).await.map_err(internal("credential record"))?;
+    let seal = store.seal_code_of_certificate(file.certificate_id).await.map_err(internal("credential seal"))?;
+    let (Some(found), Some(seal)) = (found, seal) else {
+        return Err(internal("credential")("the record of a valid copy is missing"));
+    };
+    // Withdrawn between the two reads: refused as above.
+    if found.endorsement.status != EndorsementStatus::Ready {
+        return Ok(Err(Denied::Refused { refusal: Refusal::Cancelled, certificate_id: file.certificate_id }));
+    }
+    let keys = state.generator.keys();
+    let key = keys.seal(&seal).ok_or_else(|| internal("credential")(format!("no key for seal {seal}")))?;
+    let facts = CredentialFacts {
+        public_base_url: &state.settings.public_base_url,
+        seal_code: &seal,
+        certificate: &found.certificate,
+        endorsement: &found.endorsement,
+        made_at: found.made_at.unwrap_or_default(),
+    };
+    let json = serde_json::to_vec_pretty(&issue(&facts, key)).map_err(internal("credential json"))?;
+    holder.audit(state, AuditEvent::EndorsementDownloaded, &file.number, Some("credential")).await?;
+    Ok(Ok(Served { bytes: json, file_name: format!("{}-{}.vc.json", file.certificate_number, file.number) }))
 }
 
 /// The endorsed copy `id` if the holder may have it now (`kind` says in the
 /// audit entry what was asked for: the PDF, or "credential").
-pub async fn endorsed_copy(
+async fn endorsed_copy(
     state: &AppState,
     holder: Holder<'_>,
     id: i64,
@@ -51,12 +107,9 @@ pub async fn endorsed_copy(
 }
 
 /// A certificate issued before 2021-12-17, made and signed now and
-/// remembered by digest (so that 证书查验 can match an uploaded copy).
-pub async fn certificate_copy(
-    state: &AppState,
-    holder: Holder<'_>,
-    id: i64,
-) -> Result<Result<CertificateCopy, Denied>, AppError> {
+/// remembered by digest (so that 证书查验 can match an uploaded copy);
+/// saved as `<certificate no>.pdf`.
+pub async fn certificate_copy(state: &AppState, holder: Holder<'_>, id: i64) -> Result<Result<Served, Denied>, AppError> {
     let facts = state.store.certificate_facts(holder.id, id).await.map_err(internal("certificate facts"))?;
     let Some(facts) = facts else {
         holder.audit(state, AuditEvent::FileRefused, &id.to_string(), Some("not found")).await?;
@@ -69,7 +122,7 @@ pub async fn certificate_copy(
         return Ok(Err(Denied::Refused { refusal, certificate_id: id }));
     }
     let generator = state.generator.clone();
-    let now = crate::store::now_unix();
+    let now = crate::clock::now_unix();
     let certificate_number = facts.certificate_number.clone();
     let pdf = tokio::task::spawn_blocking(move || generator.certificate_copy(&facts, now))
         .await
@@ -79,5 +132,5 @@ pub async fn certificate_copy(
     let sha256 = crate::pdf_signature::file_sha256(&pdf);
     state.store.record_issued_file(&sha256, issued, now).await.map_err(internal("issued file"))?;
     holder.audit(state, AuditEvent::CertificateDownloaded, &certificate_number, None).await?;
-    Ok(Ok(CertificateCopy { certificate_number, pdf }))
+    Ok(Ok(Served { bytes: pdf, file_name: format!("{certificate_number}.pdf") }))
 }

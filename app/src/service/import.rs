@@ -51,6 +51,11 @@ pub struct Request<'a> {
     pub file_name: Option<&'a str>,
 }
 
+/// The id of the seal coded `code`, to limit a command-line load to it.
+pub async fn seal_id(store: &Store, code: &str) -> Result<Option<i64>, crate::store::StoreError> {
+    store.seal_id(code).await
+}
+
 impl<'a> Request<'a> {
     /// A staff member's load on the portal: an issuer's only under its seal.
     pub fn web(member: &'a crate::domain::staff::StaffMember, file_name: &'a str, commit: bool) -> Request<'a> {
@@ -370,7 +375,7 @@ mod tests {
     #[tokio::test]
     async fn a_clean_file_loads_once_and_again_changes_nothing() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         // Someone registered before their certificate was loaded.
         let holder_id = holder(&store, "early", &sample::id_number(1)).await;
         let file = sample::csv(0, 5);
@@ -401,7 +406,7 @@ mod tests {
     #[tokio::test]
     async fn one_bad_row_and_nothing_is_written() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let mut file = sample::csv(0, 4);
         file = file.replacen(&sample::id_number(2), "110105198503150018", 1);
         let report = load(&store, &file, true).await;
@@ -415,7 +420,7 @@ mod tests {
     #[tokio::test]
     async fn a_number_stored_with_other_details_is_a_conflict() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         load(&store, &sample::csv(0, 2), true).await;
         let changed = sample::csv(0, 2).replace("测试甲", "测试乙乙");
         let report = load(&store, &changed, true).await;
@@ -430,7 +435,7 @@ mod tests {
     #[tokio::test]
     async fn an_issuer_loads_only_its_own_qualifications() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let cba = store.seal_id("cba").await.unwrap();
         let tf = crate::document::tests::typeface();
         let file = sample::csv(0, 2);
@@ -443,7 +448,7 @@ mod tests {
     #[tokio::test]
     async fn json_says_the_same_as_csv() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let rows = parse(sample::csv(0, 3).as_bytes(), Format::Csv).unwrap();
         let json = serde_json::to_string(&rows).unwrap();
         assert_eq!(Format::guess("upload", json.as_bytes()), Format::Json);
@@ -507,7 +512,7 @@ mod tests {
     #[tokio::test]
     async fn a_file_of_bad_rows_lists_the_first_thousand_problems_and_counts_the_rest() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let mut file = COLUMNS[..REQUIRED_COLUMNS].join(",") + "\n";
         for _ in 0..5_000 {
             file += "!,!,!,!,!,!,!,!\n";

@@ -5,8 +5,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::signing::{rotation, SigningError};
+use crate::error::{internal, AppError};
+use crate::signing::{rotation, KeyRing, SigningError};
+use crate::state::AppState;
 use crate::store::{AuditEntry, AuditEvent, Store, StoreError};
+
+/// One key change (rotation, new seal) at a time in this server: files,
+/// reload and swap happen together, so it never signs with a key just retired.
+static KEY_CHANGES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// A new key from the CA in `keys_dir/ca`, or the operator's own.
 #[derive(Debug, Clone, Copy)]
@@ -77,4 +83,58 @@ pub async fn change_seal_key(
     };
     store.audit(AuditEvent::SealKeyChanged, entry).await?;
     Ok(fingerprint)
+}
+
+/// 印章密钥: every seal's active and retired keys.
+pub async fn list(state: &AppState) -> Result<Vec<crate::domain::staff::SealKeyInfo>, AppError> {
+    list_in(&state.store, &state.settings.keys_dir).await.map_err(internal("key list"))
+}
+
+/// Every seal's active and retired keys under `keys_dir` (`server keys list`).
+pub async fn list_in(store: &Store, keys_dir: &Path) -> Result<Vec<crate::domain::staff::SealKeyInfo>, KeyChangeError> {
+    let seals = store.seal_names().await?;
+    let codes: Vec<&str> = seals.iter().map(|(code, _)| code.as_str()).collect();
+    Ok(rotation::list(keys_dir, &codes)?)
+}
+
+/// 更换密钥 on the portal: a new key and certificate for the seal from the
+/// CA in the key directory, which this server signs with from now on (the
+/// old one is retired: copies it signed keep verifying). The fingerprint.
+pub async fn rotate_and_switch(state: &AppState, seal_code: &str, actor: Actor<'_>) -> Result<String, AppError> {
+    let _one_at_a_time = KEY_CHANGES.lock().await;
+    let fingerprint = change_seal_key(&state.store, &state.settings.keys_dir, seal_code, KeyChange::Rotate, actor)
+        .await
+        .map_err(|e| match e {
+            KeyChangeError::NoSuchSeal(_) => AppError::NotFound,
+            other => internal("key rotation")(other),
+        })?;
+    let ring = load_ring(state).await.map_err(internal("key reload"))?;
+    state.generator.replace_keys(ring);
+    Ok(fingerprint)
+}
+
+/// After a seal is added: its key, issued now by the CA in the key
+/// directory if there is one. The portal never creates a CA: without one,
+/// or if the key cannot be made, the operator installs the seal's key
+/// (`server keys install`), as the warning says.
+pub async fn issue_for_new_seal(state: &AppState, seal_code: &str) -> Result<(), AppError> {
+    if !state.settings.keys_dir.join("ca").join("root.key.pem").exists() {
+        tracing::warn!(seal = seal_code, "no CA key to issue the seal's key with: install one (server keys install)");
+        return Ok(());
+    }
+    let _one_at_a_time = KEY_CHANGES.lock().await;
+    match load_ring(state).await {
+        Ok(ring) => state.generator.replace_keys(ring),
+        Err(e) => tracing::warn!(error = %e, seal = seal_code, "the seal has no key yet: install one (server keys install)"),
+    }
+    Ok(())
+}
+
+/// Every seal's key from the key directory, made where one is missing.
+async fn load_ring(state: &AppState) -> Result<KeyRing, KeyChangeError> {
+    let seals = state.store.seal_names().await?;
+    let dir = state.settings.keys_dir.clone();
+    Ok(tokio::task::spawn_blocking(move || KeyRing::load_or_create(&dir, &seals))
+        .await
+        .map_err(|e| KeyChangeError::Task(e.to_string()))??)
 }

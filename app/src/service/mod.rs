@@ -1,14 +1,24 @@
 //! The application's use cases: who may do what, in which order, with which
 //! side effects, on top of the pure rules (`domain`) and the database
-//! (`store`). Server functions (`api`), the JSON routes and the command line
-//! (`server`) call these instead of each doing the steps themselves.
+//! (`store`). Server functions (`api`), the JSON routes, the command line
+//! and the generation workers (`server`) call these instead of each doing
+//! the steps themselves, and never the store.
 
 pub mod account_import;
+pub mod accounts;
+pub mod certificates;
+pub mod demo;
 pub mod endorsements;
 pub mod files;
 pub mod generation;
 pub mod import;
+pub mod jobs;
 pub mod keys;
+pub mod operations;
+pub mod platform;
+pub mod portal;
+pub mod setup;
+pub mod terms;
 pub mod verification;
 
 /// The holder a step is taken for, and where the request came from (for

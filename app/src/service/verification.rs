@@ -196,7 +196,7 @@ fn examine(method: Method, found: Found) -> Examined {
             found.file.as_ref(),
             found.credential.as_ref(),
         ),
-        checked_at: crate::clock::format_shanghai_seconds(crate::store::now_unix()),
+        checked_at: crate::clock::format_shanghai_seconds(crate::clock::now_unix()),
         certificate: found.certificate,
         endorsement: found.endorsement,
         file: found.file,
@@ -222,7 +222,7 @@ async fn log_examined(
     client: Option<&str>,
 ) -> Result<Checked, AppError> {
     let Examined { verdict, certificate_id, endorsement_id } = examined;
-    let token = crate::store::random_token();
+    let token = crate::random::token();
     let json = serde_json::to_string(&verdict).map_err(internal("verdict json"))?;
     let entry = VerificationLog {
         token: &token,
@@ -234,6 +234,6 @@ async fn log_examined(
         client_addr: client,
         verdict: &json,
     };
-    state.store.log_verification(&entry, crate::store::now_unix()).await.map_err(internal("verification log"))?;
+    state.store.log_verification(&entry, crate::clock::now_unix()).await.map_err(internal("verification log"))?;
     Ok(Checked { token, verdict })
 }

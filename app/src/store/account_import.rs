@@ -8,7 +8,7 @@ use crate::domain::account_import::ValidAccountRow;
 use crate::domain::id_document::IdType;
 
 use super::import::ImportBatch;
-use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
+use super::{AuditEntry, AuditEvent, Result, Store};
 
 /// An account as stored, in the terms of an import row.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -71,7 +71,7 @@ impl Store {
     /// in one transaction. Each keeps its platform hash until its first
     /// sign-in. Returns the batch id.
     pub async fn insert_accounts(&self, rows: &[ValidAccountRow], batch: &ImportBatch<'_>) -> Result<i64> {
-        let now = now_unix();
+        let now = crate::clock::now_unix();
         let mut tx = self.begin_write(Some(super::WriteLock::Imports)).await?;
         let batch_id = batch.insert(&mut tx, "accounts", rows.len(), now).await?;
         for chunk in rows.chunks(super::rows_per_statement(9)) {

@@ -2,9 +2,9 @@
 //! revocation, revoking and reinstating, and the audit log with filters.
 
 use crate::domain::calendar::Ymd;
-use crate::domain::staff::{AuditFilter, AuditKind, AuditPage, AuditRow, ManagedCertificate};
+use crate::domain::staff::{AuditFilter, AuditKind, AuditPage, AuditRow, ManagedCertificate, Revocation};
 
-use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
+use super::{AuditEntry, AuditEvent, Result, Store};
 
 /// A certificate found for the portal: its id, its seal (to check the
 /// staff member may act on it) and what the page shows.
@@ -12,13 +12,6 @@ pub struct Managed {
     pub id: i64,
     pub seal_id: i64,
     pub certificate: ManagedCertificate,
-}
-
-/// Revoke or reinstate.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Revocation {
-    Revoke,
-    Reinstate,
 }
 
 #[derive(sqlx::FromRow)]
@@ -82,7 +75,7 @@ impl Store {
         let Some(number) = number else { return Ok(false) };
         let entry =
             AuditEntry { staff_id: Some(staff_id), subject: Some(&number), detail: Some(reason), ..Default::default() };
-        super::audit::insert(&mut *tx, event, &entry, now_unix()).await?;
+        super::audit::insert(&mut *tx, event, &entry, crate::clock::now_unix()).await?;
         tx.commit().await?;
         Ok(true)
     }

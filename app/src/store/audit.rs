@@ -4,7 +4,7 @@
 use sqlx::AnyPool;
 use tokio::sync::{mpsc, oneshot};
 
-use super::{now_unix, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AuditEvent {
@@ -197,7 +197,7 @@ async fn write_batch(pool: &AnyPool, batch: &[Queued]) -> Result<()> {
 impl Store {
     /// Writes one entry (through the group-commit writer) and returns once it is committed.
     pub async fn audit(&self, event: AuditEvent, entry: AuditEntry<'_>) -> Result<()> {
-        let at = now_unix();
+        let at = crate::clock::now_unix();
         let (done, committed) = oneshot::channel();
         let queued = Queued {
             at,

@@ -82,3 +82,78 @@ impl Store {
         ))
     }
 }
+
+/// The seals and qualifications every installation starts with.
+const SEALS: [NewSeal<'static>; 2] = [
+    NewSeal {
+        code: "mohrss",
+        name: "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章",
+        authority: "中华人民共和国人力资源和社会保障部",
+    },
+    NewSeal {
+        code: "cba", name: "中国银行业协会银行业专业人员职业资格证书专用章", authority: "中国银行业协会"
+    },
+];
+
+const QUALIFICATIONS: [NewQualification<'static>; 6] = [
+    NewQualification {
+        code: "0301",
+        name_zh: "注册安全工程师",
+        name_en: "Certified Safety Engineer",
+        seal_code: "mohrss",
+        specialties: &[],
+    },
+    NewQualification {
+        code: "0401",
+        name_zh: "执业药师",
+        name_en: "Licensed Pharmacist",
+        seal_code: "mohrss",
+        specialties: &[],
+    },
+    NewQualification {
+        code: "0501",
+        name_zh: "经济专业技术资格",
+        name_en: "Economics Professional Qualification",
+        seal_code: "mohrss",
+        specialties: &[],
+    },
+    NewQualification {
+        code: "0601",
+        name_zh: "一级造价工程师",
+        name_en: "Class 1 Cost Engineer",
+        seal_code: "mohrss",
+        specialties: &[],
+    },
+    NewQualification {
+        code: "0701",
+        name_zh: "注册测绘师",
+        name_en: "Registered Surveyor",
+        seal_code: "mohrss",
+        specialties: &[],
+    },
+    NewQualification {
+        code: "1101",
+        name_zh: "银行业专业人员职业资格",
+        name_en: "Banking Professional Qualification",
+        seal_code: "cba",
+        specialties: &[],
+    },
+];
+
+impl Store {
+    /// Seals and qualifications for a new installation: written only into an
+    /// empty catalog, so later edits by administrators survive restarts.
+    pub async fn seed_catalog(&self) -> Result<bool> {
+        let seals: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seals").fetch_one(&self.pool).await?;
+        if seals > 0 {
+            return Ok(false);
+        }
+        for seal in &SEALS {
+            self.upsert_seal(seal).await?;
+        }
+        for q in &QUALIFICATIONS {
+            self.upsert_qualification(q).await?;
+        }
+        Ok(true)
+    }
+}

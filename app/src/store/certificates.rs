@@ -7,7 +7,7 @@ use crate::domain::certificate::{
 use crate::domain::endorsement::EndorsementStatus;
 use crate::domain::id_document::{mask_id_number, IdType};
 
-use super::{now_unix, Result, Store, StoreError};
+use super::{Result, Store, StoreError};
 
 pub struct NewCertificate<'a> {
     pub certificate_number: &'a str,
@@ -107,7 +107,7 @@ impl Store {
         .bind(c.issued_on.to_string())
         .bind(c.status.code())
         .bind(c.revoked_on.map(|d| d.to_string()))
-        .bind(now_unix())
+        .bind(crate::clock::now_unix())
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -159,7 +159,7 @@ mod tests {
     #[tokio::test]
     async fn certificates_attach_by_id_document_even_when_loaded_later() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let cert = |number: &'static str, id_number: &'static str| NewCertificate {
             certificate_number: number,
             management_number: number,

@@ -4,7 +4,7 @@
 
 use crate::domain::account::{Account, SignInEvent, SignInKind};
 
-use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
+use super::{AuditEntry, AuditEvent, Result, Store};
 
 fn table(account: Account) -> (&'static str, i64) {
     match account {
@@ -116,7 +116,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if epoch.is_some() {
-            super::audit::insert(&mut *tx, AuditEvent::PasswordChanged, audit, now_unix()).await?;
+            super::audit::insert(&mut *tx, AuditEvent::PasswordChanged, audit, crate::clock::now_unix()).await?;
             tx.commit().await?;
         }
         Ok(epoch)
@@ -140,7 +140,7 @@ impl Store {
         .fetch_optional(&mut *tx)
         .await?;
         if epoch.is_some() {
-            super::audit::insert(&mut *tx, AuditEvent::SessionsEnded, audit, now_unix()).await?;
+            super::audit::insert(&mut *tx, AuditEvent::SessionsEnded, audit, crate::clock::now_unix()).await?;
             tx.commit().await?;
         }
         Ok(epoch)

@@ -119,6 +119,7 @@ pub(super) fn status(value: &str, cancelled_at: Option<i64>) -> Result<Endorseme
 }
 
 /// How a demo endorsement applied for in the past is left.
+#[cfg(feature = "demo")]
 pub(crate) enum Past {
     /// Made, expired, its file purged.
     Expired,
@@ -466,6 +467,7 @@ impl Store {
 
     /// Records an endorsement applied for on a past day (demo data), left
     /// as `past` says. Returns its id.
+    #[cfg(feature = "demo")]
     pub(crate) async fn insert_past_endorsement(
         &self,
         certificate_number: &str,
@@ -475,7 +477,7 @@ impl Store {
         past: Past,
     ) -> Result<i64> {
         let valid_until = crate::domain::endorsement::valid_until(applied_on, days);
-        let now = super::now_unix();
+        let now = crate::clock::now_unix();
         let applied_at = now - i64::from(applied_on.days_until(crate::clock::today_shanghai()) as i32) * 86_400;
         let (status, made_at, run_after, file_purged_at) = match past {
             Past::Expired => ("ready", Some(applied_at), applied_at, Some(applied_at + days * 86_400)),
@@ -577,7 +579,7 @@ mod tests {
 
     async fn setup() -> (Store, tempfile::TempDir, i64, i64) {
         let (store, dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let holder = holder(&store, "zhangsan", ZHANGSAN).await;
         let cert = certificate(&store, "0301202203150001", ZHANGSAN, "2022-03-15", true).await;
         (store, dir, holder, cert)

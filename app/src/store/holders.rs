@@ -2,7 +2,7 @@
 
 use crate::domain::id_document::IdType;
 
-use super::{is_unique_violation, now_unix, AuditEntry, AuditEvent, Result, Store, StoreError};
+use super::{is_unique_violation, AuditEntry, AuditEvent, Result, Store, StoreError};
 
 pub struct NewHolder<'a> {
     pub username: &'a str,
@@ -67,7 +67,7 @@ impl Store {
         .bind(doc_id)
         .bind(h.phone)
         .bind(h.email)
-        .bind(now_unix())
+        .bind(crate::clock::now_unix())
         .fetch_one(&mut *tx)
         .await;
         let id = match inserted {
@@ -142,7 +142,7 @@ impl Store {
         if changed {
             let entry =
                 AuditEntry { holder_id: Some(holder_id), client_addr, detail: Some(format), ..Default::default() };
-            super::audit::insert(&mut *tx, AuditEvent::PasswordUpgraded, &entry, now_unix()).await?;
+            super::audit::insert(&mut *tx, AuditEvent::PasswordUpgraded, &entry, crate::clock::now_unix()).await?;
         }
         tx.commit().await?;
         Ok(changed)

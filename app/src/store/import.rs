@@ -7,7 +7,7 @@ use std::collections::{HashMap, HashSet};
 use crate::domain::id_document::IdType;
 use crate::domain::import::ValidRow;
 
-use super::{now_unix, AuditEntry, AuditEvent, Result, Store};
+use super::{AuditEntry, AuditEvent, Result, Store};
 
 
 /// A certificate as stored, in the terms of an import row, to tell "already
@@ -119,7 +119,7 @@ impl Store {
     /// Writes `rows` (all new, all valid) and the batch, with one audit
     /// entry, in one transaction. Returns the batch id.
     pub async fn insert_certificates(&self, rows: &[ValidRow], batch: &ImportBatch<'_>) -> Result<i64> {
-        let now = now_unix();
+        let now = crate::clock::now_unix();
         let mut tx = self.begin_write(Some(super::WriteLock::Imports)).await?;
         let batch_id = batch.insert(&mut tx, "certificates", rows.len(), now).await?;
         let qualifications: HashMap<String, i64> =
@@ -179,7 +179,7 @@ impl Store {
         file_name: &str,
         content: &[u8],
     ) -> Result<String> {
-        let token = super::random_token();
+        let token = crate::random::token();
         sqlx::query(
             "INSERT INTO pending_imports (token, staff_id, file_name, content, created_at, kind)
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -188,7 +188,7 @@ impl Store {
         .bind(staff_id)
         .bind(file_name)
         .bind(content)
-        .bind(now_unix())
+        .bind(crate::clock::now_unix())
         .bind(kind)
         .execute(&self.pool)
         .await?;

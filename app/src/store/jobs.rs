@@ -297,7 +297,7 @@ mod tests {
 
     async fn queued(n: usize) -> (Store, tempfile::TempDir, i64, Vec<i64>) {
         let (store, dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let holder = holder(&store, "zhangsan", "110105198503150019").await;
         let mut ids = Vec::new();
         for i in 0..n {

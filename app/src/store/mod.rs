@@ -19,8 +19,11 @@ mod jobs;
 mod platform_identities;
 #[cfg(any(test, feature = "testing"))]
 pub mod scratch;
+#[cfg(feature = "demo")]
 pub mod seed;
+pub mod sessions;
 mod staff;
+#[cfg(feature = "demo")]
 mod synthetic;
 mod terms;
 mod verification;
@@ -32,7 +35,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode};
 use sqlx::{AnyConnection, AnyPool, ConnectOptions, Connection, Executor};
 
 pub use account_import::{AccountsLike, StoredAccount};
-pub use admin::{Managed, Revocation};
+pub use admin::Managed;
 pub use audit::{AuditEntry, AuditEvent};
 pub use catalog::{NewQualification, NewSeal};
 pub use certificates::NewCertificate;
@@ -42,6 +45,7 @@ pub use holders::{CreateHolderError, HolderLogin, HolderProfile, NewHolder};
 pub use import::{ImportBatch, StoredCertificate};
 pub use platform_identities::PlatformHolder;
 pub use jobs::{AfterFailure, CertificateFacts, EndorsementFacts, Job};
+#[cfg(feature = "demo")]
 pub use synthetic::Synthetic;
 pub use verification::{EndorsementFound, IssuedFile, VerificationLog};
 
@@ -315,17 +319,6 @@ pub(crate) fn placeholders(rows: usize, width: usize) -> String {
         |row: usize| (1..=width).map(|column| format!("${}", row * width + column)).collect::<Vec<_>>().join(", ");
     let rows = (0..rows).map(row);
     if width == 1 { rows.collect::<Vec<_>>() } else { rows.map(|r| format!("({r})")).collect() }.join(", ")
-}
-
-/// 128 random bits as hex: form keys and the tokens in result and preview
-/// addresses (not guessable from each other).
-pub fn random_token() -> String {
-    format!("{:032x}", rand::random::<u128>())
-}
-
-/// Seconds since the Unix epoch: how instants are stored.
-pub fn now_unix() -> i64 {
-    chrono::Utc::now().timestamp()
 }
 
 /// Rows are written only through this module, so a value that does not parse

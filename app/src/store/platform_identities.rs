@@ -3,7 +3,7 @@
 
 use crate::domain::id_document::IdType;
 
-use super::{now_unix, AuditEntry, AuditEvent, HolderLogin, Result, Store};
+use super::{AuditEntry, AuditEvent, HolderLogin, Result, Store};
 
 /// A holder account as a platform sign-in meets it.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -64,7 +64,7 @@ impl Store {
         id_number: &str,
         client_addr: Option<&str>,
     ) -> Result<PlatformHolder> {
-        let now = now_unix();
+        let now = crate::clock::now_unix();
         let username = format!("pt{:012x}", rand::random::<u64>() & 0xffff_ffff_ffff);
         let mut tx = self.pool.begin().await?;
         let document = super::id_documents::upsert(&mut tx, id_type, id_number).await?;
@@ -99,7 +99,7 @@ impl Store {
         holder_id: i64,
         client_addr: Option<&str>,
     ) -> Result<()> {
-        let now = now_unix();
+        let now = crate::clock::now_unix();
         let mut tx = self.pool.begin().await?;
         link(&mut tx, issuer, subject, holder_id, now).await?;
         let entry = AuditEntry { holder_id: Some(holder_id), client_addr, detail: Some(issuer), ..Default::default() };

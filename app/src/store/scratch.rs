@@ -18,7 +18,7 @@ pub async fn scratch_database_url(dir: &Path) -> super::Result<String> {
     if server.is_empty() {
         return Ok(format!("sqlite://{}", dir.join("ecert.db").display()));
     }
-    let name = format!("ecert_test_{}", super::random_token());
+    let name = format!("ecert_test_{}", crate::random::token());
     let mut admin = sqlx::PgConnection::connect(&server).await?;
     admin.execute(format!("CREATE DATABASE {name}").as_str()).await?;
     admin.close().await?;

@@ -1,87 +1,15 @@
-//! The catalog every installation starts with, and the demo data that the
-//! quick start loads on first start (README lists the demo accounts).
+//! The demo data that the quick start loads on first start (README lists
+//! the demo accounts). Only in a build with the `demo` feature.
 
 use crate::domain::calendar::Ymd;
 use crate::domain::certificate::CertificateStatus;
 use crate::domain::id_document::IdType;
 
 use super::endorsements::Past;
-use super::{NewCertificate, NewHolder, NewQualification, NewSeal, Result, Store};
+use super::{NewCertificate, NewHolder, Result, Store};
 
 /// Password of every demo account.
 pub const DEMO_PASSWORD: &str = "Ecert@2026";
-
-const SEALS: [NewSeal<'static>; 2] = [
-    NewSeal {
-        code: "mohrss",
-        name: "中华人民共和国人力资源和社会保障部专业技术人员职业资格证书专用章",
-        authority: "中华人民共和国人力资源和社会保障部",
-    },
-    NewSeal {
-        code: "cba", name: "中国银行业协会银行业专业人员职业资格证书专用章", authority: "中国银行业协会"
-    },
-];
-
-const QUALIFICATIONS: [NewQualification<'static>; 6] = [
-    NewQualification {
-        code: "0301",
-        name_zh: "注册安全工程师",
-        name_en: "Certified Safety Engineer",
-        seal_code: "mohrss",
-        specialties: &[],
-    },
-    NewQualification {
-        code: "0401",
-        name_zh: "执业药师",
-        name_en: "Licensed Pharmacist",
-        seal_code: "mohrss",
-        specialties: &[],
-    },
-    NewQualification {
-        code: "0501",
-        name_zh: "经济专业技术资格",
-        name_en: "Economics Professional Qualification",
-        seal_code: "mohrss",
-        specialties: &[],
-    },
-    NewQualification {
-        code: "0601",
-        name_zh: "一级造价工程师",
-        name_en: "Class 1 Cost Engineer",
-        seal_code: "mohrss",
-        specialties: &[],
-    },
-    NewQualification {
-        code: "0701",
-        name_zh: "注册测绘师",
-        name_en: "Registered Surveyor",
-        seal_code: "mohrss",
-        specialties: &[],
-    },
-    NewQualification {
-        code: "1101",
-        name_zh: "银行业专业人员职业资格",
-        name_en: "Banking Professional Qualification",
-        seal_code: "cba",
-        specialties: &[],
-    },
-];
-
-/// Seals and qualifications for a new installation: written only into an
-/// empty catalog, so later edits by administrators survive restarts.
-pub async fn catalog(store: &Store) -> Result<bool> {
-    let seals: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM seals").fetch_one(&store.pool).await?;
-    if seals > 0 {
-        return Ok(false);
-    }
-    for seal in &SEALS {
-        store.upsert_seal(seal).await?;
-    }
-    for q in &QUALIFICATIONS {
-        store.upsert_qualification(q).await?;
-    }
-    Ok(true)
-}
 
 struct DemoPerson {
     username: Option<&'static str>,
@@ -208,8 +136,8 @@ mod tests {
     #[tokio::test]
     async fn demo_seeds_once() {
         let (store, _dir) = temp_store().await;
-        assert!(catalog(&store).await.unwrap());
-        assert!(!catalog(&store).await.unwrap(), "an existing catalog is left alone");
+        assert!(store.seed_catalog().await.unwrap());
+        assert!(!store.seed_catalog().await.unwrap(), "an existing catalog is left alone");
         assert!(demo(&store, |_| "hash".into()).await.unwrap());
         assert!(!demo(&store, |_| "hash".into()).await.unwrap());
         let zhangsan = store.holder_login("zhangsan").await.unwrap().unwrap().id;

@@ -2,7 +2,7 @@
 
 use crate::domain::staff::{Role, StaffMember};
 
-use super::{corrupt, is_unique_violation, now_unix, AuditEntry, AuditEvent, Result, Store, StoreError};
+use super::{corrupt, is_unique_violation, AuditEntry, AuditEvent, Result, Store, StoreError};
 
 #[derive(sqlx::FromRow)]
 struct StaffRow {
@@ -60,7 +60,7 @@ impl Store {
         .bind(display_name)
         .bind(role.code())
         .bind(seal_id)
-        .bind(now_unix())
+        .bind(crate::clock::now_unix())
         .fetch_one(&mut *tx)
         .await
         .map_err(|e| match is_unique_violation(&e) {
@@ -70,7 +70,7 @@ impl Store {
         let detail = format!("{} {}", role.code(), seal_code.unwrap_or(""));
         let entry =
             AuditEntry { staff_id: Some(id), subject: Some(username), detail: Some(&detail), ..Default::default() };
-        super::audit::insert(&mut *tx, AuditEvent::StaffCreated, &entry, now_unix()).await?;
+        super::audit::insert(&mut *tx, AuditEvent::StaffCreated, &entry, crate::clock::now_unix()).await?;
         tx.commit().await?;
         Ok(id)
     }

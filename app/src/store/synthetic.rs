@@ -200,7 +200,7 @@ mod tests {
     #[tokio::test]
     async fn loads_holders_certificates_history_and_queue() {
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let today = crate::clock::today_shanghai();
         let s = Synthetic {
             holders: 4,
@@ -210,7 +210,7 @@ mod tests {
             password_hash: "$argon2id$placeholder",
             terms_version: "2026-11",
             today,
-            now: crate::store::now_unix(),
+            now: crate::clock::now_unix(),
         };
         store.load_synthetic(&s).await.unwrap();
         let pool = store.pool().clone();
@@ -245,14 +245,14 @@ mod tests {
         let expected = crate::document::sample::holder_name(2);
         assert!(names.iter().all(|(holder, printed)| *holder == expected && *printed == expected), "{names:?}");
         let (fresh, _fresh_dir) = temp_store().await;
-        crate::store::seed::catalog(&fresh).await.unwrap();
+        fresh.seed_catalog().await.unwrap();
         let too_many = Synthetic { queued: 3 * 4 * 5 + 1, ..s.clone() };
         let refused = fresh.load_synthetic(&too_many).await.unwrap_err();
         assert!(refused.to_string().contains("at most 3 queued"), "{refused}");
 
         // Zero of something is none of it (a recursive count starts at one row).
         let (store, _dir) = temp_store().await;
-        crate::store::seed::catalog(&store).await.unwrap();
+        store.seed_catalog().await.unwrap();
         let none = Synthetic { past_endorsements_per_certificate: 0, queued: 0, ..s };
         store.load_synthetic(&none).await.unwrap();
         let endorsements: i64 =

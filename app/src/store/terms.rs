@@ -1,6 +1,6 @@
 //! Acceptances of the service terms (服务须知), one per holder and version.
 
-use super::{now_unix, Result, Store};
+use super::{Result, Store};
 
 impl Store {
     pub async fn terms_accepted(&self, holder_id: i64, version: &str) -> Result<bool> {
@@ -20,7 +20,7 @@ impl Store {
         )
         .bind(holder_id)
         .bind(version)
-        .bind(now_unix())
+        .bind(crate::clock::now_unix())
         .execute(&self.pool)
         .await?;
         Ok(())

@@ -1,4 +1,4 @@
-//! Where sessions are kept: tower-sessions-sqlx-store's SQLite table, with
+//! Where sessions are kept: tower-sessions-sqlx-store's table, with
 //! one change. tower-sessions saves a session only if its record existed
 //! when the request loaded it (a new one is created instead), so a save
 //! that finds no record lost a race: another request signed out (deleted
@@ -10,7 +10,7 @@ use async_trait::async_trait;
 use std::str::FromStr;
 use std::time::Duration;
 
-use app::store::{Backend, StoreError, SESSION_TABLE_LOCK};
+use super::{Backend, StoreError, SESSION_TABLE_LOCK};
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
 use tower_sessions::session::{Id, Record};
@@ -123,8 +123,8 @@ mod tests {
     #[tokio::test]
     async fn a_save_after_a_sign_out_does_not_bring_the_session_back() {
         let dir = tempfile::tempdir().unwrap();
-        let url = app::store::scratch::scratch_database_url(dir.path()).await.unwrap();
-        app::store::Store::connect(&url).await.unwrap(); // creates a SQLite file
+        let url = crate::store::scratch::scratch_database_url(dir.path()).await.unwrap();
+        crate::store::Store::connect(&url).await.unwrap(); // creates a SQLite file
         let records = SessionRecords::connect(&url).await.unwrap();
         records.migrate().await.unwrap();
         let mut record = Record {
@@ -146,8 +146,8 @@ mod tests {
     #[tokio::test]
     async fn instances_starting_together_each_find_the_session_table() {
         let dir = tempfile::tempdir().unwrap();
-        let url = app::store::scratch::scratch_database_url(dir.path()).await.unwrap();
-        app::store::Store::connect(&url).await.unwrap(); // creates a SQLite file
+        let url = crate::store::scratch::scratch_database_url(dir.path()).await.unwrap();
+        crate::store::Store::connect(&url).await.unwrap(); // creates a SQLite file
         let (a, b) = (SessionRecords::connect(&url).await.unwrap(), SessionRecords::connect(&url).await.unwrap());
         let (first, second) = tokio::join!(a.migrate(), b.migrate());
         first.unwrap();
