@@ -19,22 +19,6 @@ fn ymd(d: chrono::NaiveDate) -> Ymd {
     Ymd::new(d.year() as u16, d.month() as u8, d.day() as u8).expect("chrono dates are valid")
 }
 
-/// `YYYY-MM-DD HH:MM` in Asia/Shanghai for a stored Unix time.
-pub fn format_shanghai(unix: i64) -> String {
-    match Utc.timestamp_opt(unix, 0).single() {
-        Some(t) => t.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M").to_string(),
-        None => String::new(),
-    }
-}
-
-/// `YYYY-MM-DD HH:MM:SS` in Asia/Shanghai, as printed on endorsed copies.
-pub fn format_shanghai_seconds(unix: i64) -> String {
-    match Utc.timestamp_opt(unix, 0).single() {
-        Some(t) => t.with_timezone(&Shanghai).format("%Y-%m-%d %H:%M:%S").to_string(),
-        None => String::new(),
-    }
-}
-
 /// `YYYY-MM-DDTHH:MM:SSZ` (UTC), as Data Integrity proofs date themselves.
 pub fn format_utc(unix: i64) -> String {
     match Utc.timestamp_opt(unix, 0).single() {
@@ -61,12 +45,25 @@ pub fn start_of_day_shanghai(day: Ymd) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::instant::Instant;
+
+    /// The pages' arithmetic (`Instant`) against the time zone database,
+    /// every 7 hours and 13 seconds from 1992 to 2100.
+    #[test]
+    fn instants_read_as_the_time_zone_database_says() {
+        let (from, to) = (694_224_000, 4_102_444_800);
+        for unix in (from..to).step_by(7 * 3600 + 13) {
+            let zoned = Utc.timestamp_opt(unix, 0).unwrap().with_timezone(&Shanghai);
+            assert_eq!(Instant(unix).seconds(), zoned.format("%Y-%m-%d %H:%M:%S").to_string(), "at {unix}");
+            assert_eq!(Instant(unix).day(), day_shanghai(unix), "at {unix}");
+        }
+    }
 
     #[test]
     fn shanghai_is_utc_plus_8() {
         // 2021-12-16 16:30 UTC is already the 17th in Beijing.
-        assert_eq!(format_shanghai(1_639_672_200), "2021-12-17 00:30");
-        assert_eq!(format_shanghai_seconds(1_639_672_201), "2021-12-17 00:30:01");
+        assert_eq!(Instant(1_639_672_200).minutes(), "2021-12-17 00:30");
+        assert_eq!(Instant(1_639_672_201).seconds(), "2021-12-17 00:30:01");
         // Midnight in Beijing is 16:00 UTC the day before.
         assert_eq!(day_shanghai(1_639_670_399).to_string(), "2021-12-16");
         assert_eq!(day_shanghai(1_639_670_400).to_string(), "2021-12-17");

@@ -94,8 +94,8 @@ async fn audit_csv(State(state): State<AppState>, session: Session, Query(filter
     let mut out = csv::Writer::from_writer(Vec::new());
     let _ = out.write_record(["id", "at", "event", "actor", "subject", "client_addr", "detail"]);
     for r in rows {
-        let id = r.id.to_string();
-        let cells = [&id, &r.at, &r.event, &r.actor, &r.subject, &r.client_addr, &r.detail].map(|c| inert(c));
+        let (id, at) = (r.id.to_string(), r.at.seconds());
+        let cells = [&id, &at, &r.event, &r.actor, &r.subject, &r.client_addr, &r.detail].map(|c| inert(c));
         let _ = out.write_record(&cells);
     }
     let body = out.into_inner().unwrap_or_default();

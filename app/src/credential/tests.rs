@@ -28,7 +28,7 @@ fn record() -> (CertificateRecord, EndorsementOnRecord) {
         status: EndorsementStatus::Ready,
         valid_from: day("2026-12-01"),
         valid_until: day("2026-12-30"),
-        made_at: "2026-12-01 09:00:00".into(),
+        made_at: Some(crate::domain::instant::Instant(1_796_086_800)),
         cancelled_at: None,
     };
     (certificate, endorsement)

@@ -173,8 +173,7 @@ pub enum Account {
 /// One line of 最近登录记录 on 账户安全.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignInEvent {
-    /// `YYYY-MM-DD HH:MM`, Asia/Shanghai.
-    pub at: String,
+    pub at: crate::domain::instant::Instant,
     pub kind: SignInKind,
     pub client_addr: Option<String>,
 }

@@ -13,8 +13,7 @@ use crate::domain::verification::{Method, Outcome};
 /// One verification of a copy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckEntry {
-    /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
-    pub at: String,
+    pub at: crate::domain::instant::Instant,
     /// The way in: number + name, endorsement number or QR code, file upload.
     pub method: Method,
     /// What the verifier was told.

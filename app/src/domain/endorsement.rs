@@ -279,8 +279,7 @@ pub struct EndorsementView {
     pub number: String,
     pub scenario: Bilingual,
     pub days: i64,
-    /// `YYYY-MM-DD HH:MM`, Asia/Shanghai.
-    pub applied_at: String,
+    pub applied_at: crate::domain::instant::Instant,
     pub valid_from: Ymd,
     pub valid_until: Ymd,
     pub phase: Phase,
@@ -288,8 +287,8 @@ pub struct EndorsementView {
     pub scenario_code: String,
     /// Valid, and its last day is near ([`ends_soon`]).
     pub ends_soon: bool,
-    /// When the holder withdrew it, `YYYY-MM-DD HH:MM`, Asia/Shanghai.
-    pub cancelled_at: Option<String>,
+    /// When the holder withdrew it.
+    pub cancelled_at: Option<crate::domain::instant::Instant>,
     /// How many verifications were made of this copy (查验记录).
     pub checks: u32,
 }

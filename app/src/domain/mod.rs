@@ -8,6 +8,7 @@ pub mod endorsement;
 pub mod id_document;
 pub mod import;
 pub mod imported_password;
+pub mod instant;
 pub mod problem;
 pub mod staff;
 pub mod verification;

@@ -217,8 +217,7 @@ pub struct AuditFilter {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AuditRow {
     pub id: i64,
-    /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
-    pub at: String,
+    pub at: crate::domain::instant::Instant,
     pub event: String,
     /// `holder:<username>`, `staff:<username>` or empty.
     pub actor: String,

@@ -300,9 +300,8 @@ pub struct EndorsementOnRecord {
     pub status: EndorsementStatus,
     pub valid_from: Ymd,
     pub valid_until: Ymd,
-    pub made_at: String,
-    /// `YYYY-MM-DD HH:MM:SS`, Asia/Shanghai.
-    pub cancelled_at: Option<String>,
+    pub made_at: Option<crate::domain::instant::Instant>,
+    pub cancelled_at: Option<crate::domain::instant::Instant>,
 }
 
 /// An endorsement as a verifier sees it on `today`: only a copy that was
@@ -331,9 +330,9 @@ pub fn judge_endorsement(
         scenario: facts.scenario,
         valid_from: facts.valid_from,
         valid_until: facts.valid_until,
-        made_at: facts.made_at,
+        made_at: facts.made_at.map(|at| at.seconds()).unwrap_or_default(),
         standing,
-        cancelled_at: facts.cancelled_at,
+        cancelled_at: facts.cancelled_at.map(|at| at.seconds()),
     })
 }
 
@@ -408,8 +407,9 @@ mod tests {
             status,
             valid_from: day("2026-11-01"),
             valid_until: day(until),
-            made_at: "2026-11-01 09:00:00".into(),
-            cancelled_at: (status == EndorsementStatus::Cancelled).then(|| "2026-11-20 10:00:00".into()),
+            // 2026-11-01 09:00:00 and 2026-11-20 10:00:00 in Shanghai.
+            made_at: Some(crate::domain::instant::Instant(1_793_494_800)),
+            cancelled_at: (status == EndorsementStatus::Cancelled).then_some(crate::domain::instant::Instant(1_795_140_000)),
         }
     }
 

@@ -119,7 +119,7 @@ fn SignIns(events: Vec<SignInEvent>) -> impl IntoView {
             <tbody>
                 {events.into_iter().map(|e| view! {
                     <tr data-testid="sign-in" data-kind=format!("{:?}", e.kind)>
-                        <td>{e.at}</td>
+                        <td>{e.at.minutes()}</td>
                         <td>{move || kind(e.kind)}</td>
                         <td>{e.client_addr.unwrap_or_default()}</td>
                     </tr>

@@ -298,7 +298,7 @@ fn EndorsementRow(
             </ActionForm>
         }
     });
-    let cancelled_at = e.cancelled_at.clone().unwrap_or_default();
+    let cancelled_at = e.cancelled_at.map(|at| at.minutes()).unwrap_or_default();
     let actions = match phase {
         Phase::Valid => view! {
             <CopyLinks endorsement_id=e.id small=true/>
@@ -338,7 +338,7 @@ fn EndorsementRow(
             <td data-label=move || td_string!(locale, download.validity)>
                 {e.valid_from.to_string()}" "{td!(locale, download.to)}" "{e.valid_until.to_string()}
             </td>
-            <td data-label=move || td_string!(locale, download.applied_at)>{e.applied_at.clone()}</td>
+            <td data-label=move || td_string!(locale, download.applied_at)>{e.applied_at.minutes()}</td>
             <td data-label=move || td_string!(locale, download.state)>
                 <span class="badge" class:valid=phase == Phase::Valid
                     class:revoked=matches!(phase, Phase::Expired | Phase::Failed | Phase::Cancelled)

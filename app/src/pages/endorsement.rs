@@ -57,7 +57,7 @@ fn DetailCard(detail: EndorsementDetail, certificate_id: i64, carried: Option<Ap
     let phase = e.phase;
     let scenario = e.scenario.clone();
     let back = format!("/certificates/{certificate_id}/download");
-    let cancelled_at = e.cancelled_at.clone().unwrap_or_default();
+    let cancelled_at = e.cancelled_at.map(|at| at.minutes()).unwrap_or_default();
     view! {
         <section class="card wide" aria-labelledby="endorsement-title">
             <h1 id="endorsement-title">{td!(locale, endorsement_page.title)}</h1>
@@ -71,7 +71,7 @@ fn DetailCard(detail: EndorsementDetail, certificate_id: i64, carried: Option<Ap
                 <dt>{td!(locale, download.purpose)}</dt><dd>{move || text::bilingual(locale, &scenario)}</dd>
                 <dt>{td!(locale, download.validity)}</dt>
                 <dd>{e.valid_from.to_string()}" "{td!(locale, download.to)}" "{e.valid_until.to_string()}</dd>
-                <dt>{td!(locale, download.applied_at)}</dt><dd>{e.applied_at.clone()}</dd>
+                <dt>{td!(locale, download.applied_at)}</dt><dd>{e.applied_at.minutes()}</dd>
                 <dt>{td!(locale, download.state)}</dt>
                 <dd><span class="badge" class:valid=phase == Phase::Valid class:revoked=phase != Phase::Valid
                     data-testid="detail-phase">{move || text::phase(locale, phase)}</span></dd>
@@ -108,7 +108,7 @@ fn CheckLog(checks: Vec<CheckEntry>) -> impl IntoView {
                         let good = c.outcome == Outcome::Valid;
                         view! {
                             <tr data-testid="check" data-method=c.method.code() data-outcome=c.outcome.code()>
-                                <td data-label=move || td_string!(locale, endorsement_page.at)>{c.at}</td>
+                                <td data-label=move || td_string!(locale, endorsement_page.at)>{c.at.seconds()}</td>
                                 <td data-label=move || td_string!(locale, endorsement_page.way)>{move || text::method(locale, c.method)}</td>
                                 <td data-label=move || td_string!(locale, endorsement_page.result)>
                                     <span class="badge" class:valid=good class:revoked=!good>{move || text::outcome(locale, c.outcome)}</span>

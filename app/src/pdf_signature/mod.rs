@@ -74,7 +74,7 @@ pub fn check_pdf(pdf: &[u8], anchors: &[Certificate], now: SystemTime) -> PdfChe
             .signed_at
             .and_then(|t| t.duration_since(UNIX_EPOCH).ok())
             .and_then(|d| i64::try_from(d.as_secs()).ok())
-            .map(crate::clock::format_shanghai_seconds);
+            .map(|at| crate::domain::instant::Instant(at).seconds());
     }
     match checked {
         Err(failure) => {

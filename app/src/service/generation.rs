@@ -62,7 +62,7 @@ impl Generator {
         let c = &facts.certificate;
         let issued_on = chinese_date(&c.issued_on);
         let id_type = id_type_label(&c.id_type);
-        let made_at_text = crate::clock::format_shanghai_seconds(made_at);
+        let made_at_text = crate::domain::instant::Instant(made_at).seconds();
         let (valid_from, valid_until) = (facts.valid_from.to_string(), facts.valid_until.to_string());
         let block = EndorsementBlock {
             made_at: &made_at_text,

@@ -196,7 +196,7 @@ fn examine(method: Method, found: Found) -> Examined {
             found.file.as_ref(),
             found.credential.as_ref(),
         ),
-        checked_at: crate::clock::format_shanghai_seconds(crate::clock::now_unix()),
+        checked_at: crate::domain::instant::Instant(crate::clock::now_unix()).seconds(),
         certificate: found.certificate,
         endorsement: found.endorsement,
         file: found.file,

@@ -1,6 +1,7 @@
 //! What the issuers' portal reads and changes: one certificate with its
 //! revocation, revoking and reinstating, and the audit log with filters.
 
+use crate::domain::instant::Instant;
 use crate::domain::calendar::Ymd;
 use crate::domain::staff::{AuditFilter, AuditKind, AuditPage, AuditRow, ManagedCertificate, Revocation};
 
@@ -120,7 +121,7 @@ impl Store {
             .into_iter()
             .map(|r| AuditRow {
                 id: r.id,
-                at: crate::clock::format_shanghai_seconds(r.at),
+                at: Instant(r.at),
                 event: r.event,
                 actor: match (r.holder, r.staff) {
                     (Some(h), _) => format!("holder:{h}"),

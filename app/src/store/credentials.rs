@@ -2,6 +2,7 @@
 //! honoured only while its account keeps the epoch it signed in with, so
 //! moving the epoch on ends every other session at once (see `auth::session`).
 
+use crate::domain::instant::Instant;
 use crate::domain::account::{Account, SignInEvent, SignInKind};
 
 use super::{AuditEntry, AuditEvent, Result, Store};
@@ -45,7 +46,7 @@ impl Store {
         Ok(rows
             .into_iter()
             .map(|(at, event, client_addr)| SignInEvent {
-                at: crate::clock::format_shanghai(at),
+                at: Instant(at),
                 kind: match event.trim_start_matches("staff_") {
                     "login_succeeded" => SignInKind::SignedIn,
                     "password_changed" => SignInKind::PasswordChanged,

@@ -2,6 +2,7 @@
 //! The rules live in `domain::endorsement`; this module gathers the facts
 //! for them inside the transaction that records the outcome.
 
+use crate::domain::instant::Instant;
 use std::collections::HashMap;
 
 use crate::domain::calendar::Ymd;
@@ -97,13 +98,13 @@ impl ViewRow {
             number: self.number,
             scenario: Bilingual { zh: self.name_zh, en: self.name_en },
             days: self.days,
-            applied_at: crate::clock::format_shanghai(self.applied_at),
+            applied_at: Instant(self.applied_at),
             valid_from: day("applied_on", &self.applied_on)?,
             valid_until,
             phase,
             scenario_code: self.scenario_code,
             ends_soon: ends_soon(phase, valid_until, today),
-            cancelled_at: self.cancelled_at.map(crate::clock::format_shanghai),
+            cancelled_at: self.cancelled_at.map(Instant),
             checks: u32::try_from(self.checks).unwrap_or(u32::MAX),
         })
     }
@@ -344,7 +345,7 @@ impl Store {
         rows.into_iter()
             .map(|(at, method, outcome, addr)| {
                 Ok(CheckEntry {
-                    at: crate::clock::format_shanghai_seconds(at),
+                    at: Instant(at),
                     method: Method::from_code(&method).ok_or_else(|| bad("method", &method))?,
                     outcome: Outcome::from_code(&outcome).ok_or_else(|| bad("outcome", &outcome))?,
                     origin: addr.as_deref().and_then(coarse_origin),
@@ -787,7 +788,7 @@ mod tests {
         let found = store.endorsement_by_number(&number).await.unwrap().unwrap();
         let judged = judge_endorsement(found.endorsement, found.certificate.status, today).unwrap();
         assert_eq!(judged.standing, Standing::Cancelled);
-        assert_eq!(judged.cancelled_at.as_deref(), Some(crate::clock::format_shanghai_seconds(100).as_str()));
+        assert_eq!(judged.cancelled_at.as_deref(), Some(Instant(100).seconds().as_str()));
         let audited: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM audit_log WHERE event = 'endorsement_cancelled' AND subject = $1 AND holder_id = $2",
         )

@@ -1,6 +1,7 @@
 //! 证书查验: the records a verifier may see, the files we issued (by digest)
 //! and the log of every check.
 
+use crate::domain::instant::Instant;
 use crate::domain::calendar::Ymd;
 use crate::domain::certificate::{Bilingual, CertificateStatus};
 use crate::domain::id_document::{mask_id_number, IdType};
@@ -89,8 +90,8 @@ impl EndorsementRow {
             status: super::endorsements::status(&self.status, self.cancelled_at)?,
             valid_from: day("applied_on", &self.applied_on)?,
             valid_until: day("valid_until", &self.valid_until)?,
-            made_at: self.made_at.map(crate::clock::format_shanghai_seconds).unwrap_or_default(),
-            cancelled_at: self.cancelled_at.map(crate::clock::format_shanghai_seconds),
+            made_at: self.made_at.map(Instant),
+            cancelled_at: self.cancelled_at.map(Instant),
             scenario: Bilingual { zh: self.name_zh, en: self.name_en },
             number: self.number,
         })

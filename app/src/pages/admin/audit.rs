@@ -104,7 +104,7 @@ pub fn AuditPage() -> impl IntoView {
                                                 let event = r.event.clone();
                                                 view! {
                                                 <tr data-testid="audit-row" data-event=event>
-                                                    <td>{r.at}</td><td class="mono">{r.event}</td><td>{r.actor}</td>
+                                                    <td>{r.at.seconds()}</td><td class="mono">{r.event}</td><td>{r.actor}</td>
                                                     <td class="mono">{r.subject}</td><td class="mono">{r.client_addr}</td><td class="small">{r.detail}</td>
                                                 </tr>
                                             }}).collect_view()}
