@@ -26,7 +26,8 @@ use p256::SecretKey;
 use rand::rngs::OsRng;
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use spki::SubjectPublicKeyInfoOwned;
+use p256::ecdsa::signature::{Keypair, Signer};
+use spki::{DynSignatureAlgorithmIdentifier, EncodePublicKey, SignatureBitStringEncoding, SubjectPublicKeyInfoOwned};
 use x509_cert::attr::AttributeTypeAndValue;
 use x509_cert::builder::{Builder, CertificateBuilder, Profile};
 use x509_cert::name::{Name, RdnSequence, RelativeDistinguishedName};
@@ -36,15 +37,15 @@ use x509_cert::Certificate;
 
 use super::SigningError;
 
-const OID_CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
-const OID_O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
-const OID_C: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
+pub(super) const OID_CN: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.3");
+pub(super) const OID_O: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.10");
+pub(super) const OID_C: ObjectIdentifier = ObjectIdentifier::new_unwrap("2.5.4.6");
 
 const ROOT_CN: &str = "ecert Demo Root CA";
-const ORGANIZATION: &str = "ecert 电子证书服务平台 (demo)";
+pub(super) const ORGANIZATION: &str = "ecert 电子证书服务平台 (demo)";
 const YEAR: u64 = 365 * 24 * 3600 + 6 * 3600;
-const ROOT_VALIDITY: Duration = Duration::from_secs(20 * YEAR);
-const SEAL_VALIDITY: Duration = Duration::from_secs(5 * YEAR);
+pub(super) const ROOT_VALIDITY: Duration = Duration::from_secs(20 * YEAR);
+pub(super) const SEAL_VALIDITY: Duration = Duration::from_secs(5 * YEAR);
 
 /// A seal's signing key and certificate chain (seal certificate first).
 pub struct SealKey {
@@ -264,7 +265,7 @@ pub(super) fn load_or_create_ca(key_path: &Path, crt_path: &Path) -> Result<(Sig
         (false, false) => {
             let key = SigningKey::from(SecretKey::random(&mut OsRng));
             let subject = name(&[(OID_C, "CN"), (OID_O, ORGANIZATION), (OID_CN, ROOT_CN)])?;
-            let cert = issue(Profile::Root, subject, &key, &key, ROOT_VALIDITY)?;
+            let cert = issue::<_, DerSignature>(Profile::Root, subject, spki_of(&key)?, &key, ROOT_VALIDITY)?;
             write_new(key_path, key_pem(&key)?.as_bytes(), 0o600)?;
             write_new(crt_path, cert_pem(&cert)?.as_bytes(), 0o644)?;
             tracing::info!(path = %crt_path.display(), "created the demo root CA");
@@ -295,7 +296,7 @@ pub(super) fn create_seal(
         enable_key_agreement: false,
         enable_key_encipherment: false,
     };
-    let cert = issue(profile, subject, &key, ca_key, SEAL_VALIDITY)?;
+    let cert = issue::<_, DerSignature>(profile, subject, spki_of(&key)?, ca_key, SEAL_VALIDITY)?;
     let chain_pem = format!("{}{}", cert_pem(&cert)?, cert_pem(ca_cert)?);
     write_new(key_path, key_pem(&key)?.as_bytes(), 0o600)?;
     write_new(chain_path, chain_pem.as_bytes(), 0o644)?;
@@ -310,6 +311,10 @@ fn load_seal(code: &str, name: &str, key_path: &Path, chain_path: &Path) -> Resu
     SealKey::new(code, name, key, chain)
 }
 
+fn spki_of(key: &SigningKey) -> Result<SubjectPublicKeyInfoOwned, SigningError> {
+    SubjectPublicKeyInfoOwned::from_key(*key.verifying_key()).map_err(|e| SigningError::Certificate(e.to_string()))
+}
+
 pub(super) fn check_key_matches(key: &SigningKey, cert: &Certificate, cert_path: &Path) -> Result<(), SigningError> {
     let spki = SubjectPublicKeyInfoOwned::from_key(*key.verifying_key())
         .map_err(|e| SigningError::Certificate(e.to_string()))?;
@@ -322,27 +327,31 @@ pub(super) fn check_key_matches(key: &SigningKey, cert: &Certificate, cert_path:
     Ok(())
 }
 
-fn issue(
+/// A certificate for the key of `spki`, signed by `issuer` (P-256 or SM2).
+pub(super) fn issue<S, Sig>(
     profile: Profile,
     subject: Name,
-    subject_key: &SigningKey,
-    issuer_key: &SigningKey,
+    spki: SubjectPublicKeyInfoOwned,
+    issuer: &S,
     validity: Duration,
-) -> Result<Certificate, SigningError> {
+) -> Result<Certificate, SigningError>
+where
+    S: Keypair + DynSignatureAlgorithmIdentifier + Signer<Sig>,
+    S::VerifyingKey: EncodePublicKey,
+    Sig: SignatureBitStringEncoding,
+{
     let cert_err = |e: &dyn std::fmt::Display| SigningError::Certificate(e.to_string());
     let mut serial = [0u8; 16];
     OsRng.fill_bytes(&mut serial);
     serial[0] = (serial[0] & 0x7f) | 0x10; // positive, no leading zero byte
     let serial = SerialNumber::new(&serial).map_err(|e| cert_err(&e))?;
     let validity = Validity::from_now(validity).map_err(|e| cert_err(&e))?;
-    let spki = SubjectPublicKeyInfoOwned::from_key(*subject_key.verifying_key()).map_err(|e| cert_err(&e))?;
-    let builder =
-        CertificateBuilder::new(profile, serial, validity, subject, spki, issuer_key).map_err(|e| cert_err(&e))?;
-    builder.build::<DerSignature>().map_err(|e| cert_err(&e))
+    let builder = CertificateBuilder::new(profile, serial, validity, subject, spki, issuer).map_err(|e| cert_err(&e))?;
+    builder.build::<Sig>().map_err(|e| cert_err(&e))
 }
 
 /// A distinguished name of UTF8String values (PrintableString for C).
-fn name(parts: &[(ObjectIdentifier, &str)]) -> Result<Name, SigningError> {
+pub(super) fn name(parts: &[(ObjectIdentifier, &str)]) -> Result<Name, SigningError> {
     let err = |e: der::Error| SigningError::Certificate(e.to_string());
     let mut rdns = Vec::with_capacity(parts.len());
     for &(oid, value) in parts {

@@ -6,6 +6,9 @@
 //!   `adbe.pkcs7.detached` signature (CMS SignedData, SHA-256, ECDSA P-256)
 //!   that poppler's `pdfsig`, Adobe Reader and `openssl cms -verify` accept.
 //!
+//! * [`sm2`]: each seal's SM2 key and certificate chain from
+//!   `<data_dir>/keys/sm2`, for the OFD copies' electronic seals.
+//!
 //! Private keys never appear in logs, `Debug` output or error messages.
 //! See docs/pdf.md.
 
@@ -13,6 +16,7 @@ mod cms;
 mod keys;
 mod pdf_signature;
 pub mod rotation;
+pub mod sm2;
 
 use std::path::PathBuf;
 use std::time::SystemTime;
