@@ -16,6 +16,7 @@ mod cms;
 mod keys;
 mod pdf_signature;
 pub mod rotation;
+pub mod ses;
 pub mod sm2;
 
 use std::path::PathBuf;
