@@ -54,7 +54,7 @@ fi
 # version pinned in scripts/tools/requirements.txt, in a virtualenv of their own.
 venv=scripts/tools/.venv
 if [ ! -x "$venv/bin/outloud" ] || [ scripts/tools/requirements.txt -nt "$venv/.installed" ]; then
-  say "installing the PDF checkers from PyPI into $venv"
+  say "installing the PDF and OFD checkers from PyPI into $venv"
   python3 -m venv "$venv"
   "$venv/bin/pip" install --quiet --disable-pip-version-check -r scripts/tools/requirements.txt
   touch "$venv/.installed"

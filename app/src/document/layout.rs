@@ -23,35 +23,35 @@ use krilla::{Document, SerializeSettings};
 use super::typeface::Typeface;
 use super::{qr, seal, CertificateFace, DocumentError, EndorsementBlock};
 
-const PAGE_W: f32 = 595.28;
-const PAGE_H: f32 = 841.89;
-const MM: f32 = 72.0 / 25.4;
+pub(super) const PAGE_W: f32 = 595.28;
+pub(super) const PAGE_H: f32 = 841.89;
+pub(super) const MM: f32 = 72.0 / 25.4;
 
-const BLACK: (u8, u8, u8) = (20, 20, 20);
-const GREY: (u8, u8, u8) = (90, 90, 90);
+pub(super) const BLACK: (u8, u8, u8) = (20, 20, 20);
+pub(super) const GREY: (u8, u8, u8) = (90, 90, 90);
 /// Border and rules.
-const MAROON: (u8, u8, u8) = (150, 28, 28);
+pub(super) const MAROON: (u8, u8, u8) = (150, 28, 28);
 /// Seal ink.
-const SEAL_RED: (u8, u8, u8) = (218, 20, 20);
+pub(super) const SEAL_RED: (u8, u8, u8) = (218, 20, 20);
 
 // Certificate face rows.
-const LABEL_RIGHT: f32 = 185.0;
-const VALUE_LEFT: f32 = 197.0;
-const VALUE_RIGHT: f32 = 515.0;
-const ROW_TOP: f32 = 212.0;
-const ROW_STEP: f32 = 31.0;
-const ROW_SIZE: f32 = 13.0;
+pub(super) const LABEL_RIGHT: f32 = 185.0;
+pub(super) const VALUE_LEFT: f32 = 197.0;
+pub(super) const VALUE_RIGHT: f32 = 515.0;
+pub(super) const ROW_TOP: f32 = 212.0;
+pub(super) const ROW_STEP: f32 = 31.0;
+pub(super) const ROW_SIZE: f32 = 13.0;
 
 // Endorsement box.
-const BOX_LEFT: f32 = 72.0;
-const BOX_RIGHT: f32 = PAGE_W - 72.0;
-const BOX_TOP: f32 = 500.0;
-const BOX_ROW_SIZE: f32 = 11.0;
-const BOX_ROW_STEP: f32 = 21.0;
+pub(super) const BOX_LEFT: f32 = 72.0;
+pub(super) const BOX_RIGHT: f32 = PAGE_W - 72.0;
+pub(super) const BOX_TOP: f32 = 500.0;
+pub(super) const BOX_ROW_SIZE: f32 = 11.0;
+pub(super) const BOX_ROW_STEP: f32 = 21.0;
 
 // QR code: 30 mm, centred under the box.
-const QR_SIZE: f32 = 30.0 * MM;
-const QR_TOP: f32 = 672.0;
+pub(super) const QR_SIZE: f32 = 30.0 * MM;
+pub(super) const QR_TOP: f32 = 672.0;
 
 pub(super) fn render_page(
     tf: &Typeface,
@@ -121,7 +121,87 @@ pub(super) fn render_page(
     document.finish().map_err(|e| DocumentError::Pdf(format!("{e:?}")))
 }
 
-const TITLE: &str = "专业技术人员职业资格证书";
+pub(super) const TITLE: &str = "专业技术人员职业资格证书";
+
+/// The seal's centre across the page.
+pub(super) const SEAL_CX: f32 = 410.0;
+/// Where the endorsement rows' labels end.
+pub(super) const BOX_LABEL_RIGHT: f32 = BOX_LEFT + 120.0;
+
+/// The certificate's label / value rows, with the field each value is.
+pub(super) fn face_rows<'a>(face: &CertificateFace<'a>) -> Vec<(&'static str, &'a str, &'static str)> {
+    let mut rows: Vec<(&'static str, &'a str, &'static str)> = vec![
+        ("姓名", face.holder_name, "holder_name"),
+        ("证件类型", face.id_type, "id_type"),
+        ("证件号码", face.id_number, "id_number"),
+        ("资格名称", face.qualification, "qualification"),
+    ];
+    if let Some(s) = face.specialty.filter(|s| !s.is_empty()) {
+        rows.push(("专业/级别", s, "specialty"));
+    }
+    rows.extend([
+        ("证书编号", face.certificate_number, "certificate_number"),
+        ("管理号", face.management_number, "management_number"),
+        ("签发日期", face.issued_on, "issued_on"),
+        ("发证机关", face.authority, "authority"),
+    ]);
+    rows
+}
+
+/// The seal's centre down the page: over the issue date and the authority
+/// (the last two of `rows` rows), towards the right.
+pub(super) fn seal_centre_y(rows: usize) -> f32 {
+    let last = ROW_TOP + ROW_STEP * (rows as f32 - 1.0);
+    last - ROW_STEP / 2.0 - 12.0
+}
+
+/// The endorsement block's rows.
+pub(super) fn endorsement_rows(e: &EndorsementBlock) -> [(&'static str, String, &'static str); 5] {
+    [
+        ("加注件制作时间", e.made_at.to_string(), "made_at"),
+        ("加注件制作者", e.made_by.to_string(), "made_by"),
+        ("制作事由", e.purpose.to_string(), "purpose"),
+        ("有效期", format!("{} 至 {}", e.valid_from, e.valid_until), "valid_until"),
+        ("加注编号", e.endorsement_number.to_string(), "endorsement_number"),
+    ]
+}
+
+/// The endorsement box's lines: its title's baseline, the rule under it,
+/// the first row's baseline and the box's bottom.
+pub(super) struct EndorsementBox {
+    pub(super) title_base: f32,
+    pub(super) rule: f32,
+    pub(super) first: f32,
+    pub(super) bottom: f32,
+}
+
+impl EndorsementBox {
+    pub(super) fn of(rows: usize) -> EndorsementBox {
+        let title_base = BOX_TOP + 24.0;
+        let rule = title_base + 10.0;
+        let first = rule + 22.0;
+        EndorsementBox { title_base, rule, first, bottom: first + BOX_ROW_STEP * (rows as f32 - 1.0) + 14.0 }
+    }
+}
+
+/// The printed address under the QR code: its left end, baseline and size.
+pub(super) fn url_line(tf: &Typeface, url: &str) -> (f32, f32, f32) {
+    let size = if tf.width(url, 7.5) <= PAGE_W - 100.0 { 7.5 } else { 6.0 };
+    let x = (PAGE_W - tf.width(url, size)).max(50.0) / 2.0;
+    (x, QR_TOP + QR_SIZE + 13.0, size)
+}
+
+/// `size`, shrunk (down to 60 %) so that `text` fits in `avail`.
+pub(super) fn fit(tf: &Typeface, text: &str, size: f32, avail: f32, field: &'static str) -> Result<f32, DocumentError> {
+    let w = tf.width(text, size);
+    if w <= avail {
+        Ok(size)
+    } else if w * 0.6 <= avail {
+        Ok(size * avail / w)
+    } else {
+        Err(DocumentError::TooLong { field })
+    }
+}
 
 struct Pen<'s, 'a> {
     surface: &'s mut Surface<'a>,
@@ -210,15 +290,7 @@ impl Pen<'_, '_> {
         text: &str,
         field: &'static str,
     ) -> Result<(), DocumentError> {
-        let w = self.tf.width(text, size);
-        let avail = max_x - x;
-        let size = if w <= avail {
-            size
-        } else if w * 0.6 <= avail {
-            size * avail / w
-        } else {
-            return Err(DocumentError::TooLong { field });
-        };
+        let size = fit(self.tf, text, size, max_x - x, field)?;
         self.text(x, y, size, text);
         Ok(())
     }
@@ -268,22 +340,7 @@ impl Pen<'_, '_> {
             p.line(80.0, 170.0, PAGE_W - 80.0, 170.0);
         });
 
-        // Label / value rows.
-        let mut rows: Vec<(&str, &str, &'static str)> = vec![
-            ("姓名", face.holder_name, "holder_name"),
-            ("证件类型", face.id_type, "id_type"),
-            ("证件号码", face.id_number, "id_number"),
-            ("资格名称", face.qualification, "qualification"),
-        ];
-        if let Some(s) = face.specialty.filter(|s| !s.is_empty()) {
-            rows.push(("专业/级别", s, "specialty"));
-        }
-        rows.extend([
-            ("证书编号", face.certificate_number, "certificate_number"),
-            ("管理号", face.management_number, "management_number"),
-            ("签发日期", face.issued_on, "issued_on"),
-            ("发证机关", face.authority, "authority"),
-        ]);
+        let rows = face_rows(face);
         let mut y = ROW_TOP;
         let mut table = TagGroup::new(Tag::Table);
         for (label, value, field) in &rows {
@@ -298,30 +355,19 @@ impl Pen<'_, '_> {
         }
         self.tree.push(table.into());
 
-        // The seal over the issue date and the authority (the last two rows),
-        // towards the right; semi-transparent like stamp ink.
-        let last = y - ROW_STEP;
-        let seal_cy = last - ROW_STEP / 2.0 - 12.0;
+        // Semi-transparent like stamp ink.
+        let seal_cy = seal_centre_y(rows.len());
         self.fill(SEAL_RED, 1.0);
         // Tagged outside the seal's transparency group, so the group's stream stays the same bytes.
         self.figure(format!("印章：{}", face.seal_name), |p| {
-            seal::draw_seal(p.surface, p.tf, 410.0, seal_cy, face.seal_name, 0.88);
+            seal::draw_seal(p.surface, p.tf, SEAL_CX, seal_cy, face.seal_name, 0.88);
             Ok(())
         })
     }
 
     fn endorsement(&mut self, e: &EndorsementBlock) -> Result<(), DocumentError> {
-        let rows: [(&str, String, &'static str); 5] = [
-            ("加注件制作时间", e.made_at.to_string(), "made_at"),
-            ("加注件制作者", e.made_by.to_string(), "made_by"),
-            ("制作事由", e.purpose.to_string(), "purpose"),
-            ("有效期", format!("{} 至 {}", e.valid_from, e.valid_until), "valid_until"),
-            ("加注编号", e.endorsement_number.to_string(), "endorsement_number"),
-        ];
-        let title_base = BOX_TOP + 24.0;
-        let rule = title_base + 10.0;
-        let first = rule + 22.0;
-        let bottom = first + BOX_ROW_STEP * (rows.len() as f32 - 1.0) + 14.0;
+        let rows = endorsement_rows(e);
+        let EndorsementBox { title_base, rule, first, bottom } = EndorsementBox::of(rows.len());
 
         self.artifact(|p| {
             p.stroke(MAROON, 1.0);
@@ -334,7 +380,7 @@ impl Pen<'_, '_> {
         let h2 = self.group(Tag::Hn(NonZeroU16::new(2).expect("2"), Some("加注信息".to_string())));
         self.tree.push(h2.into());
 
-        let label_right = BOX_LEFT + 120.0;
+        let label_right = BOX_LABEL_RIGHT;
         let mut y = first;
         let mut table = TagGroup::new(Tag::Table);
         for (label, value, field) in &rows {
@@ -356,9 +402,7 @@ impl Pen<'_, '_> {
         self.fill((0, 0, 0), 1.0);
         self.figure(format!("二维码：查验地址 {url}"), |p| qr::draw_qr(p.surface, url, left, QR_TOP, QR_SIZE))?;
         self.fill(GREY, 1.0);
-        let url_size = if self.tf.width(url, 7.5) <= PAGE_W - 100.0 { 7.5 } else { 6.0 };
-        let x = (PAGE_W - self.tf.width(url, url_size)).max(50.0) / 2.0;
-        let base = QR_TOP + QR_SIZE + 13.0;
+        let (x, base, url_size) = url_line(self.tf, url);
         self.text_fit(x, PAGE_W - 40.0, base, url_size, url, "verify_url")?;
         let w = self.tf.width(url, url_size).min(PAGE_W - 40.0 - x);
         if let Some(rect) = Rect::from_ltrb(x, base - url_size, x + w, base + url_size * 0.3) {

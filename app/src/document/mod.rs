@@ -11,6 +11,7 @@
 //! at import/registration, with [`Typeface::missing_chars`].
 
 mod layout;
+pub mod ofd;
 mod qr;
 pub mod sample;
 mod seal;

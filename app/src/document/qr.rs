@@ -46,7 +46,7 @@ pub(super) fn draw_qr(surface: &mut Surface, data: &str, left: f32, top: f32, si
 /// smallest version) but with one fixed mask pattern instead of scoring all
 /// eight: the scoring was ~7 % of rendering a certificate, and any mask is a
 /// valid code (zbar decodes them; see the tests).
-fn modules(data: &str) -> Result<(usize, Vec<Color>), DocumentError> {
+pub(super) fn modules(data: &str) -> Result<(usize, Vec<Color>), DocumentError> {
     let err = |e: qrcode::types::QrError| DocumentError::QrCode(e.to_string());
     let bits: Bits = qrcode::bits::encode_auto(data.as_bytes(), EcLevel::M).map_err(err)?;
     let version = bits.version();

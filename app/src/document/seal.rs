@@ -2,9 +2,10 @@
 //! along the upper arc. The name is drawn as glyph outlines (paths), so it
 //! adds nothing to the text layer (`pdftotext` output stays clean).
 //!
-//! The whole seal is one path, built once per seal name (outlines read with
-//! skrifa, coordinates rounded to 0.01 pt) and cached in the [`Typeface`]:
-//! a render only writes it into the content stream.
+//! The whole seal is one outline (outlines read with skrifa, coordinates
+//! rounded to 0.01 pt): the PDF draws it as a path, built once per seal name
+//! and cached in the [`Typeface`], so a render only writes it into the
+//! content stream; the OFD copy carries it as the seal's picture.
 
 use std::sync::Arc;
 
@@ -45,7 +46,7 @@ fn seal_path(typeface: &Typeface, name: &str) -> Option<Arc<Path>> {
     if let Some((_, path)) = cache.lock().ok()?.iter().find(|(n, _)| n == name) {
         return Some(path.clone());
     }
-    let path = Arc::new(build(typeface, name)?);
+    let path = Arc::new(to_path(&outline(typeface, name))?);
     if let Ok(mut cache) = cache.lock() {
         if cache.len() < CACHE_LIMIT && !cache.iter().any(|(n, _)| n == name) {
             cache.push((name.to_string(), path.clone()));
@@ -54,9 +55,19 @@ fn seal_path(typeface: &Typeface, name: &str) -> Option<Arc<Path>> {
     Some(path)
 }
 
-/// The seal centred at the origin (y downwards), in points.
-fn build(typeface: &Typeface, name: &str) -> Option<Path> {
-    let mut pen = Pen { pb: PathBuilder::new(), t: Transform::identity() };
+/// One step of an outline, in points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Segment {
+    Move(f32, f32),
+    Line(f32, f32),
+    Quad(f32, f32, f32, f32),
+    Cubic(f32, f32, f32, f32, f32, f32),
+    Close,
+}
+
+/// The seal centred at the origin (y downwards), in points: filled non-zero.
+pub(crate) fn outline(typeface: &Typeface, name: &str) -> Vec<Segment> {
+    let mut pen = Pen { pb: Vec::new(), t: Transform::identity() };
 
     // Ring: two circles of opposite direction (non-zero fill).
     circle(&mut pen.pb, RADIUS, false);
@@ -67,16 +78,26 @@ fn build(typeface: &Typeface, name: &str) -> Option<Path> {
         let r = if i % 2 == 0 { STAR_RADIUS } else { STAR_RADIUS * 0.382 };
         let a = (i as f32 * 36.0).to_radians();
         let (x, y) = (round(r * a.sin()), round(-r * a.cos()));
-        if i == 0 {
-            pen.pb.move_to(x, y);
-        } else {
-            pen.pb.line_to(x, y);
-        }
+        pen.pb.push(if i == 0 { Segment::Move(x, y) } else { Segment::Line(x, y) });
     }
-    pen.pb.close();
+    pen.pb.push(Segment::Close);
 
     arc_text(&mut pen, typeface, name);
-    pen.pb.finish()
+    pen.pb
+}
+
+fn to_path(outline: &[Segment]) -> Option<Path> {
+    let mut pb = PathBuilder::new();
+    for segment in outline {
+        match *segment {
+            Segment::Move(x, y) => pb.move_to(x, y),
+            Segment::Line(x, y) => pb.line_to(x, y),
+            Segment::Quad(x1, y1, x, y) => pb.quad_to(x1, y1, x, y),
+            Segment::Cubic(x1, y1, x2, y2, x, y) => pb.cubic_to(x1, y1, x2, y2, x, y),
+            Segment::Close => pb.close(),
+        }
+    }
+    pb.finish()
 }
 
 /// Lays the name out clockwise along the upper arc, centred on the top, each
@@ -121,9 +142,9 @@ fn arc_text(pen: &mut Pen, typeface: &Typeface, name: &str) {
     }
 }
 
-/// Collects glyph outlines into the path, transformed and rounded.
+/// Collects glyph outlines into the outline, transformed and rounded.
 struct Pen {
-    pb: PathBuilder,
+    pb: Vec<Segment>,
     t: Transform,
 }
 
@@ -137,25 +158,25 @@ impl Pen {
 impl OutlinePen for Pen {
     fn move_to(&mut self, x: f32, y: f32) {
         let (x, y) = self.map(x, y);
-        self.pb.move_to(x, y);
+        self.pb.push(Segment::Move(x, y));
     }
     fn line_to(&mut self, x: f32, y: f32) {
         let (x, y) = self.map(x, y);
-        self.pb.line_to(x, y);
+        self.pb.push(Segment::Line(x, y));
     }
     fn quad_to(&mut self, cx0: f32, cy0: f32, x: f32, y: f32) {
         let (cx0, cy0) = self.map(cx0, cy0);
         let (x, y) = self.map(x, y);
-        self.pb.quad_to(cx0, cy0, x, y);
+        self.pb.push(Segment::Quad(cx0, cy0, x, y));
     }
     fn curve_to(&mut self, cx0: f32, cy0: f32, cx1: f32, cy1: f32, x: f32, y: f32) {
         let (cx0, cy0) = self.map(cx0, cy0);
         let (cx1, cy1) = self.map(cx1, cy1);
         let (x, y) = self.map(x, y);
-        self.pb.cubic_to(cx0, cy0, cx1, cy1, x, y);
+        self.pb.push(Segment::Cubic(cx0, cy0, cx1, cy1, x, y));
     }
     fn close(&mut self) {
-        self.pb.close();
+        self.pb.push(Segment::Close);
     }
 }
 
@@ -165,15 +186,17 @@ fn round(v: f32) -> f32 {
 }
 
 /// A full circle at the origin from four cubic Béziers; `reverse` flips its direction.
-fn circle(pb: &mut PathBuilder, r: f32, reverse: bool) {
+fn circle(pb: &mut Vec<Segment>, r: f32, reverse: bool) {
     const K: f32 = 0.552_284_8;
     let k = round(K * r);
     let r = round(r);
     let s = if reverse { -1.0 } else { 1.0 };
-    pb.move_to(r, 0.0);
-    pb.cubic_to(r, s * k, k, s * r, 0.0, s * r);
-    pb.cubic_to(-k, s * r, -r, s * k, -r, 0.0);
-    pb.cubic_to(-r, -s * k, -k, -s * r, 0.0, -s * r);
-    pb.cubic_to(k, -s * r, r, -s * k, r, 0.0);
-    pb.close();
+    pb.extend([
+        Segment::Move(r, 0.0),
+        Segment::Cubic(r, s * k, k, s * r, 0.0, s * r),
+        Segment::Cubic(-k, s * r, -r, s * k, -r, 0.0),
+        Segment::Cubic(-r, -s * k, -k, -s * r, 0.0, -s * r),
+        Segment::Cubic(k, -s * r, r, -s * k, r, 0.0),
+        Segment::Close,
+    ]);
 }

@@ -15,6 +15,7 @@
 mod cms;
 mod keys;
 mod pdf_signature;
+pub mod ofd;
 pub mod rotation;
 pub mod ses;
 pub mod sm2;
