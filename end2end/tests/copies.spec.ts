@@ -52,6 +52,25 @@ function independentVerifier(credential: string, did: string, context: string): 
 }
 
 /** A verifier with no account, in a browser of their own. */
+/**
+ * scripts/tools/check_ofd.py on a downloaded OFD copy: gmssl verifies its
+ * SM2 seal against this server's SM2 root, easyofd renders it and finds
+ * `expected`, zbarimg reads `url` from the render.
+ */
+function checkOfd(path: string, info: TestInfo, url: string, expected: string[]): { ok: boolean; output: string } {
+  const dataDir = info.project.name === "postgres" ? ".data-postgres" : ".data";
+  const root = join(__dirname, "..", dataDir, "keys", "sm2", "ca", "root.crt.pem");
+  const tools = join(__dirname, "..", "..", "scripts", "tools");
+  try {
+    const output = execFileSync(join(tools, ".venv", "bin", "python"), [join(tools, "check_ofd.py"), path, root, url, ...expected], {
+      encoding: "utf8",
+    });
+    return { ok: true, output };
+  } catch (e: any) {
+    return { ok: false, output: `${e.stdout ?? ""}${e.stderr ?? ""}` };
+  }
+}
+
 async function verifier(browser: Browser, info: TestInfo): Promise<Page> {
   const context = await browser.newContext({ baseURL: info.project.use.baseURL });
   return context.newPage();
@@ -88,6 +107,19 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   expect(refused.verified, refused.output).toBe(false);
   expect(refused.output).toContain("NOT verified");
 
+  // 下载 OFD: the national format, sealed with SM2; independent tools open, read and verify it.
+  const [ofd] = await Promise.all([page.waitForEvent("download"), row.getByTestId("endorsement-ofd").click()]);
+  expect(ofd.suggestedFilename()).toBe(`${FOR_CHECKS}-${number}.ofd`);
+  const ofdPath = info.outputPath("copy.ofd");
+  await ofd.saveAs(ofdPath);
+  const checked = checkOfd(ofdPath, info, `${info.project.use.baseURL}/v/${number}`, ["孙八", FOR_CHECKS, number]);
+  expect(checked.ok, checked.output).toBe(true);
+  const flipped = readFileSync(ofdPath);
+  flipped[Math.floor(flipped.length / 2)] ^= 0x01;
+  const tamperedOfd = info.outputPath("tampered.ofd");
+  writeFileSync(tamperedOfd, flipped);
+  expect(checkOfd(tamperedOfd, info, `${info.project.use.baseURL}/v/${number}`, []).ok).toBe(false);
+
   // Someone pastes the credential on 证书查验, then checks the copy through its QR address.
   const other = await verifier(browser, info);
   await other.goto("/verify");
@@ -107,9 +139,10 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await expect(page).toHaveURL(/\/certificates\/\d+\/endorsements\/\d+$/);
   await expect(page.getByRole("heading", { name: "加注件详情" })).toBeVisible();
   await expect(page.getByTestId("detail-number")).toHaveText(number);
-  // The same three ways to take the copy as on its row.
+  // The same ways to take the copy as on its row.
   await expect(page.getByTestId("endorsement-download")).toHaveAttribute("href", `/api/endorsement_file?id=${endorsementId}&download=true`);
   await expect(page.getByTestId("endorsement-credential")).toHaveAttribute("href", `/api/endorsement_credential?id=${endorsementId}`);
+  await expect(page.getByTestId("endorsement-ofd")).toHaveAttribute("href", `/api/endorsement_ofd?id=${endorsementId}`);
   const checks = page.getByTestId("check");
   await expect(checks).toHaveCount(2);
   await expect(checks.nth(0)).toHaveAttribute("data-method", "endorsement");
@@ -131,6 +164,7 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await expect(page.getByTestId("detail-phase")).toHaveText("已撤回");
   await expect(page.getByTestId("cancel-form")).toHaveCount(0);
   await expect(page.getByTestId("endorsement-credential")).toHaveCount(0);
+  await expect(page.getByTestId("endorsement-ofd")).toHaveCount(0);
   // The log stays with the record.
   await expect(page.getByTestId("check")).toHaveCount(2);
 

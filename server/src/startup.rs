@@ -60,5 +60,7 @@ async fn generator(settings: &app::config::Settings, store: &Store) -> Result<Ge
     let seals = app::service::setup::seal_names(store).await?;
     let keys = KeyRing::load_or_create(&settings.keys_dir, &seals)
         .map_err(|e| format!("cannot load the seal keys in {}: {e}", settings.keys_dir.display()))?;
-    Ok(Generator::new(typeface, keys, settings.made_by.clone(), settings.public_base_url.clone()))
+    let sm2_keys = app::signing::sm2::Sm2KeyRing::load_or_create(&settings.keys_dir, &seals)
+        .map_err(|e| format!("cannot load the SM2 seal keys in {}/sm2: {e}", settings.keys_dir.display()))?;
+    Ok(Generator::new(typeface, keys, sm2_keys, settings.made_by.clone(), settings.public_base_url.clone()))
 }

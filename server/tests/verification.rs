@@ -447,3 +447,45 @@ async fn a_copys_credential_verifies_with_the_published_keys_and_follows_the_rec
         .unwrap();
     assert_eq!(methods.len(), 7, "every credential check is logged, the empty one too");
 }
+
+#[tokio::test]
+async fn a_copy_downloads_as_a_sealed_ofd_the_same_each_time_and_remembered_by_digest() {
+    let app = app().await;
+    let (number, _pdf) = endorsed_copy(&app, "ofd").await;
+    let mut zhang = ready_holder(&app, "zhangsan").await;
+    let cert = certificate_id(&mut zhang, "0301202203150001").await.to_string();
+    let copies = zhang.call("/api/endorsements", &[("certificate_id", &cert)]).await.json();
+    let id = copies.as_array().unwrap().iter().find(|e| e["number"] == number.as_str()).unwrap()["id"].to_string();
+
+    let download = zhang.fetch(&format!("/api/endorsement_ofd?id={id}")).await;
+    assert_eq!(download.status, StatusCode::OK, "{}", download.body);
+    assert_eq!(download.header("content-type"), "application/ofd");
+    assert_eq!(
+        download.header("content-disposition"),
+        format!("attachment; filename=\"0301202203150001-{number}.ofd\"")
+    );
+    assert!(download.bytes.starts_with(b"PK\x03\x04"), "a ZIP package");
+    let again = zhang.fetch(&format!("/api/endorsement_ofd?id={id}")).await;
+    assert_eq!(again.bytes, download.bytes, "made again from the same facts: the same package");
+    let digest = app::pdf_signature::file_sha256(&download.bytes);
+    let remembered: Option<i64> = sqlx::query_scalar("SELECT endorsement_id FROM issued_files WHERE sha256 = $1")
+        .bind(&digest)
+        .fetch_optional(app.store.pool())
+        .await
+        .unwrap();
+    assert_eq!(remembered.map(|e| e.to_string()), Some(id.clone()));
+    let audited: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE event = 'endorsement_downloaded' AND detail = 'ofd' AND subject = $1",
+    )
+    .bind(&number)
+    .fetch_one(app.store.pool())
+    .await
+    .unwrap();
+    assert_eq!(audited, 2);
+
+    let mut li = ready_holder(&app, "lisi").await;
+    assert_eq!(li.fetch(&format!("/api/endorsement_ofd?id={id}")).await.status, StatusCode::NOT_FOUND);
+    let cancel = [("certificate_id", cert.as_str()), ("id", id.as_str()), ("confirm", "yes")];
+    assert_eq!(zhang.call("/api/cancel_endorsement", &cancel).await.status, StatusCode::OK);
+    assert_ne!(zhang.fetch(&format!("/api/endorsement_ofd?id={id}")).await.status, StatusCode::OK, "withdrawn");
+}

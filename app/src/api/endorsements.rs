@@ -201,6 +201,21 @@ pub async fn endorsement_credential(id: i64) -> Result<ByteStream<AppError>, App
     }
 }
 
+/// 下载 OFD: a valid copy as an OFD package with an SM2/SM3 electronic seal
+/// (GB/T 33190, GB/T 38540); saved as `<certificate no>-<endorsement no>.ofd`.
+/// Refused as the PDF is.
+#[server(endpoint = "endorsement_ofd", input = GetUrl, output = Streaming)]
+pub async fn endorsement_ofd(id: i64) -> Result<ByteStream<AppError>, AppError> {
+    use crate::auth::session::state;
+
+    let (addr, request) = request_origin();
+    let holder = Holder { id: require_holder().await?, client_addr: addr.as_deref(), request_id: request.as_deref() };
+    match crate::service::files::endorsed_ofd(&state(), holder, id).await? {
+        Ok(file) => Ok(file_response(file.bytes, "application/ofd", &file.file_name, true)),
+        Err(denied) => Err(refused(denied).await),
+    }
+}
+
 /// A certificate issued before 2021-12-17, signed, straight away (no
 /// endorsement); others are refused with the reason.
 #[server(endpoint = "certificate_file", input = GetUrl, output = Streaming)]

@@ -1,4 +1,4 @@
-//! 查看 / 下载 / 电子凭证: the three ways to take a valid endorsed copy, the same
+//! 查看 / 下载 / 下载 OFD / 电子凭证: the ways to take a valid endorsed copy, the same
 //! on the download page's row and on the copy's detail page.
 
 use leptos::prelude::*;
@@ -18,6 +18,10 @@ pub fn CopyLinks(endorsement_id: i64, #[prop(optional)] small: bool) -> impl Int
         </a>
         <a class=class(" primary") href=file(true) download data-testid="endorsement-download">
             {td!(locale, download.download)}
+        </a>
+        <a class=class("") href=format!("/api/endorsement_ofd?id={endorsement_id}") download
+            title=move || td_string!(locale, download.ofd_hint) data-testid="endorsement-ofd">
+            {td!(locale, download.ofd)}
         </a>
         <a class=class("") href=format!("/api/endorsement_credential?id={endorsement_id}") download
             title=move || td_string!(locale, download.credential_hint) data-testid="endorsement-credential">

@@ -48,6 +48,34 @@ pub async fn endorsed_pdf(
     Ok(Ok(Served { bytes: pdf, file_name: format!("{}-{}.pdf", file.certificate_number, file.number) }))
 }
 
+/// 下载 OFD: the valid copy `id` as an OFD package sealed with its seal's
+/// SM2 electronic seal (docs/ofd.md), saved as
+/// `<certificate no>-<endorsement no>.ofd`. Made on demand from the stored
+/// facts, the same bytes each time, and remembered by digest (so that
+/// 证书查验 can match it). Refused as the PDF is; audited as a download.
+pub async fn endorsed_ofd(state: &AppState, holder: Holder<'_>, id: i64) -> Result<Result<Served, Denied>, AppError> {
+    let file = match endorsed_copy(state, holder, id, Some("ofd")).await? {
+        Ok(file) => file,
+        Err(denied) => return Ok(Err(denied)),
+    };
+    let store = &state.store;
+    let facts = store.endorsement_facts(id).await.map_err(internal("ofd facts"))?;
+    let made_at = store.endorsement_by_id(id).await.map_err(internal("ofd record"))?.and_then(|f| f.made_at);
+    let (Some(facts), Some(made_at)) = (facts, made_at) else {
+        return Err(internal("ofd")("the record of a valid copy is missing"));
+    };
+    let generator = state.generator.clone();
+    let ofd = tokio::task::spawn_blocking(move || generator.endorsed_ofd(&facts, made_at))
+        .await
+        .map_err(internal("ofd task"))?
+        .map_err(internal("ofd"))?;
+    let issued = IssuedFile { certificate_id: file.certificate_id, endorsement_id: Some(id) };
+    let sha256 = crate::pdf_signature::file_sha256(&ofd);
+    store.record_issued_file(&sha256, issued, made_at).await.map_err(internal("issued file"))?;
+    holder.audit(state, AuditEvent::EndorsementDownloaded, &file.number, Some("ofd")).await?;
+    Ok(Ok(Served { bytes: ofd, file_name: format!("{}-{}.ofd", file.certificate_number, file.number) }))
+}
+
 /// 电子凭证: the valid copy `id` as a W3C Verifiable Credential (JSON),
 /// signed by the seal with the key that signs its PDFs; saved as
 /// `<certificate no>-<endorsement no>.vc.json`. Refused as the PDF is.

@@ -1,6 +1,7 @@
-//! Making the signed PDFs: the endorsed copy (加注件) of an endorsement, and
-//! the direct download of a certificate issued before 2021-12-17. The font
-//! and the seal keys are loaded once at start and shared by every worker.
+//! Making the signed copies: the endorsed copy (加注件) of an endorsement as
+//! a PDF (by the workers) and as a sealed OFD (on demand), and the direct
+//! download of a certificate issued before 2021-12-17. The font and the seal
+//! keys are loaded once at start and shared by every worker.
 
 use std::time::{Duration, UNIX_EPOCH};
 
@@ -8,6 +9,7 @@ use crate::document::{self, CertificateFace, DocumentError, EndorsementBlock, Ty
 use crate::domain::calendar::Ymd;
 use crate::domain::id_document::IdType;
 use crate::i18n::Locale;
+use crate::signing::sm2::Sm2KeyRing;
 use crate::signing::{sign_pdf, KeyRing, SigningError};
 use crate::store::{CertificateFacts, EndorsementFacts};
 
@@ -25,6 +27,8 @@ pub struct Generator {
     typeface: Typeface,
     /// Swapped whole when a seal's key changes on the portal.
     keys: std::sync::RwLock<std::sync::Arc<KeyRing>>,
+    /// The seals' SM2 keys, for the OFD copies; swapped whole as `keys`.
+    sm2_keys: std::sync::RwLock<std::sync::Arc<Sm2KeyRing>>,
     made_by: String,
     public_base_url: String,
 }
@@ -34,8 +38,30 @@ const REASON_ENDORSED: &str = "电子证书加注件";
 const REASON_CERTIFICATE: &str = "电子证书";
 
 impl Generator {
-    pub fn new(typeface: Typeface, keys: KeyRing, made_by: String, public_base_url: String) -> Generator {
-        Generator { typeface, keys: std::sync::RwLock::new(std::sync::Arc::new(keys)), made_by, public_base_url }
+    pub fn new(
+        typeface: Typeface,
+        keys: KeyRing,
+        sm2_keys: Sm2KeyRing,
+        made_by: String,
+        public_base_url: String,
+    ) -> Generator {
+        Generator {
+            typeface,
+            keys: std::sync::RwLock::new(std::sync::Arc::new(keys)),
+            sm2_keys: std::sync::RwLock::new(std::sync::Arc::new(sm2_keys)),
+            made_by,
+            public_base_url,
+        }
+    }
+
+    /// The SM2 keys in use now.
+    pub fn sm2_keys(&self) -> std::sync::Arc<Sm2KeyRing> {
+        self.sm2_keys.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Uses `keys` for the OFD copies from now on.
+    pub fn replace_sm2_keys(&self, keys: Sm2KeyRing) {
+        *self.sm2_keys.write().unwrap_or_else(std::sync::PoisonError::into_inner) = std::sync::Arc::new(keys);
     }
 
     /// The keys in use now.
@@ -60,6 +86,38 @@ impl Generator {
     /// The endorsed copy, signed by its qualification's seal at `made_at`.
     pub fn endorsed_copy(&self, facts: &EndorsementFacts, made_at: i64) -> Result<Vec<u8>, GenerationError> {
         let c = &facts.certificate;
+        let pdf = self.with_page(facts, made_at, |face, block, url| {
+            document::render(&self.typeface, face, Some(block), Some(url), document::pdf_date(made_at))
+        })?;
+        self.sign(pdf, &c.seal_code, &c.seal_name, made_at, REASON_ENDORSED)
+    }
+
+    /// The endorsed copy made at `made_at` as an OFD package sealed with its
+    /// seal's SM2 electronic seal. Made again from the same facts and keys,
+    /// it is the same bytes: it is sealed at `made_at` (or when the seal's
+    /// certificate began, if later), and every part is deterministic.
+    pub fn endorsed_ofd(&self, facts: &EndorsementFacts, made_at: i64) -> Result<Vec<u8>, GenerationError> {
+        let c = &facts.certificate;
+        let day = crate::domain::instant::Instant(made_at).day().to_string();
+        let draft = self.with_page(facts, made_at, |face, block, url| {
+            document::ofd::render(&self.typeface, face, Some(block), Some(url), &facts.number, &day)
+        })?;
+        let keys = self.sm2_keys();
+        let no_key = || GenerationError::NoKey(c.seal_code.clone());
+        let (seal, maker) = (keys.seal(&c.seal_code).ok_or_else(no_key)?, keys.maker().ok_or_else(no_key)?);
+        let made = UNIX_EPOCH + Duration::from_secs(made_at.max(0) as u64);
+        let at = made.max(seal.chain()[0].tbs_certificate.validity.not_before.to_system_time());
+        Ok(crate::signing::ofd::seal_package(draft, seal, maker, &c.seal_name, at)?)
+    }
+
+    /// `draw` with the endorsed copy's face, endorsement block and address.
+    fn with_page<T>(
+        &self,
+        facts: &EndorsementFacts,
+        made_at: i64,
+        draw: impl FnOnce(&CertificateFace, &EndorsementBlock, &str) -> Result<T, DocumentError>,
+    ) -> Result<T, GenerationError> {
+        let c = &facts.certificate;
         let issued_on = chinese_date(&c.issued_on);
         let id_type = id_type_label(&c.id_type);
         let made_at_text = crate::domain::instant::Instant(made_at).seconds();
@@ -73,9 +131,7 @@ impl Generator {
             endorsement_number: &facts.number,
         };
         let url = self.verify_url(&facts.number);
-        let created = document::pdf_date(made_at);
-        let pdf = document::render(&self.typeface, &face(c, &id_type, &issued_on), Some(&block), Some(&url), created)?;
-        self.sign(pdf, &c.seal_code, &c.seal_name, made_at, REASON_ENDORSED)
+        Ok(draw(&face(c, &id_type, &issued_on), &block, &url)?)
     }
 
     /// A certificate issued before 2021-12-17: its face, signed, no endorsement block.

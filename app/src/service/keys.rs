@@ -127,6 +127,15 @@ pub async fn issue_for_new_seal(state: &AppState, seal_code: &str) -> Result<(),
         Ok(ring) => state.generator.replace_keys(ring),
         Err(e) => tracing::warn!(error = %e, seal = seal_code, "the seal has no key yet: install one (server keys install)"),
     }
+    // Its SM2 key for the OFD copies, from the demo SM2 root.
+    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
+    let dir = state.settings.keys_dir.clone();
+    let sm2 = tokio::task::spawn_blocking(move || crate::signing::sm2::Sm2KeyRing::load_or_create(&dir, &seals)).await;
+    match sm2 {
+        Ok(Ok(ring)) => state.generator.replace_sm2_keys(ring),
+        Ok(Err(e)) => tracing::warn!(error = %e, seal = seal_code, "the seal has no SM2 key yet"),
+        Err(e) => tracing::warn!(error = %e, seal = seal_code, "loading the SM2 keys stopped"),
+    }
     Ok(())
 }
 
