@@ -1,4 +1,5 @@
-//! Render + sign one endorsed certificate (one core).
+//! Render + sign one endorsed certificate (one core), as the PDF the
+//! workers make and as the sealed OFD made on demand (docs/ofd.md).
 //! `cargo bench -p app --features ssr --bench endorsed_pdf`
 
 use std::cell::Cell;
@@ -9,7 +10,8 @@ use app::document::sample::{endorsement, face, holder_name, SEAL_NAME, VERIFY_UR
 use app::document::{
     pdf_date, render, CertificateFace, EndorsementBlock, Typeface, DEFAULT_FONT_INDEX, DEFAULT_FONT_PATH,
 };
-use app::signing::{sign_pdf, KeyRing};
+use app::signing::sm2::Sm2KeyRing;
+use app::signing::{ofd::seal_package, sign_pdf, KeyRing};
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 
 fn bench(c: &mut Criterion) {
@@ -47,6 +49,27 @@ fn bench(c: &mut Criterion) {
             criterion::BatchSize::SmallInput,
         )
     });
+    group.finish();
+
+    // The OFD copy: the same page, a font subset with its character map, the
+    // two pictures, the SM2 seal and signature, the ZIP.
+    let sm2 = Sm2KeyRing::load_or_create(dir.path(), &[("mohrss", SEAL_NAME)]).unwrap();
+    let (seal, maker) = (sm2.seal("mohrss").unwrap(), sm2.maker().unwrap());
+    let ofd_next = || {
+        let n = next.get();
+        next.set(n + 1);
+        let name = holder_name(n);
+        let number = format!("JZ2026112500000{n:07}");
+        let url = format!("https://ecert.example.cn/v/{number}");
+        let face = CertificateFace { holder_name: &name, ..face() };
+        let e = EndorsementBlock { endorsement_number: &number, ..endorsement() };
+        let draft = app::document::ofd::render(&tf, &face, Some(&e), Some(&url), &number, "2026-11-25").unwrap();
+        seal_package(draft, seal, maker, SEAL_NAME, SystemTime::now()).unwrap()
+    };
+    eprintln!("sealed endorsed OFD: {} bytes", ofd_next().len());
+    let mut group = c.benchmark_group("endorsed_ofd");
+    group.throughput(Throughput::Elements(1));
+    group.bench_function("render_and_seal", |b| b.iter(|| std::hint::black_box(ofd_next())));
     group.finish();
 }
 

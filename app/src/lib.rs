@@ -34,6 +34,8 @@ pub mod store;
 #[cfg(feature = "ssr")]
 pub mod terms;
 #[cfg(feature = "ssr")]
+pub mod ofd_signature;
+#[cfg(feature = "ssr")]
 pub mod pdf_signature;
 
 #[cfg(feature = "ssr")]

@@ -179,6 +179,13 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await other.getByTestId("input-credential-file").setInputFiles(credentialPath);
   await other.getByTestId("credential-submit").click();
   await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "cancelled");
+  // And the OFD copy uploaded on 证书查验: its seal holds, the register says withdrawn.
+  // (This browser runs JavaScript: choosing the file submits it once the page's islands run.)
+  await other.goto("/verify");
+  await expect(other.locator("leptos-island:not([data-hydrated])")).toHaveCount(0);
+  await other.getByTestId("input-file").setInputFiles(ofdPath);
+  await expect(other).toHaveURL(/\/verify\/result\/[0-9a-f]{32}$/);
+  await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "cancelled");
   await other.context().close();
 
   // Back on the list: withdrawn, no file, and the application still counts.

@@ -87,7 +87,7 @@ test("a copy's QR code opens its verdict; the copy uploads as valid, a tampered 
   const text = info.outputPath("note.pdf");
   writeFileSync(text, "这不是证书");
   await upload(page, info, text);
-  await expect(page.getByTestId("file-problem")).toHaveText("这不是 PDF 文件。");
+  await expect(page.getByTestId("file-problem")).toHaveText("这不是 PDF 或 OFD 文件。");
 });
 
 test("number + name: a wrong pair is no match, a revoked certificate says revoked", async ({ page }, info) => {

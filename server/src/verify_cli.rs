@@ -20,6 +20,9 @@ pub async fn run(settings: &app::config::Settings, file: &Path, json: bool) -> R
             format!("no trust anchors in {} (ca/*.crt.pem, seals/*.chain.pem)", settings.keys_dir.display()).into()
         );
     }
+    let ofd = app::signing::sm2::Sm2KeyRing::read_trust_anchors(&settings.keys_dir)
+        .map_err(|e| format!("cannot read the SM2 trust anchors in {}/sm2: {e}", settings.keys_dir.display()))?;
+    let anchors = app::service::verification::Anchors { pdf: anchors, ofd };
     let store = app::service::setup::open_read_only(&settings.database_url)
         .await
         .map_err(|e| format!("cannot open the database {} read-only: {e}", settings.database_url))?;

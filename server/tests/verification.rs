@@ -449,7 +449,7 @@ async fn a_copys_credential_verifies_with_the_published_keys_and_follows_the_rec
 }
 
 #[tokio::test]
-async fn a_copy_downloads_as_a_sealed_ofd_the_same_each_time_and_remembered_by_digest() {
+async fn a_copy_downloads_as_a_sealed_ofd_that_verifies_until_withdrawn() {
     let app = app().await;
     let (number, _pdf) = endorsed_copy(&app, "ofd").await;
     let mut zhang = ready_holder(&app, "zhangsan").await;
@@ -483,9 +483,30 @@ async fn a_copy_downloads_as_a_sealed_ofd_the_same_each_time_and_remembered_by_d
     .unwrap();
     assert_eq!(audited, 2);
 
+    // 证书查验 of the uploaded package, through the JSON API and offline.
+    let mut verifier = Client::new(&app);
+    let v = post_pdf(&mut verifier, download.bytes.clone()).await.json();
+    assert_eq!((v["outcome"].as_str(), v["method"].as_str()), (Some("valid"), Some("file")), "{v}");
+    assert_eq!(v["file"]["trusted"], true);
+    assert_eq!(v["file"]["matches_record"], true);
+    assert_eq!(v["endorsement"]["number"], number.as_str());
+    let mut tampered = download.bytes.clone();
+    let at = tampered.len() / 2;
+    tampered[at] ^= 0x01;
+    let v = post_pdf(&mut verifier, tampered.clone()).await.json();
+    assert_eq!(v["outcome"], "invalid", "{v}");
+    let dir = tempfile::tempdir().unwrap();
+    let (good, bad) = (dir.path().join("copy.ofd"), dir.path().join("tampered.ofd"));
+    std::fs::write(&good, &download.bytes).unwrap();
+    std::fs::write(&bad, &tampered).unwrap();
+    assert!(server::verify_cli::run(&app.settings, &good, false).await.unwrap(), "valid: exit 0");
+    assert!(!server::verify_cli::run(&app.settings, &bad, false).await.unwrap(), "tampered: exit 1");
+
     let mut li = ready_holder(&app, "lisi").await;
     assert_eq!(li.fetch(&format!("/api/endorsement_ofd?id={id}")).await.status, StatusCode::NOT_FOUND);
     let cancel = [("certificate_id", cert.as_str()), ("id", id.as_str()), ("confirm", "yes")];
     assert_eq!(zhang.call("/api/cancel_endorsement", &cancel).await.status, StatusCode::OK);
     assert_ne!(zhang.fetch(&format!("/api/endorsement_ofd?id={id}")).await.status, StatusCode::OK, "withdrawn");
+    let v = post_pdf(&mut verifier, download.bytes.clone()).await.json();
+    assert_eq!(v["outcome"], "cancelled", "a withdrawn copy's package says so: {v}");
 }

@@ -136,7 +136,7 @@ fn UploadForm(locale: Locale, failed: Option<String>) -> impl IntoView {
         <form node_ref=form method="post" action="/verify/file" enctype="multipart/form-data" data-testid="upload-form">
             <label class="dropzone" for="f-file">
                 <span class="dropzone-text">{td!(locale, verify.drop_here)}</span>
-                <input id="f-file" type="file" name="file" accept=".pdf,application/pdf" required on:change=submit_now
+                <input id="f-file" type="file" name="file" accept=".pdf,application/pdf,.ofd,application/ofd" required on:change=submit_now
                     aria-describedby="f-file-hint" data-testid="input-file"/>
             </label>
             <p class="hint" id="f-file-hint">{td!(locale, verify.file_hint)}</p>

@@ -7,7 +7,7 @@ use crate::store::{AuditEntry, AuditEvent};
 
 /// The checks this instance fails now, by name (none: ready): the database
 /// answers, its schema has every migration of this build, and every seal in
-/// the catalog has its key loaded. The reasons go to the log.
+/// the catalog has its keys loaded (P-256 for the PDFs, SM2 for the OFDs). The reasons go to the log.
 pub async fn unready(state: &AppState) -> Vec<&'static str> {
     match state.store.pending_migrations().await {
         Ok(0) => {}
@@ -22,8 +22,9 @@ pub async fn unready(state: &AppState) -> Vec<&'static str> {
     }
     match state.store.seal_names().await {
         Ok(seals) => {
-            let keys = state.generator.keys();
-            let missing: Vec<_> = seals.iter().filter(|(code, _)| keys.seal(code).is_none()).collect();
+            let (keys, sm2) = (state.generator.keys(), state.generator.sm2_keys());
+            let missing: Vec<_> =
+                seals.iter().filter(|(code, _)| keys.seal(code).is_none() || sm2.seal(code).is_none()).collect();
             if missing.is_empty() {
                 return vec![];
             }

@@ -62,10 +62,14 @@ pub async fn by_endorsement(state: &AppState, number: &str, client: Option<&str>
     log(state, Method::Endorsement, Some(&number), found, client).await
 }
 
-/// An uploaded file: its signature, then the record it was issued for.
-pub async fn by_file(state: &AppState, pdf: Vec<u8>, client: Option<&str>) -> Result<Checked, AppError> {
-    let anchors = state.generator.keys().trust_anchors().to_vec();
-    let examined = examine_file(&state.store, anchors, pdf).await?;
+/// An uploaded file (a PDF, or an OFD package): its signature or seal,
+/// then the record it was issued for.
+pub async fn by_file(state: &AppState, file: Vec<u8>, client: Option<&str>) -> Result<Checked, AppError> {
+    let anchors = Anchors {
+        pdf: state.generator.keys().trust_anchors().to_vec(),
+        ofd: state.generator.sm2_keys().trust_anchors().to_vec(),
+    };
+    let examined = examine_file(&state.store, anchors, file).await?;
     let subject = examined.verdict.endorsement.as_ref().map(|e| e.number.clone());
     log_examined(state, subject.as_deref(), examined, client).await
 }
@@ -124,12 +128,25 @@ async fn examine_credential(state: &AppState, text: &[u8]) -> Result<Examined, A
     Ok(examine(Method::Credential, found))
 }
 
-/// A file's verdict, not logged: for [`by_file`] and `server verify FILE.pdf`.
-pub async fn examine_file(store: &Store, anchors: Vec<Certificate>, pdf: Vec<u8>) -> Result<Examined, AppError> {
-    let checked =
-        tokio::task::spawn_blocking(move || crate::pdf_signature::check_pdf(&pdf, &anchors, std::time::SystemTime::now()))
-            .await
-            .map_err(internal("verifier task"))?;
+/// The trust anchors of the two kinds of file: P-256 for PDFs, SM2 for OFD packages.
+pub struct Anchors {
+    pub pdf: Vec<Certificate>,
+    pub ofd: Vec<Certificate>,
+}
+
+/// A file's verdict, not logged: for [`by_file`] and `server verify FILE`.
+/// An OFD package (a ZIP) is checked as one, anything else as a PDF.
+pub async fn examine_file(store: &Store, anchors: Anchors, file: Vec<u8>) -> Result<Examined, AppError> {
+    let checked = tokio::task::spawn_blocking(move || {
+        let now = std::time::SystemTime::now();
+        if crate::ofd_signature::is_package(&file) {
+            crate::ofd_signature::check_ofd(&file, &anchors.ofd, now)
+        } else {
+            crate::pdf_signature::check_pdf(&file, &anchors.pdf, now)
+        }
+    })
+    .await
+    .map_err(internal("verifier task"))?;
     let found = match_record(store, checked).await.map_err(internal("verify file records"))?;
     Ok(examine(Method::File, found))
 }

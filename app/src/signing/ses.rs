@@ -179,12 +179,14 @@ pub fn sign(
 pub enum SealProblem {
     /// Not DER of the structures and values we write.
     Malformed,
-    /// A digest or signature does not match (the package was changed).
-    Tampered,
+    /// `Signature.xml` is not the one signed, or the seal not the one signed with.
+    DigestMismatch,
+    /// A signature does not verify with its certificate's key.
+    BadSignature,
     /// The signer is not one the seal allows, or a chain does not reach an anchor.
     Untrusted,
     /// Signed outside the seal's or a certificate's validity.
-    Expired,
+    NotValid,
 }
 
 /// A signature that holds: what it says.
@@ -224,15 +226,15 @@ pub fn check(
     }
     // The seal signed with is the package's own (a swapped seal is caught).
     if to_sign.eseal != seal {
-        return Err(SealProblem::Tampered);
+        return Err(SealProblem::DigestMismatch);
     }
     if to_sign.data_hash.raw_bytes() != Sm3::digest(signature_xml).as_slice() {
-        return Err(SealProblem::Tampered);
+        return Err(SealProblem::DigestMismatch);
     }
     let signer = Certificate::from_der(value.cert.as_bytes()).map_err(|_| SealProblem::Malformed)?;
     let signature = value.signature.as_bytes().ok_or(SealProblem::Malformed)?;
     if !super::sm2::verify(&signer, &to_sign.to_der().map_err(|_| SealProblem::Malformed)?, signature) {
-        return Err(SealProblem::Tampered);
+        return Err(SealProblem::BadSignature);
     }
     if !info.property.cert_list.iter().any(|c| c.as_bytes() == value.cert.as_bytes()) {
         return Err(SealProblem::Untrusted);
@@ -240,7 +242,7 @@ pub fn check(
     let maker = Certificate::from_der(seal.cert.as_bytes()).map_err(|_| SealProblem::Malformed)?;
     let maker_signature = seal.signed_value.as_bytes().ok_or(SealProblem::Malformed)?;
     if !super::sm2::verify(&maker, &info.to_der().map_err(|_| SealProblem::Malformed)?, maker_signature) {
-        return Err(SealProblem::Tampered);
+        return Err(SealProblem::BadSignature);
     }
     let signed_at = to_sign.time_info.to_system_time();
     let within = |start: SystemTime, end: SystemTime| start <= signed_at && signed_at <= end;
@@ -250,7 +252,7 @@ pub fn check(
         within(v.not_before.to_system_time(), v.not_after.to_system_time())
     };
     if !(seal_valid && certificate_valid(&signer) && certificate_valid(&maker)) {
-        return Err(SealProblem::Expired);
+        return Err(SealProblem::NotValid);
     }
     if !chains_to(&signer, anchors) || !chains_to(&maker, anchors) {
         return Err(SealProblem::Untrusted);
