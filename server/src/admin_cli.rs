@@ -170,7 +170,8 @@ pub async fn change_key(
     };
     let actor = Actor { via: " on the command line", ..Actor::default() };
     let fingerprint = change_seal_key(&store, dir, seal, change, actor).await?;
-    println!("{seal}: new key, certificate {fingerprint}; the old one is in {}/seals/retired", dir.display());
+    let sm2 = if install.is_none() { ", the old SM2 key in sm2/seals/retired" } else { "" };
+    println!("{seal}: new key, certificate {fingerprint}; the old one is in {}/seals/retired{sm2}", dir.display());
     Ok(())
 }
 

@@ -190,6 +190,11 @@ async fn a_key_rotated_on_the_portal_signs_new_copies_and_old_ones_still_verify(
     assert_eq!(new_verdict["file"]["signer_fingerprint"], new.as_str());
     let events = app.store.recent_audit_events(50).await.unwrap();
     assert!(events.iter().any(|(e, _, s)| e == "seal_key_changed" && s.as_deref() == Some("mohrss")));
+    // The SM2 key of the OFD copies changed with it; the old one is kept.
+    let retired = app.settings.keys_dir.join("sm2/seals/retired");
+    let kept: Vec<String> =
+        std::fs::read_dir(&retired).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    assert!(kept.iter().any(|n| n.starts_with("mohrss-") && n.ends_with(".chain.pem")), "{kept:?}");
 }
 
 #[tokio::test]

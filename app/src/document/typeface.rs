@@ -26,6 +26,8 @@ pub struct Typeface {
     index: u32,
     /// Seal paths by seal name, see `seal.rs`.
     pub(super) seal_cache: Mutex<Vec<(String, Arc<Path>)>>,
+    /// The OFD copies' seal pictures (PNG) by seal name, see `ofd/picture.rs`.
+    pub(super) seal_png_cache: Mutex<Vec<(String, Arc<Vec<u8>>)>>,
     /// char -> (glyph id, advance in font units)
     glyphs: HashMap<char, (u16, u16)>,
     units_per_em: f32,
@@ -76,7 +78,15 @@ impl Typeface {
         };
         let data = Data::from(data);
         let font = Font::new(data.clone(), index).ok_or("krilla cannot read the font")?;
-        Ok(Typeface { font, data, index, seal_cache: Mutex::new(Vec::new()), glyphs, units_per_em })
+        Ok(Typeface {
+            font,
+            data,
+            index,
+            seal_cache: Mutex::new(Vec::new()),
+            seal_png_cache: Mutex::new(Vec::new()),
+            glyphs,
+            units_per_em,
+        })
     }
 
     /// Characters of `text` the font cannot draw (deduplicated, in order of

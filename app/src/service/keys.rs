@@ -63,14 +63,21 @@ pub async fn change_seal_key(
         KeyChange::Install { key, chain } => Some((key.to_path_buf(), chain.to_path_buf())),
     };
     let installed = files.is_some();
-    let fingerprint = tokio::task::spawn_blocking(move || match files {
-        None => rotation::rotate(&dir, &code, &name),
-        Some((key, chain)) => rotation::install(&dir, &code, &key, &chain),
+    let (fingerprint, sm2) = tokio::task::spawn_blocking(move || match files {
+        None => {
+            let fingerprint = rotation::rotate(&dir, &code, &name)?;
+            // The OFD copies' SM2 key with it, where this server holds the SM2 CA.
+            let sm2_ca = dir.join("sm2").join("ca").join("root.key.pem");
+            let sm2 = if sm2_ca.exists() { Some(crate::signing::sm2::rotate(&dir, &code, &name)?) } else { None };
+            Ok::<_, SigningError>((fingerprint, sm2))
+        }
+        Some((key, chain)) => Ok((rotation::install(&dir, &code, &key, &chain)?, None)),
     })
     .await
     .map_err(|e| KeyChangeError::Task(e.to_string()))??;
+    let sm2 = sm2.map(|f| format!("; new SM2 certificate {f}")).unwrap_or_default();
     let detail = format!(
-        "{}{}; new certificate {fingerprint}",
+        "{}{}; new certificate {fingerprint}{sm2}",
         if installed { "installed" } else { "rotated" },
         actor.via
     );
@@ -110,6 +117,8 @@ pub async fn rotate_and_switch(state: &AppState, seal_code: &str, actor: Actor<'
         })?;
     let ring = load_ring(state).await.map_err(internal("key reload"))?;
     state.generator.replace_keys(ring);
+    let sm2 = load_sm2_ring(state).await.map_err(internal("SM2 key reload"))?;
+    state.generator.replace_sm2_keys(sm2);
     Ok(fingerprint)
 }
 
@@ -127,16 +136,21 @@ pub async fn issue_for_new_seal(state: &AppState, seal_code: &str) -> Result<(),
         Ok(ring) => state.generator.replace_keys(ring),
         Err(e) => tracing::warn!(error = %e, seal = seal_code, "the seal has no key yet: install one (server keys install)"),
     }
-    // Its SM2 key for the OFD copies, from the demo SM2 root.
-    let seals = state.store.seal_names().await.map_err(internal("seals"))?;
-    let dir = state.settings.keys_dir.clone();
-    let sm2 = tokio::task::spawn_blocking(move || crate::signing::sm2::Sm2KeyRing::load_or_create(&dir, &seals)).await;
-    match sm2 {
-        Ok(Ok(ring)) => state.generator.replace_sm2_keys(ring),
-        Ok(Err(e)) => tracing::warn!(error = %e, seal = seal_code, "the seal has no SM2 key yet"),
-        Err(e) => tracing::warn!(error = %e, seal = seal_code, "loading the SM2 keys stopped"),
+    // Its SM2 key for the OFD copies, from the SM2 root.
+    match load_sm2_ring(state).await {
+        Ok(ring) => state.generator.replace_sm2_keys(ring),
+        Err(e) => tracing::warn!(error = %e, seal = seal_code, "the seal has no SM2 key yet"),
     }
     Ok(())
+}
+
+/// Every seal's SM2 key from `<keys_dir>/sm2`, made where one is missing.
+async fn load_sm2_ring(state: &AppState) -> Result<crate::signing::sm2::Sm2KeyRing, KeyChangeError> {
+    let seals = state.store.seal_names().await?;
+    let dir = state.settings.keys_dir.clone();
+    Ok(tokio::task::spawn_blocking(move || crate::signing::sm2::Sm2KeyRing::load_or_create(&dir, &seals))
+        .await
+        .map_err(|e| KeyChangeError::Task(e.to_string()))??)
 }
 
 /// Every seal's key from the key directory, made where one is missing.

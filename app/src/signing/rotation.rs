@@ -2,6 +2,8 @@
 //! `ca/` (rotate), or an operator's own PEM key and chain (install). The key
 //! in use is moved to `seals/retired/` first, never deleted, and retired
 //! chains' roots stay trust anchors, so copies signed before keep verifying.
+//! The SM2 keys under `sm2/` are laid out and retired the same way
+//! (`sm2::rotate` uses the staging and retirement here).
 
 use std::path::{Path, PathBuf};
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -124,7 +126,7 @@ pub fn rotate(dir: &Path, code: &str, seal_name: &str) -> Result<String, Signing
 }
 
 /// `seals/<code>.key.pem.new` and `.chain.pem.new` (a leftover of a failed attempt removed).
-fn staged(dir: &Path, code: &str) -> Result<(PathBuf, PathBuf), SigningError> {
+pub(super) fn staged(dir: &Path, code: &str) -> Result<(PathBuf, PathBuf), SigningError> {
     let (key, chain) = paths(dir, code);
     let staged = (key.with_extension("pem.new"), chain.with_extension("pem.new"));
     for path in [&staged.0, &staged.1] {
@@ -136,7 +138,7 @@ fn staged(dir: &Path, code: &str) -> Result<(PathBuf, PathBuf), SigningError> {
 }
 
 /// Retires the current key and puts the staged one in its place.
-fn switch_to_staged(dir: &Path, code: &str) -> Result<(), SigningError> {
+pub(super) fn switch_to_staged(dir: &Path, code: &str) -> Result<(), SigningError> {
     let (key, chain) = paths(dir, code);
     retire(dir, code)?;
     for to in [key, chain] {

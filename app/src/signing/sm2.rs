@@ -197,6 +197,30 @@ impl Sm2KeyRing {
     }
 }
 
+/// A new SM2 key and certificate for the seal from the SM2 CA in `sm2/ca`
+/// (its key must be there); the key in use is retired to
+/// `sm2/seals/retired/`, whose roots stay trust anchors. Returns the new
+/// certificate's fingerprint.
+pub fn rotate(keys_dir: &Path, code: &str, seal_name: &str) -> Result<String, SigningError> {
+    check_code(code)?;
+    let dir = keys_dir.join("sm2");
+    let ca_dir = dir.join("ca");
+    let (ca_key_path, ca_crt_path) = (ca_dir.join("root.key.pem"), ca_dir.join("root.crt.pem"));
+    if !ca_key_path.exists() {
+        return Err(SigningError::KeyFile {
+            path: ca_key_path,
+            reason: "no SM2 CA key here to issue a new seal certificate".into(),
+        });
+    }
+    let (ca_key, ca_cert) = load_or_create_ca(&ca_key_path, &ca_crt_path)?;
+    make_dir(&dir.join("seals"))?;
+    // The new files first, under other names: a failure leaves the old key in place.
+    let (new_key, new_chain) = super::rotation::staged(&dir, code)?;
+    let seal = create_seal(code, seal_name, &ca_key, &ca_cert, &new_key, &new_chain)?;
+    super::rotation::switch_to_staged(&dir, code)?;
+    Ok(seal.fingerprint_sha256())
+}
+
 /// Whether `signature` (DER `SEQUENCE { r, s }`) is the SM2-with-SM3
 /// signature of `message` by the key of `signer`'s certificate.
 pub fn verify(signer: &Certificate, message: &[u8], signature: &[u8]) -> bool {
@@ -434,6 +458,22 @@ mod tests {
         assert_eq!(leaf.signature_algorithm, AlgorithmIdentifierOwned { oid: SM2_WITH_SM3, parameters: None });
         // The P-256 files are elsewhere: the PDFs' key ring does not see these.
         assert!(!dir.path().join("seals").join("mohrss.key.pem").exists());
+    }
+
+    #[test]
+    fn a_rotated_key_replaces_the_old_which_stays_trusted() {
+        let dir = tempfile::tempdir().unwrap();
+        let before = Sm2KeyRing::load_or_create(dir.path(), &SEALS).unwrap();
+        let old = before.seal("mohrss").unwrap().chain()[0].clone();
+        let fingerprint = rotate(dir.path(), "mohrss", "人社部专用章").unwrap();
+        let after = Sm2KeyRing::load_or_create(dir.path(), &SEALS).unwrap();
+        let new = after.seal("mohrss").unwrap();
+        assert_eq!(new.fingerprint_sha256(), fingerprint);
+        assert_ne!(new.chain()[0], old);
+        assert_eq!(after.seal("cba").unwrap().chain()[0], before.seal("cba").unwrap().chain()[0], "others unchanged");
+        let retired = dir.path().join("sm2/seals/retired");
+        assert_eq!(std::fs::read_dir(&retired).unwrap().count(), 2, "the old key and chain, kept");
+        assert!(after.trust_anchors().iter().any(|a| issued_by(&old, a)), "what the old key signed still verifies");
     }
 
     #[test]

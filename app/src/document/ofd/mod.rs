@@ -26,8 +26,8 @@ pub struct OfdDraft {
     pub files: Vec<(String, Vec<u8>)>,
     /// The seal's place on the page (mm: x, y, width, height).
     pub seal_box: [f32; 4],
-    /// The seal's picture (PNG) and its size in mm.
-    pub seal_png: Vec<u8>,
+    /// The seal's picture (PNG, shared by every copy under the seal) and its size in mm.
+    pub seal_png: std::sync::Arc<Vec<u8>>,
     pub seal_mm: u32,
 }
 

@@ -10,8 +10,10 @@ use crate::document::{qr, DocumentError, Typeface};
 
 /// Pixels per QR module: a 30 mm code reads at any render resolution.
 const QR_MODULE_PX: u32 = 8;
-/// Pixels per point of the seal (about 600 dpi).
-const SEAL_PX_PER_PT: f32 = 8.0;
+/// Pixels per point of the seal (360 dpi: the print resolution of a seal).
+const SEAL_PX_PER_PT: f32 = 5.0;
+/// Seal pictures kept per typeface (one per seal in use).
+const CACHE_LIMIT: usize = 64;
 /// Seal ink, as the PDF's (`layout::SEAL_RED` at 88 %).
 const SEAL_INK: (u8, u8, u8, u8) = (218, 20, 20, 224);
 
@@ -46,8 +48,23 @@ pub(super) fn qr_png(data: &str) -> Result<Vec<u8>, DocumentError> {
     pixmap.encode_png().map_err(png_err)
 }
 
-/// The seal named `name` on a transparent square of side 2 × `RADIUS`.
-pub(super) fn seal_png(typeface: &Typeface, name: &str) -> Result<Vec<u8>, DocumentError> {
+/// The seal named `name` on a transparent square of side 2 × `RADIUS`:
+/// the same picture for every copy under the seal, made once.
+pub(super) fn seal_png(typeface: &Typeface, name: &str) -> Result<std::sync::Arc<Vec<u8>>, DocumentError> {
+    let cache = &typeface.seal_png_cache;
+    if let Some((_, png)) = cache.lock().ok().and_then(|c| c.iter().find(|(n, _)| n == name).cloned()) {
+        return Ok(png);
+    }
+    let png = std::sync::Arc::new(draw_seal(typeface, name)?);
+    if let Ok(mut cache) = cache.lock() {
+        if cache.len() < CACHE_LIMIT && !cache.iter().any(|(n, _)| n == name) {
+            cache.push((name.to_string(), png.clone()));
+        }
+    }
+    Ok(png)
+}
+
+fn draw_seal(typeface: &Typeface, name: &str) -> Result<Vec<u8>, DocumentError> {
     let side = (2.0 * RADIUS * SEAL_PX_PER_PT).ceil() as u32;
     let mut pixmap = Pixmap::new(side, side).ok_or_else(|| png_err("seal size"))?;
     let mut pb = PathBuilder::new();
