@@ -122,6 +122,13 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
 
   // Someone pastes the credential on 证书查验, then checks the copy through its QR address.
   const other = await verifier(browser, info);
+  // (The changed OFD first: 证书查验 refuses it. This browser runs JavaScript:
+  // choosing the file submits it once the page's islands run.)
+  await other.goto("/verify");
+  await expect(other.locator("leptos-island:not([data-hydrated])")).toHaveCount(0);
+  await other.getByTestId("input-file").setInputFiles(tamperedOfd);
+  await expect(other).toHaveURL(/\/verify\/result\/[0-9a-f]{32}$/);
+  await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "invalid");
   await other.goto("/verify");
   await other.getByTestId("input-credential").fill(readFileSync(credentialPath, "utf8"));
   await other.getByTestId("credential-submit").click();
@@ -180,7 +187,6 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await other.getByTestId("credential-submit").click();
   await expect(other.getByTestId("verdict")).toHaveAttribute("data-outcome", "cancelled");
   // And the OFD copy uploaded on 证书查验: its seal holds, the register says withdrawn.
-  // (This browser runs JavaScript: choosing the file submits it once the page's islands run.)
   await other.goto("/verify");
   await expect(other.locator("leptos-island:not([data-hydrated])")).toHaveCount(0);
   await other.getByTestId("input-file").setInputFiles(ofdPath);
@@ -194,7 +200,7 @@ test("a check from another browser appears in 查验记录; 撤回加注 after c
   await expect(withdrawn).toHaveAttribute("data-phase", "cancelled");
   await expect(withdrawn.getByTestId("endorsement-phase")).toHaveText("已撤回");
   await expect(withdrawn.getByTestId("endorsement-download")).toHaveCount(0);
-  await expect(withdrawn.getByTestId("checks-count")).toHaveText("被查验 4 次");
+  await expect(withdrawn.getByTestId("checks-count")).toHaveText("被查验 5 次");
 });
 
 test("a copy ending in 3 days is marked 即将到期, and 再次申请 applies with the same scenario", async ({ page }, info) => {

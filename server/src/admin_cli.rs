@@ -175,6 +175,23 @@ pub async fn change_key(
     Ok(())
 }
 
+/// `server keys install-sm2`: an operator's own SM2 key and chain for the
+/// seal's OFD copies; a running server uses it after a restart.
+pub async fn install_sm2_key(
+    settings: &app::config::Settings,
+    seal: &str,
+    key: &Path,
+    chain: &Path,
+) -> Result<(), BoxError> {
+    use app::service::keys::{change_seal_key, Actor, KeyChange};
+    let store = open_store(settings).await?;
+    let actor = Actor { via: " on the command line", ..Actor::default() };
+    let dir = &settings.keys_dir;
+    let fingerprint = change_seal_key(&store, dir, seal, KeyChange::InstallSm2 { key, chain }, actor).await?;
+    println!("{seal}: new SM2 key, certificate {fingerprint}; the old one is in {}/sm2/seals/retired", dir.display());
+    Ok(())
+}
+
 /// `server load-test-data`: synthetic holders `bench000000`… (password on
 /// standard input), their certificates, old endorsements and queued ones,
 /// for the benchmark (a `demo` build only).

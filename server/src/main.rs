@@ -41,7 +41,7 @@ enum Command {
         #[command(subcommand)]
         command: AccountsCommand,
     },
-    /// Seal keys: list, rotate (new key from the CA in keys_dir/ca), install (your own PEM key + chain).
+    /// Seal keys: list, rotate (new P-256 and SM2 keys from the CAs in keys_dir), install (your own PEM key + chain), install-sm2 (your own SM2 key + chain).
     Keys {
         #[command(subcommand)]
         command: KeysCommand,
@@ -94,6 +94,17 @@ enum KeysCommand {
         #[arg(long)]
         key: std::path::PathBuf,
         /// The seal certificate, then its issuers up to the root, PEM.
+        #[arg(long)]
+        chain: std::path::PathBuf,
+    },
+    /// Your own SM2 key + chain for the seal's OFD copies (docs/ofd.md).
+    InstallSm2 {
+        #[arg(long)]
+        seal: String,
+        /// SM2 private key, PKCS#8 PEM.
+        #[arg(long)]
+        key: std::path::PathBuf,
+        /// The seal's SM2 certificate, then its issuers up to the root, PEM.
         #[arg(long)]
         chain: std::path::PathBuf,
     },
@@ -184,6 +195,9 @@ async fn run() -> std::process::ExitCode {
                 KeysCommand::Rotate { seal } => server::admin_cli::change_key(&s, &seal, None).await,
                 KeysCommand::Install { seal, key, chain } => {
                     server::admin_cli::change_key(&s, &seal, Some((&key, &chain))).await
+                }
+                KeysCommand::InstallSm2 { seal, key, chain } => {
+                    server::admin_cli::install_sm2_key(&s, &seal, &key, &chain).await
                 }
             },
             Err(e) => Err(e),

@@ -14,11 +14,13 @@ use crate::store::{AuditEntry, AuditEvent, Store, StoreError};
 /// reload and swap happen together, so it never signs with a key just retired.
 static KEY_CHANGES: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
-/// A new key from the CA in `keys_dir/ca`, or the operator's own.
+/// A new key from the CA in `keys_dir/ca` (with the SM2 key, from the SM2
+/// CA), or the operator's own P-256 or SM2 key.
 #[derive(Debug, Clone, Copy)]
 pub enum KeyChange<'a> {
     Rotate,
     Install { key: &'a Path, chain: &'a Path },
+    InstallSm2 { key: &'a Path, chain: &'a Path },
 }
 
 /// Who made the change, for the audit entry.
@@ -58,11 +60,16 @@ pub async fn change_seal_key(
         .ok_or_else(|| KeyChangeError::NoSuchSeal(seal_code.to_string()))?;
     // Key generation and file writes: off the async threads.
     let (dir, code) = (keys_dir.to_path_buf(), seal_code.to_string());
-    let files: Option<(PathBuf, PathBuf)> = match change {
+    let files: Option<(PathBuf, PathBuf, bool)> = match change {
         KeyChange::Rotate => None,
-        KeyChange::Install { key, chain } => Some((key.to_path_buf(), chain.to_path_buf())),
+        KeyChange::Install { key, chain } => Some((key.to_path_buf(), chain.to_path_buf(), false)),
+        KeyChange::InstallSm2 { key, chain } => Some((key.to_path_buf(), chain.to_path_buf(), true)),
     };
-    let installed = files.is_some();
+    let installed = match change {
+        KeyChange::Rotate => "rotated",
+        KeyChange::Install { .. } => "installed",
+        KeyChange::InstallSm2 { .. } => "installed the SM2 key",
+    };
     let (fingerprint, sm2) = tokio::task::spawn_blocking(move || match files {
         None => {
             let fingerprint = rotation::rotate(&dir, &code, &name)?;
@@ -71,16 +78,13 @@ pub async fn change_seal_key(
             let sm2 = if sm2_ca.exists() { Some(crate::signing::sm2::rotate(&dir, &code, &name)?) } else { None };
             Ok::<_, SigningError>((fingerprint, sm2))
         }
-        Some((key, chain)) => Ok((rotation::install(&dir, &code, &key, &chain)?, None)),
+        Some((key, chain, false)) => Ok((rotation::install(&dir, &code, &key, &chain)?, None)),
+        Some((key, chain, true)) => Ok((crate::signing::sm2::install(&dir, &code, &key, &chain)?, None)),
     })
     .await
     .map_err(|e| KeyChangeError::Task(e.to_string()))??;
     let sm2 = sm2.map(|f| format!("; new SM2 certificate {f}")).unwrap_or_default();
-    let detail = format!(
-        "{}{}; new certificate {fingerprint}{sm2}",
-        if installed { "installed" } else { "rotated" },
-        actor.via
-    );
+    let detail = format!("{installed}{}; new certificate {fingerprint}{sm2}", actor.via);
     let entry = AuditEntry {
         staff_id: actor.staff_id,
         subject: Some(seal_code),

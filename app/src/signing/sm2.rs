@@ -221,6 +221,36 @@ pub fn rotate(keys_dir: &Path, code: &str, seal_name: &str) -> Result<String, Si
     Ok(seal.fingerprint_sha256())
 }
 
+/// Installs an operator's SM2 key (PKCS#8 PEM) and certificate chain (seal
+/// certificate first, up to its root) as the seal's SM2 key; the key in use
+/// is retired. The files are checked before anything is moved. Returns the
+/// certificate's fingerprint.
+pub fn install(keys_dir: &Path, code: &str, key_file: &Path, chain_file: &Path) -> Result<String, SigningError> {
+    check_code(code)?;
+    let key = read_key(key_file)?;
+    let chain = read_certs(chain_file)?;
+    check_key_matches(&key, &chain[0], chain_file)?;
+    let refuse = |reason: &str| SigningError::KeyFile { path: chain_file.to_path_buf(), reason: reason.into() };
+    if !chain.windows(2).all(|pair| issued_by(&pair[0], &pair[1])) {
+        return Err(refuse("each certificate must be followed by its issuer's, which signed it with SM2"));
+    }
+    let now = std::time::SystemTime::now();
+    let validity = &chain[0].tbs_certificate.validity;
+    if !(validity.not_before.to_system_time() <= now && now <= validity.not_after.to_system_time()) {
+        return Err(refuse("the seal certificate is not valid now"));
+    }
+    let read =
+        |path: &Path| std::fs::read(path).map_err(|source| SigningError::Io { path: path.to_path_buf(), source });
+    let (key_pem, chain_pem) = (read(key_file)?, read(chain_file)?);
+    let dir = keys_dir.join("sm2");
+    make_dir(&dir.join("seals"))?;
+    let (new_key, new_chain) = super::rotation::staged(&dir, code)?;
+    write_new(&new_key, &key_pem, 0o600)?;
+    write_new(&new_chain, &chain_pem, 0o644)?;
+    super::rotation::switch_to_staged(&dir, code)?;
+    Ok(Sm2SealKey::new(code, key, chain)?.fingerprint_sha256())
+}
+
 /// Whether `signature` (DER `SEQUENCE { r, s }`) is the SM2-with-SM3
 /// signature of `message` by the key of `signer`'s certificate.
 pub fn verify(signer: &Certificate, message: &[u8], signature: &[u8]) -> bool {
@@ -474,6 +504,24 @@ mod tests {
         let retired = dir.path().join("sm2/seals/retired");
         assert_eq!(std::fs::read_dir(&retired).unwrap().count(), 2, "the old key and chain, kept");
         assert!(after.trust_anchors().iter().any(|a| issued_by(&old, a)), "what the old key signed still verifies");
+    }
+
+    #[test]
+    fn an_operators_key_is_installed_and_a_wrong_one_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        Sm2KeyRing::load_or_create(dir.path(), &SEALS).unwrap();
+        // Their own key and chain: here another demo root's, made elsewhere.
+        let theirs = tempfile::tempdir().unwrap();
+        Sm2KeyRing::load_or_create(theirs.path(), &SEALS).unwrap();
+        let (key, chain) =
+            (theirs.path().join("sm2/seals/mohrss.key.pem"), theirs.path().join("sm2/seals/mohrss.chain.pem"));
+        let wrong_key = theirs.path().join("sm2/seals/cba.key.pem");
+        assert!(install(dir.path(), "mohrss", &wrong_key, &chain).is_err(), "a key that is not the certificate's");
+        let fingerprint = install(dir.path(), "mohrss", &key, &chain).unwrap();
+        let ring = Sm2KeyRing::load_or_create(dir.path(), &SEALS).unwrap();
+        assert_eq!(ring.seal("mohrss").unwrap().fingerprint_sha256(), fingerprint);
+        let root = read_certs(&chain).unwrap().pop().unwrap();
+        assert!(ring.trust_anchors().contains(&root), "the installed chain's root is trusted");
     }
 
     #[test]
