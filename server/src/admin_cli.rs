@@ -149,7 +149,8 @@ pub async fn list_keys(settings: &app::config::Settings) -> Result<(), BoxError>
     let store = open_store(settings).await?;
     for k in app::service::keys::list_in(&store, &settings.keys_dir).await? {
         let state = if k.active { "active " } else { "retired" };
-        println!("{:<8} {state} {} {}..{} {}", k.seal_code, k.fingerprint, k.not_before, k.not_after, k.subject);
+        let (code, algorithm) = (&k.seal_code, &k.algorithm);
+        println!("{code:<8} {algorithm:<5} {state} {} {}..{} {}", k.fingerprint, k.not_before, k.not_after, k.subject);
     }
     Ok(())
 }

@@ -195,6 +195,11 @@ async fn a_key_rotated_on_the_portal_signs_new_copies_and_old_ones_still_verify(
     let kept: Vec<String> =
         std::fs::read_dir(&retired).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
     assert!(kept.iter().any(|n| n.starts_with("mohrss-") && n.ends_with(".chain.pem")), "{kept:?}");
+    let keys = admin.call("/api/seal_keys", &[]).await.json();
+    let sm2: Vec<_> =
+        keys.as_array().unwrap().iter().filter(|k| k["seal_code"] == "mohrss" && k["algorithm"] == "SM2").collect();
+    assert_eq!(sm2.iter().filter(|k| k["active"] == true).count(), 1, "{keys}");
+    assert_eq!(sm2.iter().filter(|k| k["active"] == false).count(), 1, "the old SM2 key is listed as retired: {keys}");
 }
 
 #[tokio::test]
@@ -216,6 +221,10 @@ async fn an_admin_keeps_the_catalog_and_a_new_seal_gets_a_key() {
     assert_eq!(admin.call("/api/save_seal", &seal).await.status, StatusCode::OK);
     let keys = admin.call("/api/seal_keys", &[]).await.json();
     assert!(keys.as_array().unwrap().iter().any(|k| k["seal_code"] == "cpta" && k["active"] == true), "{keys}");
+    assert!(
+        keys.as_array().unwrap().iter().any(|k| k["seal_code"] == "cpta" && k["algorithm"] == "SM2" && k["active"] == true),
+        "a new seal gets its SM2 key too: {keys}"
+    );
 
     let unknown = admin
         .call(

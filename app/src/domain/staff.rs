@@ -108,6 +108,8 @@ pub fn valid_code(code: &str) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SealKeyInfo {
     pub seal_code: String,
+    /// "P-256" (the PDFs' signature) or "SM2" (the OFD copies' electronic seal).
+    pub algorithm: String,
     /// SHA-256 of the seal certificate, hex.
     pub fingerprint: String,
     /// Common names of the certificate's subject and issuer.

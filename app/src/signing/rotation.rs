@@ -45,12 +45,15 @@ fn seal_certificates(dir: &Path, code: &str) -> Result<Vec<(Certificate, bool)>,
     Ok(out)
 }
 
-/// The active and retired keys of each seal (certificates only).
+/// The active and retired keys of each seal (certificates only): the
+/// P-256 ones under `dir`, then the SM2 ones under `dir/sm2` (the same layout).
 pub fn list(dir: &Path, codes: &[&str]) -> Result<Vec<SealKeyInfo>, SigningError> {
     let mut out = Vec::new();
     for &code in codes {
-        for (cert, active) in seal_certificates(dir, code)? {
-            out.push(info(code, &cert, active)?);
+        for (algorithm, dir) in [("P-256", dir.to_path_buf()), ("SM2", dir.join("sm2"))] {
+            for (cert, active) in seal_certificates(&dir, code)? {
+                out.push(SealKeyInfo { algorithm: algorithm.to_string(), ..info(code, &cert, active)? });
+            }
         }
     }
     Ok(out)
@@ -81,6 +84,7 @@ fn info(code: &str, cert: &Certificate, active: bool) -> Result<SealKeyInfo, Sig
     let validity = &cert.tbs_certificate.validity;
     Ok(SealKeyInfo {
         seal_code: code.to_string(),
+        algorithm: "P-256".to_string(),
         fingerprint: hex(&Sha256::digest(&der)),
         subject: cert.tbs_certificate.subject.to_string(),
         issuer: cert.tbs_certificate.issuer.to_string(),

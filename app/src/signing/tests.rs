@@ -164,7 +164,8 @@ fn rotating_or_installing_a_key_keeps_old_copies_verifying() {
     for pdf in [&old_copy, &new_copy] {
         assert_eq!(check_pdf(pdf, after.trust_anchors(), SystemTime::now()).file.problem, None);
     }
-    let listed = rotation::list(dir.path(), &["mohrss"]).unwrap();
+    let listed: Vec<_> =
+        rotation::list(dir.path(), &["mohrss"]).unwrap().into_iter().filter(|k| k.algorithm == "P-256").collect();
     assert_eq!(listed.iter().filter(|k| k.active).count(), 1);
     assert!(listed.iter().any(|k| !k.active && k.fingerprint == old_fp), "the old key is retired, not deleted");
     assert_eq!(

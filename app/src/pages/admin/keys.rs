@@ -1,5 +1,5 @@
-//! 印章密钥 (administrators): each seal's active and retired keys
-//! (certificates only) and 更换密钥.
+//! 印章密钥 (administrators): each seal's active and retired keys, P-256
+//! (the PDFs) and SM2 (the OFD copies; certificates only), and 更换密钥.
 
 use leptos::prelude::*;
 
@@ -28,20 +28,22 @@ pub fn KeysPage() -> impl IntoView {
                             Ok(keys) => view! {
                                 <table class="table" data-testid="keys-table">
                                     <thead><tr>
-                                        <th>{t!(i18n, admin.seal)}</th><th>{t!(i18n, admin.state)}</th><th>{t!(i18n, admin.fingerprint)}</th>
+                                        <th>{t!(i18n, admin.seal)}</th><th>{t!(i18n, admin.algorithm)}</th><th>{t!(i18n, admin.state)}</th><th>{t!(i18n, admin.fingerprint)}</th>
                                         <th>{t!(i18n, admin.subject)}</th><th>{t!(i18n, admin.validity)}</th><th></th>
                                     </tr></thead>
                                     <tbody>
                                         {keys.into_iter().map(|k| {
                                             let code = k.seal_code.clone();
                                             view! {
-                                                <tr data-testid="key-row" data-seal=k.seal_code.clone() data-active=k.active.to_string()>
+                                                <tr data-testid="key-row" data-seal=k.seal_code.clone() data-active=k.active.to_string() data-algorithm=k.algorithm.clone()>
                                                     <td class="mono">{k.seal_code.clone()}</td>
+                                                    <td class="mono">{k.algorithm.clone()}</td>
                                                     <td>{move || if k.active { t_string!(i18n, admin.active) } else { t_string!(i18n, admin.retired) }}</td>
                                                     <td class="mono small" data-testid="key-fingerprint">{k.fingerprint.clone()}</td>
                                                     <td class="small">{k.subject.clone()}</td>
                                                     <td>{format!("{} – {}", k.not_before, k.not_after)}</td>
-                                                    <td>{k.active.then(|| view! {
+                                                    // One button per seal: it changes both keys.
+                                                    <td>{(k.active && k.algorithm == "P-256").then(|| view! {
                                                         <ActionForm action=rotate>
                                                             <input type="hidden" name="seal_code" value=code.clone()/>
                                                             <button type="submit" class="button" data-testid="key-rotate">{t!(i18n, admin.rotate)}</button>
