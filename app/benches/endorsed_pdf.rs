@@ -23,12 +23,16 @@ fn bench(c: &mut Criterion) {
     // krilla memoizes font subsets and compressed streams (only the seal's
     // group is shared between copies), so the same copy again would be cheap.
     let next = Cell::new(0usize);
-    let render_next = || {
+    // The next holder's (name, endorsement number, verification address).
+    let next_copy = || {
         let n = next.get();
         next.set(n + 1);
-        let name = holder_name(n);
         let number = format!("JZ2026112500000{n:07}");
         let url = format!("https://ecert.example.cn/v/{number}");
+        (holder_name(n), number, url)
+    };
+    let render_next = || {
+        let (name, number, url) = next_copy();
         let face = CertificateFace { holder_name: &name, ..face() };
         let e = EndorsementBlock { endorsement_number: &number, ..endorsement() };
         render(&tf, &face, Some(&e), Some(&url), pdf_date(1_764_550_800)).unwrap()
@@ -56,11 +60,7 @@ fn bench(c: &mut Criterion) {
     let sm2 = Sm2KeyRing::load_or_create(dir.path(), &[("mohrss", SEAL_NAME)]).unwrap();
     let (seal, maker) = (sm2.seal("mohrss").unwrap(), sm2.maker().unwrap());
     let ofd_next = || {
-        let n = next.get();
-        next.set(n + 1);
-        let name = holder_name(n);
-        let number = format!("JZ2026112500000{n:07}");
-        let url = format!("https://ecert.example.cn/v/{number}");
+        let (name, number, url) = next_copy();
         let face = CertificateFace { holder_name: &name, ..face() };
         let e = EndorsementBlock { endorsement_number: &number, ..endorsement() };
         let draft = app::document::ofd::render(&tf, &face, Some(&e), Some(&url), &number, "2026-11-25").unwrap();

@@ -96,10 +96,10 @@ pub async fn authenticate(
     client_addr: Option<&str>,
 ) -> Result<Option<SignedIn>, AppError> {
     let name = normalize_username(username);
-    let found = if name.is_empty() || name.len() > 64 || password.len() > MAX_PASSWORD_BYTES {
-        None
-    } else {
+    let found = if worth_looking_up(&name, &password) {
         state.store.holder_login(&name).await.map_err(internal("login lookup"))?
+    } else {
+        None
     };
     let matches = match &found {
         Some(f) => verify_and_upgrade(state, f, password, client_addr).await?,
@@ -115,6 +115,13 @@ pub async fn authenticate(
             Ok(None)
         }
     }
+}
+
+/// Whether a sign-in's normalised `name` and `password` could be any
+/// account's: an empty or over-long one is checked against the decoy hash
+/// only, without a lookup (holders and staff alike).
+pub(crate) fn worth_looking_up(name: &str, password: &str) -> bool {
+    !name.is_empty() && name.len() <= 64 && password.len() <= MAX_PASSWORD_BYTES
 }
 
 /// A holder's sign-in, audited once the session is theirs; `via` names a

@@ -18,7 +18,7 @@ use crate::domain::staff::{
     StaffMember,
 };
 use crate::error::{internal, AppError, Field, FieldError, Problem};
-use crate::service::accounts::{SignedIn, MAX_PASSWORD_BYTES};
+use crate::service::accounts::{worth_looking_up, SignedIn};
 use crate::service::import::{Format, Request};
 use crate::state::AppState;
 use crate::store::{AuditEntry, AuditEvent, NewQualification, NewSeal};
@@ -62,10 +62,10 @@ pub async fn sign_in(
     client_addr: Option<&str>,
 ) -> Result<Option<SignedIn>, AppError> {
     let name = normalize_username(username);
-    let found = if name.is_empty() || name.len() > 64 || password.len() > MAX_PASSWORD_BYTES {
-        None
-    } else {
+    let found = if worth_looking_up(&name, &password) {
         state.store.staff_login(&name).await.map_err(internal("staff lookup"))?
+    } else {
+        None
     };
     let stored = found.as_ref().map(|f| f.1.clone()).unwrap_or_else(|| password::decoy_hash().to_string());
     let matches = password::verify_off_thread(password, stored).await.map_err(internal("verify task"))?;
