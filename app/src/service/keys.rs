@@ -23,6 +23,52 @@ pub enum KeyChange<'a> {
     InstallSm2 { key: &'a Path, chain: &'a Path },
 }
 
+impl KeyChange<'_> {
+    /// How the audit entry's detail names the change.
+    fn label(&self) -> &'static str {
+        match self {
+            KeyChange::Rotate => "rotated",
+            KeyChange::Install { .. } => "installed",
+            KeyChange::InstallSm2 { .. } => "installed the SM2 key",
+        }
+    }
+}
+
+/// A [`KeyChange`] that owns its paths, to move onto a blocking thread.
+enum OwnedKeyChange {
+    Rotate,
+    Install { key: PathBuf, chain: PathBuf },
+    InstallSm2 { key: PathBuf, chain: PathBuf },
+}
+
+impl From<KeyChange<'_>> for OwnedKeyChange {
+    fn from(change: KeyChange<'_>) -> Self {
+        match change {
+            KeyChange::Rotate => OwnedKeyChange::Rotate,
+            KeyChange::Install { key, chain } => OwnedKeyChange::Install { key: key.into(), chain: chain.into() },
+            KeyChange::InstallSm2 { key, chain } => OwnedKeyChange::InstallSm2 { key: key.into(), chain: chain.into() },
+        }
+    }
+}
+
+impl OwnedKeyChange {
+    /// Writes the new key files: the P-256 certificate's fingerprint, and the
+    /// SM2 one's where a rotation also made an SM2 key.
+    fn apply(self, dir: &Path, code: &str, name: &str) -> Result<(String, Option<String>), SigningError> {
+        match self {
+            OwnedKeyChange::Rotate => {
+                let fingerprint = rotation::rotate(dir, code, name)?;
+                // The OFD copies' SM2 key with it, where this server holds the SM2 CA.
+                let sm2_ca = dir.join("sm2").join("ca").join("root.key.pem");
+                let sm2 = if sm2_ca.exists() { Some(crate::signing::sm2::rotate(dir, code, name)?) } else { None };
+                Ok((fingerprint, sm2))
+            }
+            OwnedKeyChange::Install { key, chain } => Ok((rotation::install(dir, code, &key, &chain)?, None)),
+            OwnedKeyChange::InstallSm2 { key, chain } => Ok((crate::signing::sm2::install(dir, code, &key, &chain)?, None)),
+        }
+    }
+}
+
 /// Who made the change, for the audit entry.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Actor<'a> {
@@ -58,31 +104,12 @@ pub async fn change_seal_key(
         .find(|(code, _)| code == seal_code)
         .map(|(_, name)| name.clone())
         .ok_or_else(|| KeyChangeError::NoSuchSeal(seal_code.to_string()))?;
+    let installed = change.label();
     // Key generation and file writes: off the async threads.
-    let (dir, code) = (keys_dir.to_path_buf(), seal_code.to_string());
-    let files: Option<(PathBuf, PathBuf, bool)> = match change {
-        KeyChange::Rotate => None,
-        KeyChange::Install { key, chain } => Some((key.to_path_buf(), chain.to_path_buf(), false)),
-        KeyChange::InstallSm2 { key, chain } => Some((key.to_path_buf(), chain.to_path_buf(), true)),
-    };
-    let installed = match change {
-        KeyChange::Rotate => "rotated",
-        KeyChange::Install { .. } => "installed",
-        KeyChange::InstallSm2 { .. } => "installed the SM2 key",
-    };
-    let (fingerprint, sm2) = tokio::task::spawn_blocking(move || match files {
-        None => {
-            let fingerprint = rotation::rotate(&dir, &code, &name)?;
-            // The OFD copies' SM2 key with it, where this server holds the SM2 CA.
-            let sm2_ca = dir.join("sm2").join("ca").join("root.key.pem");
-            let sm2 = if sm2_ca.exists() { Some(crate::signing::sm2::rotate(&dir, &code, &name)?) } else { None };
-            Ok::<_, SigningError>((fingerprint, sm2))
-        }
-        Some((key, chain, false)) => Ok((rotation::install(&dir, &code, &key, &chain)?, None)),
-        Some((key, chain, true)) => Ok((crate::signing::sm2::install(&dir, &code, &key, &chain)?, None)),
-    })
-    .await
-    .map_err(|e| KeyChangeError::Task(e.to_string()))??;
+    let (dir, code, owned) = (keys_dir.to_path_buf(), seal_code.to_string(), OwnedKeyChange::from(change));
+    let (fingerprint, sm2) = tokio::task::spawn_blocking(move || owned.apply(&dir, &code, &name))
+        .await
+        .map_err(|e| KeyChangeError::Task(e.to_string()))??;
     let sm2 = sm2.map(|f| format!("; new SM2 certificate {f}")).unwrap_or_default();
     let detail = format!("{installed}{}; new certificate {fingerprint}{sm2}", actor.via);
     let entry = AuditEntry {
