@@ -32,15 +32,21 @@ export ECERT_TEST_POSTGRES_URL
 ECERT_TEST_POSTGRES_URL=$(scripts/postgres.sh start "$pg_dir" "${ECERT_TEST_POSTGRES_PORT:-54329}")
 cargo_tests
 
+# The production build first, kept aside: the bench checks that it refuses
+# demo data and serves without it (bench/src/scenarios/production.rs).
+section "production release build (no demo data)"
+scripts/build-release.sh
+mv target/release/server target/release/server-production
+
 section "release build (hashed, precompressed client; with the demo data)"
 scripts/build-release.sh --demo
 
 # README's quick start (scripts/demo.sh on a fresh data directory: every
 # demo account signs in), what a first visit receives on the wire with its
 # budgets (docs/performance.md), and two release servers sharing PostgreSQL.
-section "quick start, bytes on the wire, bounded cost, two instances (bench/src/scenarios/{quickstart,wire,amplification,instances}.rs)"
+section "quick start, bytes on the wire, the production build, bounded cost, two instances (bench/src/scenarios/{quickstart,wire,production,amplification,instances}.rs)"
 cargo build --release -p bench
-target/release/bench --only quickstart,amplification,instances
+target/release/bench --only quickstart,production,amplification,instances
 
 section "Playwright (end2end/)"
 cd end2end

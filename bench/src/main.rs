@@ -6,11 +6,13 @@
 //!
 //! `--quick`: shorter runs and smaller data (a smoke run, not the figures).
 //! `--only a,b`: some scenarios (quickstart, client, serving, generation,
-//! scale, import, amplification, instances). `quickstart` runs README's quick start after
+//! scale, import, amplification, instances, production). `quickstart` runs README's quick start after
 //! the build (scripts/demo.sh), signs in every demo account README lists,
 //! and measures what a first visitor receives (bytes on the wire, slow 4G). `instances` (two servers on one PostgreSQL) runs when
 //! `ECERT_TEST_POSTGRES_URL` names a PostgreSQL server whose user may create
-//! databases (scripts/test.sh starts one).
+//! databases (scripts/test.sh starts one). `production` checks the
+//! production build (`target/release/server-production`, which
+//! scripts/test.sh keeps) refuses demo data; it runs when that binary exists.
 
 mod http;
 mod load;
@@ -89,6 +91,17 @@ async fn main() -> ExitCode {
         println!("== quick start and a first visit");
         if let Err(e) = quickstart(&mut report).await {
             report.error("quickstart", &e.to_string());
+        }
+    }
+    if wanted("production") && (only.is_some() || std::path::Path::new(production::BINARY).exists()) {
+        println!("== the production build");
+        let readme = std::fs::read_to_string("README.md").map_err(http::Error::from);
+        let result = match readme.and_then(|text| quickstart::readme_accounts(&text)) {
+            Ok(accounts) => production::run(&mut report, &accounts.holders[0], &accounts.password).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = result {
+            report.error("production", &e.to_string());
         }
     }
     if wanted("client") {

@@ -19,6 +19,8 @@ pub const PASSWORD: &str = "Bench#2026pw";
 const BINARY: &str = "target/release/server";
 
 pub struct Server {
+    /// The release binary: the demo build, or the production one (`with_binary`).
+    binary: PathBuf,
     pub data_dir: PathBuf,
     pub addr: SocketAddr,
     env: Vec<(String, String)>,
@@ -36,6 +38,7 @@ impl Server {
         }
         std::fs::create_dir_all(&data_dir)?;
         Ok(Server {
+            binary: BINARY.into(),
             data_dir,
             addr: SocketAddr::from(([127, 0, 0, 1], port)),
             env: vec![],
@@ -49,6 +52,11 @@ impl Server {
         self
     }
 
+    pub fn with_binary(mut self, binary: &str) -> Server {
+        self.binary = binary.into();
+        self
+    }
+
     pub fn on_one_core(mut self) -> Server {
         self.one_core = true;
         self
@@ -57,10 +65,10 @@ impl Server {
     fn command(&self, args: &[&str]) -> Command {
         let mut command = if self.one_core {
             let mut c = Command::new("taskset");
-            c.args(["-c", "0", BINARY]);
+            c.args(["-c", "0"]).arg(&self.binary);
             c
         } else {
-            Command::new(BINARY)
+            Command::new(&self.binary)
         };
         command.args(args);
         self.environment(command)
@@ -101,15 +109,22 @@ impl Server {
 
     /// A command that reads a password on standard input; its output.
     async fn run_with_password(&self, args: &[&str], password: &str) -> Result<String, Error> {
-        let mut child =
-            self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
-        child.stdin.take().expect("piped").write_all(format!("{password}\n").as_bytes()).await?;
-        let out = child.wait_with_output().await?;
+        let out = self.output(args, password).await?;
         if !out.status.success() {
             let command = args.iter().take(2).copied().collect::<Vec<_>>().join(" ");
             return Err(format!("{command}: {}", String::from_utf8_lossy(&out.stderr)).into());
         }
         Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
+    /// A command given `input` and a line end on standard input, run to its
+    /// end (60 s at most): its exit status and output, success or not.
+    pub async fn output(&self, args: &[&str], input: &str) -> Result<std::process::Output, Error> {
+        let mut child =
+            self.command(args).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+        // A command that ends before reading (a refusal) closes the pipe: not an error here.
+        let _ = child.stdin.take().expect("piped").write_all(format!("{input}\n").as_bytes()).await;
+        Ok(tokio::time::timeout(Duration::from_secs(60), child.wait_with_output()).await??)
     }
 
     /// `server import FILE`, timed.

@@ -197,6 +197,7 @@ pub async fn install_sm2_key(
 /// standard input), their certificates, old endorsements and queued ones,
 /// for the benchmark (a `demo` build only).
 pub async fn load_test_data(settings: &app::config::Settings, data: &LoadTestData) -> Result<(), BoxError> {
+    app::service::demo::in_this_build()?;
     eprintln!("password of every synthetic holder (one line on standard input):");
     let mut password = String::new();
     std::io::stdin().lock().read_line(&mut password)?;

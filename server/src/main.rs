@@ -16,7 +16,7 @@ struct Cli {
 enum Command {
     /// Serve the web application (the default).
     Serve,
-    /// Check a PDF's signature and record, as the upload on 证书查验 does.
+    /// Check a PDF's or an OFD's signature and record, as the upload on 证书查验 does.
     /// Exit status 0: valid; 1: not valid (see the output); 2: error.
     Verify {
         file: std::path::PathBuf,

@@ -27,6 +27,9 @@ pub async fn build(config: Config) -> Result<Service, BoxError> {
 
 pub async fn build_with_workers(config: Config, workers: WorkerConfig) -> Result<Service, BoxError> {
     let settings = config.settings;
+    if settings.seed_demo {
+        app::service::demo::in_this_build().map_err(|e| format!("seed_demo = true: {e}, or set seed_demo = false"))?;
+    }
     let store = app::service::setup::open(&settings.data_dir, &settings.database_url).await?;
 
     let session_records = SessionRecords::connect(&settings.database_url).await?;

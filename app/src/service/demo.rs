@@ -17,9 +17,18 @@ pub struct LoadTestData {
     pub queued: i64,
 }
 
-#[cfg(not(feature = "demo"))]
 const NOT_IN_THIS_BUILD: &str =
-    "this build carries no demo data: build with scripts/build-release.sh --demo, or set seed_demo = false";
+    "this build carries no demo data and no synthetic load: build with scripts/build-release.sh --demo";
+
+/// Refuses at once in a build without the `demo` feature, so that asking a
+/// production server for demo data reads and writes nothing.
+pub fn in_this_build() -> Result<(), BoxError> {
+    if cfg!(feature = "demo") {
+        Ok(())
+    } else {
+        Err(NOT_IN_THIS_BUILD.into())
+    }
+}
 
 /// Loads the demo holders and certificates into a database that has no
 /// certificates, and README's platform accounts through the import an
@@ -88,5 +97,5 @@ pub async fn load_test_data(
 
 #[cfg(not(feature = "demo"))]
 pub async fn load_test_data(_: &Store, _: &LoadTestData, _: &str, _: &str) -> Result<(), BoxError> {
-    Err("this build carries no synthetic data: build with scripts/build-release.sh --demo".into())
+    Err(NOT_IN_THIS_BUILD.into())
 }

@@ -3,8 +3,8 @@
 //! laid out the same way under `<keys_dir>/sm2`:
 //!
 //! ```text
-//! sm2/ca/root.key.pem          demo SM2 root CA key (0600), only needed to issue new seals
-//! sm2/ca/root.crt.pem          demo SM2 root CA certificate; it also makes the seals (制章者)
+//! sm2/ca/root.key.pem          demo SM2 root CA key (0600): issues seal keys, and signs every SESeal (制章者)
+//! sm2/ca/root.crt.pem          demo SM2 root CA certificate
 //! sm2/ca/*.crt.pem             every certificate in here is an SM2 trust anchor
 //! sm2/seals/<code>.key.pem     the seal's SM2 key, PKCS#8 PEM (0600)
 //! sm2/seals/<code>.chain.pem   the seal's certificate, then its CA chain up to the root

@@ -8,6 +8,7 @@ pub mod holder;
 pub mod import;
 pub mod instances;
 pub mod pages;
+pub mod production;
 pub mod quickstart;
 pub mod scale;
 pub mod start;
