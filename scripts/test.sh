@@ -36,7 +36,10 @@ cargo_tests
 # demo data and serves without it (bench/src/scenarios/production.rs).
 section "production release build (no demo data)"
 scripts/build-release.sh
-mv target/release/server target/release/server-production
+# A copy of its own: cargo's target/release/server is a hard link into
+# target/release/deps, which the demo build below links anew.
+rm -f target/release/server-production
+cp target/release/server target/release/server-production
 
 section "release build (hashed, precompressed client; with the demo data)"
 scripts/build-release.sh --demo
