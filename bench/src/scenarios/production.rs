@@ -5,7 +5,7 @@
 //! `server load-test-data` refuses at once; with `seed_demo = false` it
 //! serves, ready, with no demo account.
 
-use std::path::Path;
+use std::{path::Path, process::Output, time::Duration};
 
 use crate::http::{Client, Error};
 use crate::report::Report;
@@ -19,8 +19,8 @@ pub async fn run(report: &mut Report, demo_holder: &str, demo_password: &str) ->
     }
     let asked_for_demo = Server::fresh("production", 3240)?.with_binary(BINARY).with_env("ECERT_SEED_DEMO", "true");
     let refusals = [
-        ("serve with seed_demo = true", asked_for_demo.output(&["serve"], "").await?, "seed_demo = true"),
-        ("load-test-data", asked_for_demo.output(&["load-test-data"], PASSWORD).await?, "no demo data"),
+        ("serve with seed_demo = true", refusal(&asked_for_demo, &["serve"], "").await?, "seed_demo = true"),
+        ("load-test-data", refusal(&asked_for_demo, &["load-test-data"], PASSWORD).await?, "no demo data"),
     ];
     let mut wrong = Vec::new();
     for (command, out, reason) in &refusals {
@@ -44,6 +44,13 @@ pub async fn run(report: &mut Report, demo_holder: &str, demo_password: &str) ->
     let result = serves_without_demo_accounts(&mut server, report, demo_holder, demo_password).await;
     server.stop().await?;
     result
+}
+
+/// A command that should refuse at once; one that runs on (a server that
+/// serves) is stopped after 60 s and fails the scenario.
+async fn refusal(server: &Server, args: &[&str], input: &str) -> Result<Output, Error> {
+    let ran = tokio::time::timeout(Duration::from_secs(60), server.output(args, input)).await;
+    ran.map_err(|_| format!("{} did not end within 60 s", args.join(" ")))?
 }
 
 async fn serves_without_demo_accounts(
